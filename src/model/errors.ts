@@ -1,0 +1,18 @@
+/**
+ * The one error type the checkpoint loader throws for a bad or unreadable checkpoint. Its message is a
+ * single line, `<file>: <what is wrong>`, so a CLI can print it as is and a test can match it exactly.
+ */
+export class CheckpointError extends Error {
+  override name = 'CheckpointError';
+  /** The file (or folder/URL) at fault, e.g. `model.safetensors`. */
+  readonly file: string;
+  /** What is wrong, without the file prefix. */
+  readonly detail: string;
+
+  constructor(file: string, detail: string, options?: { cause?: unknown }) {
+    const oneLine = detail.replace(/\s*[\r\n]+\s*/g, ' ');
+    super(`${file}: ${oneLine}`, options);
+    this.file = file;
+    this.detail = oneLine;
+  }
+}

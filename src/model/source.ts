@@ -1,0 +1,294 @@
+/**
+ * Reading a Hugging Face checkpoint from a local folder (Node) or an http(s) base URL (browser and Node),
+ * and assembling it: config, weights (single file or sharded), tokenizer files.
+ *
+ * Node's fs is imported dynamically through a variable so bundlers leave it out of the browser build.
+ * Downloads stream the body so the caller sees progress; a missing optional file (404 / ENOENT) is
+ * `undefined`, a missing required one a CheckpointError naming where it was looked for.
+ */
+import { type BertConfig, parseBertConfig } from './config.ts';
+import { CheckpointError } from './errors.ts';
+import { type SafetensorsFile, type TensorInfo, parseSafetensors, tensorToFloat32 } from './safetensors.ts';
+import { type BertWeights, type LoadedTensor, buildBertWeights } from './weights.ts';
+
+export interface Progress {
+  file: string;
+  loaded: number;
+  /** Bytes expected; undefined while a download of unknown length is running. */
+  total?: number;
+}
+export type ProgressFn = (p: Progress) => void;
+
+export interface CheckpointSource {
+  /** The folder path or base URL, for messages. */
+  location: string;
+  /** The file's bytes, or undefined when it does not exist there. */
+  tryRead(file: string, onProgress?: ProgressFn): Promise<Uint8Array | undefined>;
+  /** The error for a required file that tryRead found missing. */
+  notFound(file: string, why?: string): CheckpointError;
+}
+
+const isUrl = (s: string) => /^https?:\/\//i.test(s);
+const isNode = () => typeof globalThis.process?.versions?.node === 'string';
+// Through variables, so Vite/Rollup do not try to bundle Node built-ins into the browser build.
+const NODE_FS = 'node:fs/promises';
+const NODE_PATH = 'node:path';
+const NODE_URL = 'node:url';
+const READ_CHUNK = 16 << 20; // progress granularity for local files
+
+/** A folder path (Node), a `file:` URL (Node), or an http(s) base URL; relative URLs in the browser. */
+export async function openCheckpointSource(source: string, signal?: AbortSignal): Promise<CheckpointSource> {
+  if (isUrl(source) || !isNode()) return httpSource(source, signal);
+  let dir = source;
+  if (/^file:/i.test(source)) {
+    const url = (await import(/* @vite-ignore */ NODE_URL)) as typeof import('node:url');
+    dir = url.fileURLToPath(source);
+  }
+  return fsSource(dir);
+}
+
+async function fsSource(folder: string): Promise<CheckpointSource> {
+  const fs = (await import(/* @vite-ignore */ NODE_FS)) as typeof import('node:fs/promises');
+  const path = (await import(/* @vite-ignore */ NODE_PATH)) as typeof import('node:path');
+  const dir = path.resolve(folder);
+  const stat = await fs.stat(dir).catch((e: NodeJS.ErrnoException) => {
+    const detail = e.code === 'ENOENT' ? 'checkpoint folder not found' : `cannot read checkpoint folder: ${e.message}`;
+    throw new CheckpointError(dir, detail, { cause: e });
+  });
+  if (!stat.isDirectory()) throw new CheckpointError(dir, 'is not a folder');
+
+  return {
+    location: dir,
+    notFound: (file, why) => new CheckpointError(file, `not found in ${dir}${why ? ` (${why})` : ''}`),
+    async tryRead(file, onProgress) {
+      const full = path.join(dir, file);
+      let handle: import('node:fs/promises').FileHandle;
+      try {
+        handle = await fs.open(full, 'r');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw new CheckpointError(file, `cannot open ${full}: ${(e as Error).message}`, { cause: e });
+      }
+      try {
+        const size = (await handle.stat()).size;
+        const bytes = new Uint8Array(size);
+        onProgress?.({ file, loaded: 0, total: size });
+        let loaded = 0;
+        while (loaded < size) {
+          const { bytesRead } = await handle.read(bytes, loaded, Math.min(READ_CHUNK, size - loaded), loaded);
+          if (bytesRead === 0) throw new CheckpointError(file, `file shrank while reading ${full}`);
+          loaded += bytesRead;
+          onProgress?.({ file, loaded, total: size });
+        }
+        return bytes;
+      } catch (e) {
+        if (e instanceof CheckpointError) throw e;
+        throw new CheckpointError(file, `cannot read ${full}: ${(e as Error).message}`, { cause: e });
+      } finally {
+        await handle.close();
+      }
+    },
+  };
+}
+
+function httpSource(source: string, signal?: AbortSignal): CheckpointSource {
+  const base = new URL(source.endsWith('/') ? source : `${source}/`, globalThis.location?.href);
+  const urlOf = (file: string) => new URL(file, base).href;
+  return {
+    location: base.href,
+    notFound: (file, why) => new CheckpointError(file, `not found: HTTP 404 for ${urlOf(file)}${why ? ` (${why})` : ''}`),
+    async tryRead(file, onProgress) {
+      const url = urlOf(file);
+      let res: Response;
+      try {
+        res = await fetch(url, { signal });
+      } catch (e) {
+        throw new CheckpointError(file, `network error fetching ${url}: ${errorText(e)}`, { cause: e });
+      }
+      if (res.status === 404) return undefined;
+      if (!res.ok) throw new CheckpointError(file, `HTTP ${res.status} ${res.statusText} for ${url}`);
+      return readBody(res, file, url, onProgress);
+    },
+  };
+}
+
+async function readBody(res: Response, file: string, url: string, onProgress?: ProgressFn): Promise<Uint8Array> {
+  // Content-Length counts encoded bytes; with gzip/br the decoded body is longer, so it is no total.
+  const encoding = res.headers.get('content-encoding');
+  const lengthHeader = res.headers.get('content-length');
+  const known = (!encoding || encoding === 'identity') && lengthHeader !== null && /^\d+$/.test(lengthHeader);
+  const total = known ? Number(lengthHeader) : undefined;
+  const chunks: Uint8Array[] = [];
+  let loaded = 0;
+  onProgress?.({ file, loaded, total });
+  if (res.body) {
+    const reader = res.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        loaded += value.byteLength;
+        onProgress?.({ file, loaded, total: total === undefined ? undefined : Math.max(total, loaded) });
+      }
+    } catch (e) {
+      throw new CheckpointError(file, `network error downloading ${url} after ${loaded} bytes: ${errorText(e)}`, { cause: e });
+    }
+  }
+  if (total !== undefined && loaded !== total) {
+    throw new CheckpointError(file, `download of ${url} ended after ${loaded} of ${total} bytes`);
+  }
+  if (total === undefined) onProgress?.({ file, loaded, total: loaded });
+  if (chunks.length === 1) return chunks[0];
+  const bytes = new Uint8Array(loaded);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
+  return bytes;
+}
+
+function errorText(e: unknown): string {
+  const err = e as Error & { cause?: Error & { code?: string } };
+  const cause = err.cause ? `: ${err.cause.code ?? ''} ${err.cause.message ?? ''}`.trimEnd() : '';
+  return `${err.message ?? String(e)}${cause}`;
+}
+
+export function parseJsonFile(bytes: Uint8Array, file: string): unknown {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new CheckpointError(file, 'not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CheckpointError(file, `not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+export interface LoadedCheckpoint {
+  config: BertConfig;
+  weights: BertWeights;
+  files: { vocabTxt?: string; tokenizerJson?: unknown; tokenizerConfig?: unknown };
+  /** Per stored dtype: tensor count and bytes, over every tensor in the weight files. */
+  dtypeSummary: Record<string, { tensors: number; bytes: number }>;
+  /** The weight files read: `model.safetensors`, or the index followed by its shards. */
+  weightFiles: string[];
+  /** `__metadata__` of the (first) weight file. */
+  metadata: Record<string, string>;
+}
+
+export interface LoadOptions {
+  onProgress?: ProgressFn;
+  signal?: AbortSignal;
+}
+
+const SINGLE = 'model.safetensors';
+const INDEX = 'model.safetensors.index.json';
+
+export async function loadCheckpoint(source: string, opts: LoadOptions = {}): Promise<LoadedCheckpoint> {
+  const src = await openCheckpointSource(source, opts.signal);
+  const read = async (file: string, why?: string): Promise<Uint8Array> => {
+    const bytes = await src.tryRead(file, opts.onProgress);
+    if (!bytes) throw src.notFound(file, why);
+    return bytes;
+  };
+
+  const config = parseBertConfig(parseJsonFile(await read('config.json'), 'config.json'));
+
+  let shards: Map<string, { bytes: Uint8Array; parsed: SafetensorsFile }>;
+  let owner: Map<string, string>; // tensor name → shard file
+  let weightFiles: string[];
+  const single = await src.tryRead(SINGLE, opts.onProgress);
+  if (single) {
+    const parsed = parseSafetensors(single, SINGLE);
+    shards = new Map([[SINGLE, { bytes: single, parsed }]]);
+    owner = new Map([...parsed.tensors.keys()].map((name) => [name, SINGLE]));
+    weightFiles = [SINGLE];
+  } else {
+    const index = await src.tryRead(INDEX, opts.onProgress);
+    if (!index) throw src.notFound(SINGLE, `nor ${INDEX}`);
+    owner = parseIndex(parseJsonFile(index, INDEX));
+    shards = new Map();
+    for (const shard of new Set(owner.values())) {
+      const bytes = await read(shard, `named by ${INDEX}`);
+      shards.set(shard, { bytes, parsed: parseSafetensors(bytes, shard) });
+    }
+    checkShards(owner, shards);
+    weightFiles = [INDEX, ...shards.keys()];
+  }
+
+  const infoOf = (name: string): [string, Uint8Array, TensorInfo] | undefined => {
+    const shard = owner.get(name);
+    const entry = shard === undefined ? undefined : shards.get(shard);
+    const info = entry?.parsed.tensors.get(name);
+    return info && [shard!, entry!.bytes, info];
+  };
+  const getTensor = (name: string): LoadedTensor | undefined => {
+    const found = infoOf(name);
+    if (!found) return undefined;
+    const [shard, bytes, info] = found;
+    return { shape: info.shape, data: tensorToFloat32(bytes, info, shard), file: shard };
+  };
+  const weights = buildBertWeights(config, getTensor, [...owner.keys()], weightFiles[0]);
+
+  const dtypeSummary: LoadedCheckpoint['dtypeSummary'] = {};
+  for (const { parsed } of shards.values()) {
+    for (const t of parsed.tensors.values()) {
+      const s = (dtypeSummary[t.dtype] ??= { tensors: 0, bytes: 0 });
+      s.tensors++;
+      s.bytes += t.end - t.begin;
+    }
+  }
+
+  const [vocab, tokenizer, tokenizerConfig] = await Promise.all(
+    ['vocab.txt', 'tokenizer.json', 'tokenizer_config.json'].map((f) => src.tryRead(f, opts.onProgress)),
+  );
+  const files: LoadedCheckpoint['files'] = {};
+  if (vocab) files.vocabTxt = new TextDecoder().decode(vocab);
+  if (tokenizer) files.tokenizerJson = parseJsonFile(tokenizer, 'tokenizer.json');
+  if (tokenizerConfig) files.tokenizerConfig = parseJsonFile(tokenizerConfig, 'tokenizer_config.json');
+
+  const metadata = shards.values().next().value?.parsed.metadata ?? {};
+  return { config, weights, files, dtypeSummary, weightFiles, metadata };
+}
+
+/** `weight_map` of a sharded checkpoint's index: tensor name → shard file name (a plain file name). */
+function parseIndex(json: unknown): Map<string, string> {
+  const fail = (detail: string): never => {
+    throw new CheckpointError(INDEX, detail);
+  };
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('expected a JSON object');
+  const map = (json as Record<string, unknown>).weight_map;
+  if (typeof map !== 'object' || map === null || Array.isArray(map)) fail('missing object field "weight_map"');
+  const owner = new Map<string, string>();
+  for (const [name, shard] of Object.entries(map as Record<string, unknown>)) {
+    if (typeof shard !== 'string' || !/^[^/\\]+$/.test(shard) || shard === '.' || shard === '..') {
+      fail(`weight_map entry "${name}" must name a shard file in the same folder, got ${JSON.stringify(shard)}`);
+    }
+    owner.set(name, shard as string);
+  }
+  if (owner.size === 0) fail('"weight_map" is empty');
+  return owner;
+}
+
+/** Every mapped tensor is in the shard the index names, and every shard tensor is mapped there. */
+function checkShards(owner: Map<string, string>, shards: Map<string, { parsed: SafetensorsFile }>): void {
+  for (const [name, shard] of owner) {
+    if (!shards.get(shard)!.parsed.tensors.has(name)) {
+      throw new CheckpointError(INDEX, `tensor "${name}" is mapped to "${shard}", which does not contain it`);
+    }
+  }
+  for (const [shard, { parsed }] of shards) {
+    for (const name of parsed.tensors.keys()) {
+      const mapped = owner.get(name);
+      if (mapped !== shard) {
+        const where = mapped === undefined ? `not in the weight_map of ${INDEX}` : `mapped to "${mapped}" by ${INDEX}`;
+        throw new CheckpointError(shard, `tensor "${name}" is ${where}`);
+      }
+    }
+  }
+}
