@@ -1,0 +1,68 @@
+// Shared part of the matmul kernels (matmul-naive.wgsl, matmul-tiled.wgsl): bindings, params, batch
+// addressing and the fused epilogue. The kernel's own file holds only `main`.
+//
+// C[z] = epilogue(alpha * A[z] . op(B[z])), for z in [0, batch):
+//   a: A, [m, k] with row stride lda                       f32
+//   b: B, [k, n] with row stride ldb, or (TRANS_B) [n, k] (PyTorch Linear weight layout)   f32
+//   c: C, [m, n] with row stride ldc                        f32, every element in range written
+//   bias: [n], added to every row (HAS_BIAS)               f32
+//   residual: same layout and offsets as C, added last (HAS_RESIDUAL)   f32
+// epilogue(v) = gelu?(alpha*v + bias) + residual, GELU_ERF or GELU_TANH choosing the form.
+// Batch addressing is two-level so attention can read heads out of a packed [tokens, 3*hidden] tensor:
+// z = outer * batch_inner + inner, and a matrix starts at outer * X_outer + inner * X_inner (elements).
+
+struct Params {
+  m: u32,
+  n: u32,
+  k: u32,
+  lda: u32,
+  ldb: u32,
+  ldc: u32,
+  batch_inner: u32,
+  a_outer: u32,
+  a_inner: u32,
+  b_outer: u32,
+  b_inner: u32,
+  c_outer: u32,
+  c_inner: u32,
+  alpha: f32,
+}
+
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> c: array<f32>;
+#if ${HAS_BIAS}
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+#endif
+#if ${HAS_RESIDUAL}
+@group(0) @binding(4) var<storage, read> residual: array<f32>;
+#endif
+@group(0) @binding(5) var<uniform> params: Params;
+
+// Element offsets of A, B and C for batch entry z.
+fn batch_offsets(z: u32) -> vec3<u32> {
+  let outer = z / params.batch_inner;
+  let inner = z % params.batch_inner;
+  return vec3<u32>(
+    outer * params.a_outer + inner * params.a_inner,
+    outer * params.b_outer + inner * params.b_inner,
+    outer * params.c_outer + inner * params.c_inner);
+}
+
+// `c_index` is where the value goes in C (and where its residual is read).
+fn epilogue(acc: f32, col: u32, c_index: u32) -> f32 {
+  var v = acc * params.alpha;
+#if ${HAS_BIAS}
+  v += bias[col];
+#endif
+#if ${GELU_ERF}
+  v = gelu_erf(v);
+#endif
+#if ${GELU_TANH}
+  v = gelu_tanh(v);
+#endif
+#if ${HAS_RESIDUAL}
+  v += residual[c_index];
+#endif
+  return v;
+}

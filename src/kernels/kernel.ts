@@ -1,0 +1,142 @@
+// A kernel is one .wgsl file (plus shared snippets) and this small description of it: its bindings, its
+// uniform params, its override constants and its preprocessor defines. `prepare` turns a kernel, a variant
+// and concrete tensors into a Step: pipeline, bind group and workgroup counts, ready to record any number
+// of times. The dispatch math lives in each kernel's own module.
+import type { Gpu } from '../gpu/device.ts';
+import { getPipeline, type Access, type BindingSpec, type CompiledPipeline } from '../gpu/pipeline-cache.ts';
+import type { Defines } from '../gpu/shaders.ts';
+import { byteSize, VIEW_ALIGNMENT, type GpuTensor } from '../gpu/tensor.ts';
+import { packParams, parseParamFields, UniformArena, type ParamField } from '../gpu/uniforms.ts';
+
+export interface KernelSpec<C extends Record<string, number>, D extends Defines> {
+  name: string;
+  /** Shared snippets first, the kernel's own file last. */
+  shaders: readonly string[];
+  /** `'name: read' | 'name: write' | 'name: uniform'`, optionally `' if DEFINE'`; binding number = position. */
+  bindings: readonly string[];
+  /** The fields of the WGSL `struct Params`, in order: `'m: u32'`. Bound as the binding named `params`. */
+  params: readonly string[];
+  /** Override constants with their defaults (tile and workgroup sizes). */
+  constants: C;
+  /** Preprocessor values with their defaults (fused epilogues, layouts). */
+  defines: D;
+}
+
+export interface Variant<C, D> {
+  constants?: Partial<C>;
+  defines?: Partial<D>;
+}
+
+/** Everything needed to record one dispatch, built once. */
+export interface Step {
+  label: string;
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  workgroups: [number, number, number];
+}
+
+export interface BindingDecl extends BindingSpec { when?: string }
+
+export function parseBindings(kernel: string, decls: readonly string[]): BindingDecl[] {
+  return decls.map((d, binding) => {
+    const m = /^(\w+):\s*(read|write|uniform)(?:\s+if\s+(\w+))?$/.exec(d.trim());
+    if (!m) throw new Error(`${kernel}: binding "${d}" is not "name: read|write|uniform [if DEFINE]"`);
+    return { name: m[1], access: m[2] as Access, binding, when: m[3] };
+  });
+}
+
+export class Kernel<C extends Record<string, number>, D extends Defines> {
+  readonly bindings: BindingDecl[];
+  readonly paramFields: ParamField[];
+
+  constructor(readonly spec: KernelSpec<C, D>) {
+    this.bindings = parseBindings(spec.name, spec.bindings);
+    this.paramFields = parseParamFields(spec.params);
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** The variant with defaults filled in: what the cache key and the dispatch math both read. */
+  resolve(variant: Variant<C, D> = {}): { constants: C; defines: D } {
+    for (const k of Object.keys(variant.constants ?? {})) if (!(k in this.spec.constants)) throw new Error(`${this.name}: unknown constant ${k}`);
+    for (const k of Object.keys(variant.defines ?? {})) if (!(k in this.spec.defines)) throw new Error(`${this.name}: unknown define ${k}`);
+    return {
+      constants: { ...this.spec.constants, ...variant.constants } as C,
+      defines: { ...this.spec.defines, ...variant.defines } as D,
+    };
+  }
+
+  activeBindings(defines: D): BindingDecl[] {
+    return this.bindings.filter((b) => !b.when || defines[b.when]);
+  }
+
+  pipeline(gpu: Gpu, variant: Variant<C, D> = {}): Promise<CompiledPipeline> {
+    const { constants, defines } = this.resolve(variant);
+    return getPipeline(gpu, {
+      name: this.name, files: this.spec.shaders, bindings: this.activeBindings(defines), constants, defines,
+    });
+  }
+
+  /** Builds a Step: uniforms written now, pipeline and bind group made (or taken from the cache) now. */
+  async prepare(gpu: Gpu, args: {
+    variant?: Variant<C, D>;
+    tensors: Record<string, GpuTensor | undefined>;
+    params: Record<string, number>;
+    workgroups: [number, number, number];
+    uniforms: UniformArena;
+    label?: string;
+  }): Promise<Step> {
+    const { defines } = this.resolve(args.variant);
+    const { pipeline, layout, key } = await this.pipeline(gpu, args.variant);
+    const label = args.label ?? this.name;
+    const data = packParams(this.name, this.paramFields, args.params);
+    const slot = await args.uniforms.alloc(data.byteLength);
+    gpu.device.queue.writeBuffer(slot.buffer, slot.offset, data);
+    const entries: GPUBindGroupEntry[] = this.activeBindings(defines).map((b) => {
+      if (b.access === 'uniform') return { binding: b.binding, resource: { buffer: slot.buffer, offset: slot.offset, size: slot.size } };
+      const t = args.tensors[b.name];
+      if (!t) throw new Error(`${label}: tensor "${b.name}" is required by ${key}`);
+      if (t.byteOffset % VIEW_ALIGNMENT) throw new Error(`${label}: "${b.name}" starts at byte ${t.byteOffset}, not a multiple of ${VIEW_ALIGNMENT}`);
+      return { binding: b.binding, resource: { buffer: t.buffer, offset: t.byteOffset, size: Math.max(byteSize(t), 4) } };
+    });
+    const limit = gpu.limits.maxComputeWorkgroupsPerDimension;
+    if (args.workgroups.some((n) => n > limit)) throw new Error(`${label}: ${args.workgroups} workgroups exceed the limit of ${limit} per dimension`);
+    const bindGroup = await gpu.scoped(`bind group for ${label}`, () =>
+      gpu.device.createBindGroup({ layout, entries, label }));
+    return { label, pipeline, bindGroup, workgroups: args.workgroups };
+  }
+}
+
+export function defineKernel<C extends Record<string, number>, D extends Defines>(spec: KernelSpec<C, D>): Kernel<C, D> {
+  return new Kernel(spec);
+}
+
+/** Records steps into one compute pass (no allocation, no validation: the steps are ready). */
+export function recordSteps(pass: GPUComputePassEncoder, steps: readonly Step[]): void {
+  for (const s of steps) {
+    if (s.workgroups.some((n) => n === 0)) continue;
+    pass.setPipeline(s.pipeline);
+    pass.setBindGroup(0, s.bindGroup);
+    pass.dispatchWorkgroups(...s.workgroups);
+  }
+}
+
+/** One command encoder, one compute pass, one submit. Resolves once the submit is validated (not finished). */
+export async function runSteps(gpu: Gpu, steps: readonly Step[], label = 'steps'): Promise<void> {
+  await gpu.scoped(`run ${label}`, () => {
+    const encoder = gpu.device.createCommandEncoder({ label });
+    const pass = encoder.beginComputePass({ label });
+    recordSteps(pass, steps);
+    pass.end();
+    gpu.device.queue.submit([encoder.finish()]);
+  });
+}
+
+/** Splits a 1-D count of workgroups over x and y when it passes the per-dimension limit (65535). */
+export function grid1d(workgroups: number, limit = 65535): [number, number, number] {
+  if (workgroups <= limit) return [workgroups, 1, 1];
+  const y = Math.ceil(workgroups / limit);
+  return [Math.ceil(workgroups / y), y, 1];
+}

@@ -1,0 +1,142 @@
+// Matmul with fused epilogue: C = gelu?(alpha * A . op(B) + bias) + residual, batched with strides.
+// Two kernels (naive baseline, tiled) and a small set of tile configurations; `autotune.ts` picks one.
+import type { Gpu } from '../gpu/device.ts';
+import { numel, type GpuTensor } from '../gpu/tensor.ts';
+import type { UniformArena } from '../gpu/uniforms.ts';
+import { defineKernel, type Step } from './kernel.ts';
+
+const EPILOGUE_DEFINES = { TRANS_B: false, HAS_BIAS: false, HAS_RESIDUAL: false, GELU_ERF: false, GELU_TANH: false };
+const BINDINGS = ['a: read', 'b: read', 'c: write', 'bias: read if HAS_BIAS', 'residual: read if HAS_RESIDUAL', 'params: uniform'];
+const PARAMS = ['m: u32', 'n: u32', 'k: u32', 'lda: u32', 'ldb: u32', 'ldc: u32', 'batch_inner: u32',
+  'a_outer: u32', 'a_inner: u32', 'b_outer: u32', 'b_inner: u32', 'c_outer: u32', 'c_inner: u32', 'alpha: f32'];
+
+export const matmulNaive = defineKernel({
+  name: 'matmul-naive',
+  shaders: ['gelu-math.wgsl', 'matmul-common.wgsl', 'matmul-naive.wgsl'],
+  bindings: BINDINGS,
+  params: PARAMS,
+  constants: { WG_X: 16, WG_Y: 16 },
+  defines: EPILOGUE_DEFINES,
+});
+
+export const matmulTiled = defineKernel({
+  name: 'matmul-tiled',
+  shaders: ['gelu-math.wgsl', 'matmul-common.wgsl', 'matmul-tiled.wgsl'],
+  bindings: BINDINGS,
+  params: PARAMS,
+  constants: { BM: 64, BN: 64, BK: 16 },
+  defines: { ...EPILOGUE_DEFINES, TM: 4, TN: 4 },
+});
+
+/** A named way to run matmul: the naive kernel or a tile shape of the tiled one. */
+export interface MatmulConfig {
+  name: string;
+  kernel: 'naive' | 'tiled';
+  /** Tile shape (tiled only): block BM x BN, k-slice BK, register tile TM x TN per invocation. */
+  tile?: { BM: number; BN: number; BK: number; TM: number; TN: number };
+}
+
+/**
+ * The configurations the autotuner chooses among. All use 256 invocations (the WebGPU default limit) and
+ * at most 8 KiB of workgroup memory (the default limit is 16 KiB). They differ in how much work each
+ * invocation does: big register tiles amortise loads on GPUs with many registers, small blocks waste
+ * less on edges and small m (one sequence), and SwiftShader prefers fewer barriers per FMA.
+ */
+export const MATMUL_CONFIGS: readonly MatmulConfig[] = [
+  { name: 'naive', kernel: 'naive' },
+  { name: 'tile64x64-k16-r4x4', kernel: 'tiled', tile: { BM: 64, BN: 64, BK: 16, TM: 4, TN: 4 } },
+  { name: 'tile128x64-k8-r8x4', kernel: 'tiled', tile: { BM: 128, BN: 64, BK: 8, TM: 8, TN: 4 } },
+  { name: 'tile32x64-k16-r2x4', kernel: 'tiled', tile: { BM: 32, BN: 64, BK: 16, TM: 2, TN: 4 } },
+  { name: 'tile16x64-k32-r1x4', kernel: 'tiled', tile: { BM: 16, BN: 64, BK: 32, TM: 1, TN: 4 } },
+];
+
+export const DEFAULT_MATMUL_CONFIG = MATMUL_CONFIGS[1];
+
+export function matmulConfig(name: string): MatmulConfig {
+  const c = MATMUL_CONFIGS.find((x) => x.name === name);
+  if (!c) throw new Error(`unknown matmul config "${name}" (known: ${MATMUL_CONFIGS.map((x) => x.name).join(', ')})`);
+  return c;
+}
+
+export type Activation = 'none' | 'gelu' | 'gelu_tanh';
+
+export interface MatmulArgs {
+  a: GpuTensor;
+  b: GpuTensor;
+  c: GpuTensor;
+  bias?: GpuTensor;
+  residual?: GpuTensor;
+  m: number;
+  n: number;
+  k: number;
+  /** B stored [n, k] (a PyTorch Linear weight) instead of [k, n]. */
+  transB?: boolean;
+  activation?: Activation;
+  alpha?: number;
+  /** Row strides in elements; default dense (k, transB ? k : n, n). */
+  lda?: number;
+  ldb?: number;
+  ldc?: number;
+  /** Batch count and element strides [outer, inner] of each operand; z = outer * inner + inner. Default: one matrix. */
+  batch?: { count: number; inner?: number; a: [number, number]; b: [number, number]; c: [number, number] };
+  config?: MatmulConfig;
+  label?: string;
+}
+
+/** Largest element index a strided operand touches, to refuse views that are too small. */
+function lastIndex(rows: number, cols: number, ld: number, offsets: number): number {
+  return offsets + (rows - 1) * ld + cols - 1;
+}
+
+export async function prepareMatmul(gpu: Gpu, uniforms: UniformArena, args: MatmulArgs): Promise<Step> {
+  const { m, n, k } = args;
+  const label = args.label ?? `matmul ${m}x${n}x${k}`;
+  for (const [name, v] of Object.entries({ m, n, k })) {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${label}: ${name} must be a positive integer, got ${v}`);
+  }
+  const transB = args.transB ?? false;
+  const lda = args.lda ?? k;
+  const ldb = args.ldb ?? (transB ? k : n);
+  const ldc = args.ldc ?? n;
+  const batch = args.batch ?? { count: 1, inner: 1, a: [0, 0], b: [0, 0], c: [0, 0] };
+  const inner = batch.inner ?? 1;
+  const outerMax = Math.floor((batch.count - 1) / inner);
+  const innerMax = Math.min(batch.count - 1, inner - 1);
+  const maxOffset = (s: [number, number]) => outerMax * s[0] + innerMax * s[1];
+  const checks: [string, GpuTensor | undefined, number][] = [
+    ['a', args.a, lastIndex(m, k, lda, maxOffset(batch.a))],
+    ['b', args.b, transB ? lastIndex(n, k, ldb, maxOffset(batch.b)) : lastIndex(k, n, ldb, maxOffset(batch.b))],
+    ['c', args.c, lastIndex(m, n, ldc, maxOffset(batch.c))],
+    ['residual', args.residual, lastIndex(m, n, ldc, maxOffset(batch.c))],
+    ['bias', args.bias, n - 1],
+  ];
+  for (const [name, t, last] of checks) {
+    if (t && last >= numel(t.shape)) throw new Error(`${label}: "${name}" (${t.label}, [${t.shape}]) is too small: needs index ${last}`);
+  }
+  const activation = args.activation ?? 'none';
+  const defines = {
+    TRANS_B: transB, HAS_BIAS: Boolean(args.bias), HAS_RESIDUAL: Boolean(args.residual),
+    GELU_ERF: activation === 'gelu', GELU_TANH: activation === 'gelu_tanh',
+  };
+  const params = {
+    m, n, k, lda, ldb, ldc, batch_inner: inner,
+    a_outer: batch.a[0], a_inner: batch.a[1], b_outer: batch.b[0], b_inner: batch.b[1],
+    c_outer: batch.c[0], c_inner: batch.c[1], alpha: args.alpha ?? 1,
+  };
+  const tensors = { a: args.a, b: args.b, c: args.c, bias: args.bias, residual: args.residual };
+  const config = args.config ?? DEFAULT_MATMUL_CONFIG;
+  if (config.kernel === 'naive') {
+    const { constants } = matmulNaive.resolve();
+    const workgroups: [number, number, number] = [Math.ceil(n / constants.WG_X), Math.ceil(m / constants.WG_Y), batch.count];
+    return matmulNaive.prepare(gpu, { variant: { defines }, tensors, params, workgroups, uniforms, label });
+  }
+  const { BM, BN, BK, TM, TN } = config.tile!;
+  const variant = { constants: { BM, BN, BK }, defines: { ...defines, TM, TN } };
+  const workgroups: [number, number, number] = [Math.ceil(n / BN), Math.ceil(m / BM), batch.count];
+  return matmulTiled.prepare(gpu, { variant, tensors, params, workgroups, uniforms, label: `${label} ${config.name}` });
+}
+
+/** 2*m*n*k per matrix: the FLOP count GFLOP/s figures use. */
+export function matmulFlops(m: number, n: number, k: number, batch = 1): number {
+  return 2 * m * n * k * batch;
+}

@@ -1,0 +1,4 @@
+// The package ships JavaScript only.
+declare module 'wgsl-preprocessor/wgsl-preprocessor.js' {
+  export function wgsl(strings: TemplateStringsArray, ...values: unknown[]): string;
+}
