@@ -1,5 +1,16 @@
-// Every kernel by name: the tests (binding check), the benchmarks and the runtime look kernels up here.
-export * from './matmul.ts';
+// Every kernel by name: the binding check, the benchmarks and the runtime find kernels here.
+import { add } from './add.ts';
+import { embeddings } from './embeddings.ts';
+import { gelu } from './gelu.ts';
+import { layernorm } from './layernorm.ts';
 import { matmulNaive, matmulTiled } from './matmul.ts';
+import { softmax } from './softmax.ts';
 
-export const KERNELS = [matmulNaive, matmulTiled] as const;
+export * from './add.ts';
+export * from './embeddings.ts';
+export * from './gelu.ts';
+export * from './layernorm.ts';
+export * from './matmul.ts';
+export * from './softmax.ts';
+
+export const KERNELS = [matmulNaive, matmulTiled, layernorm, gelu, add, softmax, embeddings] as const;

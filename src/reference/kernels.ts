@@ -1,0 +1,114 @@
+// Float64 twins of the WGSL kernels, written for clarity: plain loops, float64 accumulation, the same
+// argument names as the GPU modules. Tests, benchmarks (validation) and debugging tools share them.
+import { erfc } from './erf.ts';
+
+type Num = ArrayLike<number>;
+
+export function geluErf(x: number): number {
+  return 0.5 * x * erfc(-x / Math.SQRT2);
+}
+
+export function geluTanh(x: number): number {
+  return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+}
+
+export interface MatmulRefArgs {
+  a: Num; b: Num; bias?: Num; residual?: Num;
+  m: number; n: number; k: number;
+  transB?: boolean; activation?: 'none' | 'gelu' | 'gelu_tanh'; alpha?: number;
+  lda?: number; ldb?: number; ldc?: number;
+  batch?: { count: number; inner?: number; a: [number, number]; b: [number, number]; c: [number, number] };
+  /** Size of C's buffer; elements the matmul does not write keep `fill`. */
+  cSize?: number;
+  fill?: number;
+}
+
+/** C = act(alpha * A . op(B) + bias) + residual over a strided batch, as matmul-common.wgsl describes. */
+export function matmulRef(p: MatmulRefArgs): Float64Array {
+  const transB = p.transB ?? false;
+  const lda = p.lda ?? p.k;
+  const ldb = p.ldb ?? (transB ? p.k : p.n);
+  const ldc = p.ldc ?? p.n;
+  const batch = p.batch ?? { count: 1, inner: 1, a: [0, 0], b: [0, 0], c: [0, 0] };
+  const inner = batch.inner ?? 1;
+  const c = new Float64Array(p.cSize ?? p.m * ldc).fill(p.fill ?? 0);
+  for (let z = 0; z < batch.count; z++) {
+    const off = (s: [number, number]) => Math.floor(z / inner) * s[0] + (z % inner) * s[1];
+    const [ao, bo, co] = [off(batch.a), off(batch.b), off(batch.c)];
+    for (let i = 0; i < p.m; i++) {
+      for (let j = 0; j < p.n; j++) {
+        let acc = 0;
+        for (let q = 0; q < p.k; q++) {
+          const bv = transB ? p.b[bo + j * ldb + q] : p.b[bo + q * ldb + j];
+          acc += p.a[ao + i * lda + q] * bv;
+        }
+        let v = acc * (p.alpha ?? 1);
+        if (p.bias) v += p.bias[j];
+        if (p.activation === 'gelu') v = geluErf(v);
+        if (p.activation === 'gelu_tanh') v = geluTanh(v);
+        const ci = co + i * ldc + j;
+        if (p.residual) v += p.residual[ci];
+        c[ci] = v;
+      }
+    }
+  }
+  return c;
+}
+
+/** LayerNorm of each row of x (+ residual), two-pass. */
+export function layernormRef(p: { x: Num; residual?: Num; gamma: Num; beta: Num; rows: number; n: number; eps: number }): Float64Array {
+  const y = new Float64Array(p.rows * p.n);
+  const v = new Float64Array(p.n);
+  for (let r = 0; r < p.rows; r++) {
+    for (let i = 0; i < p.n; i++) v[i] = p.x[r * p.n + i] + (p.residual ? p.residual[r * p.n + i] : 0);
+    const mean = v.reduce((s, t) => s + t, 0) / p.n;
+    const variance = v.reduce((s, t) => s + (t - mean) ** 2, 0) / p.n;
+    const inv = 1 / Math.sqrt(variance + p.eps);
+    for (let i = 0; i < p.n; i++) y[r * p.n + i] = (v[i] - mean) * inv * p.gamma[i] + p.beta[i];
+  }
+  return y;
+}
+
+export function geluRef(x: Num, form: 'erf' | 'tanh' = 'erf'): Float64Array {
+  return Float64Array.from(x, form === 'erf' ? geluErf : geluTanh);
+}
+
+export function addRef(a: Num, b: Num): Float64Array {
+  return Float64Array.from(a, (v, i) => v + b[i]);
+}
+
+/** Scores at or below this count as masked (see softmax.wgsl). */
+export const MASKED = -1e30;
+
+/** Row softmax of scale * x + mask[row / maskDiv]; masked keys get 0, a fully masked row is all 0. */
+export function softmaxRef(p: { x: Num; rows: number; n: number; scale?: number; mask?: Num; maskDiv?: number }): Float64Array {
+  const y = new Float64Array(p.rows * p.n);
+  for (let r = 0; r < p.rows; r++) {
+    const maskRow = Math.floor(r / (p.maskDiv ?? 1));
+    const s = Array.from({ length: p.n }, (_, j) => (p.scale ?? 1) * p.x[r * p.n + j] + (p.mask ? p.mask[maskRow * p.n + j] : 0));
+    const live = s.filter((v) => v > MASKED);
+    if (live.length === 0) continue;
+    const max = Math.max(...live);
+    const e = s.map((v) => (v > MASKED ? Math.exp(v - max) : 0));
+    const sum = e.reduce((t, v) => t + v, 0);
+    for (let j = 0; j < p.n; j++) y[r * p.n + j] = e[j] / sum;
+  }
+  return y;
+}
+
+/** word[id] + position[t % seqLen] + tokenType[type], then LayerNorm when gamma/beta are given. */
+export function embeddingsRef(p: {
+  ids: Num; tokenTypes: Num; word: Num; position: Num; tokenType: Num; h: number; seqLen: number;
+  gamma?: Num; beta?: Num; eps?: number;
+}): Float64Array {
+  const tokens = p.ids.length;
+  const e = new Float64Array(tokens * p.h);
+  for (let t = 0; t < tokens; t++) {
+    const pos = t % p.seqLen;
+    for (let i = 0; i < p.h; i++) {
+      e[t * p.h + i] = p.word[p.ids[t] * p.h + i] + p.position[pos * p.h + i] + p.tokenType[p.tokenTypes[t] * p.h + i];
+    }
+  }
+  if (!p.gamma || !p.beta) return e;
+  return layernormRef({ x: e, gamma: p.gamma, beta: p.beta, rows: tokens, n: p.h, eps: p.eps ?? 1e-12 });
+}

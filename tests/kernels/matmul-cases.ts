@@ -1,0 +1,88 @@
+// Matmul against its float64 twin: every configuration over shapes that break tiling, every epilogue,
+// both B layouts, strided and two-level batches, and BERT's own shapes.
+import { MATMUL_CONFIGS, prepareMatmul, type Activation, type MatmulConfig } from '../../src/kernels/matmul.ts';
+import { compare } from '../../src/reference/compare.ts';
+import { matmulRef } from '../../src/reference/kernels.ts';
+import { Rng } from '../../src/reference/random.ts';
+import type { KernelCase } from './harness.ts';
+
+interface Epilogue { bias: boolean; residual: boolean; activation: Activation; alpha: number }
+const EPILOGUES: Epilogue[] = [
+  { bias: false, residual: false, activation: 'none', alpha: 1 },
+  { bias: true, residual: false, activation: 'gelu', alpha: 1 },
+  { bias: true, residual: true, activation: 'none', alpha: 1 },
+  { bias: false, residual: true, activation: 'gelu_tanh', alpha: 0.125 },
+];
+
+// [m, n, k]: sizes around tile edges (1, 3, 17, 63, 65, 127, 200) and BERT's (768, 3072).
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1], [3, 17, 63], [17, 3, 65], [63, 65, 127], [65, 127, 200], [200, 63, 17],
+  [1, 768, 65], [17, 3072, 3], [3, 65, 768], [127, 17, 3072], [768, 3, 17],
+];
+
+function epilogueName(e: Epilogue): string {
+  return [e.bias && 'bias', e.activation !== 'none' && e.activation, e.residual && 'residual', e.alpha !== 1 && `alpha ${e.alpha}`]
+    .filter(Boolean).join('+') || 'plain';
+}
+
+function matmulCase(config: MatmulConfig, [m, n, k]: [number, number, number], transB: boolean, e: Epilogue, seed: number,
+  batch?: { count: number; inner: number; lda: number; ldb: number; ldc: number; a: [number, number]; b: [number, number]; c: [number, number]; sizes: [number, number, number] }): KernelCase {
+  const shape = batch ? `${batch.count}x(${m}x${n}x${k}) strided` : `${m}x${n}x${k}`;
+  return {
+    name: `matmul ${config.name} ${shape} ${transB ? 'B[n,k]' : 'B[k,n]'} ${epilogueName(e)}`,
+    seed,
+    async run(ctx) {
+      const rng = new Rng(seed);
+      const [aSize, bSize, cSize] = batch?.sizes ?? [m * k, n * k, m * n];
+      const A = rng.floats(aSize);
+      const B = rng.floats(bSize);
+      const bias = e.bias ? rng.floats(n) : undefined;
+      const residual = e.residual ? rng.floats(cSize) : undefined;
+      const strides = batch && { count: batch.count, inner: batch.inner, a: batch.a, b: batch.b, c: batch.c };
+      const lds = batch ? { lda: batch.lda, ldb: batch.ldb, ldc: batch.ldc } : {};
+      const c = await ctx.output([cSize], 'c');
+      const step = await prepareMatmul(ctx.gpu, ctx.uniforms, {
+        a: await ctx.input(A, [aSize], 'a'), b: await ctx.input(B, [bSize], 'b'), c,
+        bias: bias && await ctx.input(bias, [n], 'bias'), residual: residual && await ctx.input(residual, [cSize], 'residual'),
+        m, n, k, transB, activation: e.activation, alpha: e.alpha, batch: strides, config, ...lds,
+      });
+      await ctx.run([step]);
+      const got = await ctx.read(c);
+      // Elements a strided batch does not cover stay NaN on the GPU and in the reference alike.
+      const want = matmulRef({ a: A, b: B, bias, residual, m, n, k, transB, activation: e.activation, alpha: e.alpha, batch: strides, cSize, fill: NaN, ...lds });
+      const covered = [...want.keys()].filter((i) => !Number.isNaN(want[i]));
+      return [compare(covered.map((i) => got[i]), covered.map((i) => want[i]), undefined, 'c')];
+    },
+  };
+}
+
+export function matmulCases(): KernelCase[] {
+  const cases: KernelCase[] = [];
+  let seed = 1000;
+  // Every configuration sees every shape; the layout and epilogue rotate so each meets all of them.
+  MATMUL_CONFIGS.forEach((config, ci) => {
+    SHAPES.forEach((shape, si) => {
+      cases.push(matmulCase(config, shape, (si + ci) % 2 === 1, EPILOGUES[(si + ci) % EPILOGUES.length], seed++));
+    });
+  });
+  for (const config of MATMUL_CONFIGS) {
+    // Three matrices back to back, B shared (stride 0) as a weight is across a batch.
+    const [m, n, k] = [17, 65, 63];
+    cases.push(matmulCase(config, [m, n, k], true, EPILOGUES[2], seed++, {
+      count: 3, inner: 1, lda: k, ldb: k, ldc: n, a: [m * k, 0], b: [0, 0], c: [m * n, 0], sizes: [3 * m * k, n * k, 3 * m * n],
+    }));
+    // Attention's layout: 2 sequences x 3 heads of head size 16 read out of a packed [tokens, 3*48] tensor,
+    // Q.K^T per (sequence, head) written to [2, 3, S, S]. Tests two-level strides and row strides.
+    const [seqs, heads, dh, S] = [2, 3, 16, 37];
+    const hidden = heads * dh;
+    const ld = 3 * hidden;
+    cases.push(matmulCase(config, [S, S, dh], true, { bias: false, residual: false, activation: 'none', alpha: 0.25 }, seed++, {
+      count: seqs * heads, inner: heads, lda: ld, ldb: ld, ldc: S,
+      a: [S * ld, dh], b: [S * ld, dh], c: [heads * S * S, S * S], sizes: [seqs * S * ld, seqs * S * ld, seqs * heads * S * S],
+    }));
+  }
+  // BERT-base's feed-forward shapes on 64 tokens, with the epilogues BERT uses, on the default configuration.
+  cases.push(matmulCase(MATMUL_CONFIGS[1], [64, 3072, 768], true, EPILOGUES[1], seed++));
+  cases.push(matmulCase(MATMUL_CONFIGS[1], [64, 768, 3072], true, EPILOGUES[2], seed++));
+  return cases;
+}
