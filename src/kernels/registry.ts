@@ -14,3 +14,4 @@ export * from './matmul.ts';
 export * from './softmax.ts';
 
 export const KERNELS = [matmulNaive, matmulTiled, layernorm, gelu, add, softmax, embeddings] as const;
+export * from './autotune.ts';

@@ -1,0 +1,23 @@
+// The autotuner on the adapter at hand: it returns one of the known configurations, caches it (a second
+// call times nothing), and keys by shape bucket.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { autotuneMatmul, createNodeGpu, exportTuning, MATMUL_CONFIGS, tuneKey } from '../../src/node.ts';
+
+const gpu = await createNodeGpu();
+
+test('autotune picks a known configuration once per shape bucket and caches it', async () => {
+  const lines: string[] = [];
+  const shape = { m: 40, n: 96, k: 64, transB: true };
+  const first = await autotuneMatmul(gpu, shape, { runs: 2, onProgress: (l) => lines.push(l) });
+  assert.ok(MATMUL_CONFIGS.includes(first));
+  assert.equal(lines.length, MATMUL_CONFIGS.length, 'every configuration was timed');
+  const again = await autotuneMatmul(gpu, { ...shape, m: 60 }, { onProgress: (l) => lines.push(l) });
+  assert.equal(again, first, 'm = 60 falls in the same bucket as m = 40');
+  assert.equal(lines.length, MATMUL_CONFIGS.length, 'nothing was timed the second time');
+  assert.notEqual(tuneKey(gpu, shape), tuneKey(gpu, { ...shape, m: 65 }));
+  const saved = exportTuning(gpu);
+  assert.equal(saved.length, 1);
+  assert.deepEqual(Object.keys(saved[0].medians), MATMUL_CONFIGS.map((c) => c.name));
+  console.log(`# autotune on ${gpu.adapter.architecture} (${saved[0].method}): ${JSON.stringify(saved[0].medians)} -> ${first.name}`);
+});
