@@ -3,6 +3,8 @@
 // A key whose s_j is at or below MASKED (-1e30) counts as masked: it gets probability exactly 0, and a
 // row with every key masked is all zeros, not NaN (max would be -inf and exp(-inf - -inf) undefined).
 // The engine writes -3.0e38 for padded keys; any additive mask of Hugging Face's (finfo.min) also works.
+// CAUSAL: rows are square score matrices [.., n, n] stacked, so row r is query r % n, and it sees keys
+// j <= r % n only (the others count as masked).
 //   x: [rows, n] f32              mask: [mask_rows, n] f32 (HAS_MASK); row r uses mask row r / mask_div,
 //   y: [rows, n] f32                  e.g. attention scores [batch, heads, S, S] with mask_div = heads*S
 // One workgroup per row. Dispatch: (rows, 1, 1), split over y past 65535 (row = wg.x + wg.y * nwg.x).
@@ -28,6 +30,9 @@ fn score(row: u32, j: u32) -> f32 {
   var s = params.scale * x[row * params.n + j];
 #if ${HAS_MASK}
   s += mask[(row / params.mask_div) * params.n + j];
+#endif
+#if ${CAUSAL}
+  s = select(s, MASKED, j > row % params.n);
 #endif
   return s;
 }

@@ -1,5 +1,7 @@
 // Every kernel by name: the binding check, the benchmarks and the runtime find kernels here.
 import { add } from './add.ts';
+import { attentionFlash } from './attention-flash.ts';
+import { attentionProbs } from './attention-probs.ts';
 import { embeddings } from './embeddings.ts';
 import { gelu } from './gelu.ts';
 import { layernorm } from './layernorm.ts';
@@ -7,11 +9,12 @@ import { matmulNaive, matmulTiled } from './matmul.ts';
 import { softmax } from './softmax.ts';
 
 export * from './add.ts';
+export * from './attention.ts';
 export * from './embeddings.ts';
 export * from './gelu.ts';
 export * from './layernorm.ts';
 export * from './matmul.ts';
 export * from './softmax.ts';
 
-export const KERNELS = [matmulNaive, matmulTiled, layernorm, gelu, add, softmax, embeddings] as const;
+export const KERNELS = [matmulNaive, matmulTiled, layernorm, gelu, add, softmax, embeddings, attentionFlash, attentionProbs] as const;
 export * from './autotune.ts';

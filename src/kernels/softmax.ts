@@ -10,7 +10,7 @@ export const softmax = defineKernel({
   bindings: ['x: read', 'mask: read if HAS_MASK', 'y: write', 'params: uniform'],
   params: ['rows: u32', 'n: u32', 'mask_div: u32', 'scale: f32'],
   constants: { WG: 256 },
-  defines: { HAS_MASK: false },
+  defines: { HAS_MASK: false, CAUSAL: false },
 });
 
 /** What the engine adds to the score of a padded key; anything at or below -1e30 counts as masked. */
@@ -25,6 +25,8 @@ export interface SoftmaxArgs {
   /** Additive mask [maskRows, n]; row r of x uses mask row floor(r / maskDiv). */
   mask?: GpuTensor;
   maskDiv?: number;
+  /** Rows are square [.., n, n] score matrices and row r (query r % n) sees keys j <= r % n only. */
+  causal?: boolean;
   label?: string;
 }
 
@@ -37,7 +39,7 @@ export function prepareSoftmax(gpu: Gpu, uniforms: UniformArena, args: SoftmaxAr
     throw new Error(`${label}: mask [${args.mask.shape}] has fewer than ${Math.ceil(args.rows / maskDiv)} rows of ${args.n}`);
   }
   return softmax.prepare(gpu, {
-    variant: { defines: { HAS_MASK: Boolean(args.mask) } },
+    variant: { defines: { HAS_MASK: Boolean(args.mask), CAUSAL: Boolean(args.causal) } },
     tensors: { x: args.x, mask: args.mask, y: args.y },
     params: { rows: args.rows, n: args.n, mask_div: maskDiv, scale: args.scale ?? 1 },
     workgroups: grid1d(args.rows),

@@ -1,9 +1,10 @@
 // The GPU kernel cases, one list shared by the Node (Dawn) and Chromium (Playwright) test runs.
+import { attentionCases } from './attention-cases.ts';
 import { matmulCases } from './matmul-cases.ts';
 import { otherCases } from './other-cases.ts';
 import type { KernelCase } from './harness.ts';
 
-export const kernelCases: KernelCase[] = [...matmulCases(), ...otherCases()];
+export const kernelCases: KernelCase[] = [...matmulCases(), ...otherCases(), ...attentionCases()];
 
 const names = new Set<string>();
 for (const c of kernelCases) {

@@ -1,0 +1,139 @@
+// Fused multi-head attention with an online softmax (FlashAttention, Dao et al. 2022; loop order of
+// FlashAttention-2: queries outside, keys inside):
+//   out[b, i, head h] = sum_j p_ij v_j,  p_ij = softmax_j(scale * q_i . k_j + mask[b][j]), j <= i if CAUSAL
+// for every sequence b, head h and query i. Keys come in tiles of BK; each query row keeps a running max m, a
+// running sum l of exp(s - m) and an unnormalised accumulator, both rescaled by exp(m_old - m_new) when a tile
+// raises the max; the row is divided by l once at the end. No [seq, seq] score matrix exists in GPU memory.
+// Params and head addressing: attention-common.wgsl.
+//   q, k, v: vec4 views of [batch*seq_len, *] f32 (one packed QKV buffer bound three times, or three tensors)
+//   mask: [batch, seq_len] f32 additive key mask (HAS_MASK)
+//   out: vec4 view of [batch*seq_len, out_ld] f32; every row < seq_len of every head is written
+//   lse: [batch, heads, seq_len] f32 (WRITE_LSE): m + log(l) of each row, from which attention-probs.wgsl
+//        rebuilds the exact probabilities; 0 for a fully masked row. Off, the code is the plain kernel's.
+// A fully masked row (every score <= MASKED, so l == 0) writes zeros, never NaN.
+// Dispatch: (ceil(seq_len / BQ), heads, batch), workgroup size BQ. Invocation li owns query row wg.x*BQ + li
+// with its q (pre-scaled), accumulator, m and l in registers; the BK keys and values of a tile are staged in
+// workgroup memory by all invocations together, each load then serving BQ rows. Invocations past seq_len load
+// and reach every barrier (barriers need the whole workgroup) but write nothing.
+
+@group(0) @binding(0) var<storage, read> q: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> k: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> v: array<vec4<f32>>;
+#if ${HAS_MASK}
+@group(0) @binding(3) var<storage, read> mask: array<f32>;
+#endif
+@group(0) @binding(4) var<storage, read_write> out: array<vec4<f32>>;
+#if ${WRITE_LSE}
+@group(0) @binding(5) var<storage, read_write> lse: array<f32>;
+#endif
+@group(0) @binding(6) var<uniform> params: Params;
+
+override BQ: u32 = 64;
+// BK sizes the per-row score array `s`, which WGSL requires to be const: it comes through the preprocessor
+// from the same tile object as BQ (attention-flash.ts shrinks it so the tiles fit 16 KiB at large DH).
+const BK: u32 = ${BK}u;
+const KV_TILE: u32 = BK * D4;
+
+// Tile j-major: key j of the tile is k_tile[j * D4 .. j * D4 + D4].
+var<workgroup> k_tile: array<vec4<f32>, KV_TILE>;
+var<workgroup> v_tile: array<vec4<f32>, KV_TILE>;
+// Additive bias of each key of the tile: its padding mask, or MASKED for a key past seq_len. MASKED absorbs
+// any realistic score (|s| far below its half-ulp, ~3e22), so the sum stays <= MASKED.
+var<workgroup> key_bias: array<f32, BK>;
+
+@compute @workgroup_size(BQ)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let n = params.seq_len;
+  let head = wg.y;
+  let first_token = wg.z * n;
+  let row = wg.x * BQ + li;
+
+  var qr: array<vec4<f32>, D4>;
+  if (row < n) {
+    let base = head_base4(params.q_offset, params.q_ld, first_token + row, head);
+    for (var c = 0u; c < D4; c++) {
+      qr[c] = q[base + c] * params.scale;
+    }
+  }
+  var acc: array<vec4<f32>, D4>;
+  var s: array<f32, BK>;
+  var m = MASKED;
+  var l = 0.0;
+
+#if ${CAUSAL}
+  // No row of this workgroup sees a key past its last row. The bound is the same for every invocation,
+  // as the barriers in the loop require.
+  let key_end = min(n, wg.x * BQ + BQ);
+#else
+  let key_end = n;
+#endif
+  for (var k0 = 0u; k0 < key_end; k0 += BK) {
+    for (var i = li; i < KV_TILE; i += BQ) {
+      let key = k0 + i / D4;
+      // Keys past seq_len read as zeros: their weight is 0, and 0 * v must not meet a NaN from elsewhere.
+      var kv = vec4<f32>(0.0);
+      var vv = vec4<f32>(0.0);
+      if (key < n) {
+        kv = k[head_base4(params.k_offset, params.k_ld, first_token + key, head) + i % D4];
+        vv = v[head_base4(params.v_offset, params.v_ld, first_token + key, head) + i % D4];
+      }
+      k_tile[i] = kv;
+      v_tile[i] = vv;
+    }
+    for (var j = li; j < BK; j += BQ) {
+      var bias = MASKED;
+      if (k0 + j < n) {
+        bias = 0.0;
+#if ${HAS_MASK}
+        bias = mask[first_token + k0 + j];
+#endif
+      }
+      key_bias[j] = bias;
+    }
+    workgroupBarrier();
+
+    var tile_max = MASKED;
+    for (var j = 0u; j < BK; j++) {
+      var d = vec4<f32>(0.0);
+      for (var c = 0u; c < D4; c++) {
+        d = fma(qr[c], k_tile[j * D4 + c], d);
+      }
+      var score = d.x + d.y + d.z + d.w + key_bias[j];
+#if ${CAUSAL}
+      score = select(score, MASKED, k0 + j > row);
+#endif
+      s[j] = score;
+      tile_max = max(tile_max, score);
+    }
+    // m starts at MASKED and masked scores never exceed it, so m_new is finite and exp(m - m_new) is 1 for
+    // a row that has seen only masked keys, 0 when its first live key arrives, else the rescale factor.
+    let m_new = max(m, tile_max);
+    let alpha = exp(m - m_new);
+    l *= alpha;
+    for (var c = 0u; c < D4; c++) {
+      acc[c] *= alpha;
+    }
+    for (var j = 0u; j < BK; j++) {
+      let p = select(0.0, exp(s[j] - m_new), s[j] > MASKED);
+      l += p;
+      for (var c = 0u; c < D4; c++) {
+        acc[c] = fma(vec4<f32>(p), v_tile[j * D4 + c], acc[c]);
+      }
+    }
+    m = m_new;
+    // Nobody may overwrite the tiles for the next keys before everyone has used them.
+    workgroupBarrier();
+  }
+
+  if (row < n) {
+    // l >= 1 whenever a key is live (the max contributes exp(0)); l == 0 only for a fully masked row.
+    let inv = select(0.0, 1.0 / l, l > 0.0);
+    let base = head_base4(0u, params.out_ld, first_token + row, head);
+    for (var c = 0u; c < D4; c++) {
+      out[base + c] = acc[c] * inv;
+    }
+#if ${WRITE_LSE}
+    lse[(wg.z * params.heads + head) * n + row] = select(0.0, m + log(l), l > 0.0);
+#endif
+  }
+}

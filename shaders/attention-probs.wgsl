@@ -1,0 +1,54 @@
+// Attention probabilities rebuilt from the log-sum-exp that attention-flash.wgsl writes (WRITE_LSE):
+//   probs[b, h, i, j] = exp(s_ij - lse[b, h, i]),  s_ij = scale * q_i . k_j + mask[b][j]
+// which is softmax_j(s_ij) exactly (lse = m + log(l) of row i), and 0 where s_ij <= MASKED, where j > i under
+// CAUSAL, and on a fully masked row. It runs only when attention maps are asked for; the fused pass never
+// needs this [seq, seq] matrix. s_ij is computed in the fused kernel's order (pre-scaled q, vec4 fma, then the
+// mask), so the two agree to rounding.
+// Params and head addressing: attention-common.wgsl.
+//   q, k: vec4 views of [batch*seq_len, *] f32, as bound to attention-flash.wgsl
+//   mask: [batch, seq_len] f32 additive key mask (HAS_MASK)
+//   lse: [batch, heads, seq_len] f32
+//   probs: [batch, heads, seq_len, seq_len] f32; every element is written
+// Dispatch: (ceil(seq_len / WG_X), ceil(seq_len / WG_Y), batch * heads). Invocation (x, y) of workgroup
+// (i, j, z) writes probs[z][j*WG_Y + y][i*WG_X + x], z = b * heads + h: neighbouring invocations write
+// neighbouring keys of one row.
+
+@group(0) @binding(0) var<storage, read> q: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> k: array<vec4<f32>>;
+#if ${HAS_MASK}
+@group(0) @binding(2) var<storage, read> mask: array<f32>;
+#endif
+@group(0) @binding(3) var<storage, read> lse: array<f32>;
+@group(0) @binding(4) var<storage, read_write> probs: array<f32>;
+@group(0) @binding(5) var<uniform> params: Params;
+
+override WG_X: u32 = 16;
+override WG_Y: u32 = 16;
+
+@compute @workgroup_size(WG_X, WG_Y, 1)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let n = params.seq_len;
+  let key = gid.x;
+  let row = gid.y;
+  if (row >= n || key >= n) {
+    return;
+  }
+  let seq = gid.z / params.heads;
+  let head = gid.z % params.heads;
+  let first_token = seq * n;
+  let qb = head_base4(params.q_offset, params.q_ld, first_token + row, head);
+  let kb = head_base4(params.k_offset, params.k_ld, first_token + key, head);
+  var d = vec4<f32>(0.0);
+  for (var c = 0u; c < D4; c++) {
+    d = fma(q[qb + c] * params.scale, k[kb + c], d);
+  }
+  var score = d.x + d.y + d.z + d.w;
+#if ${HAS_MASK}
+  score += mask[first_token + key];
+#endif
+#if ${CAUSAL}
+  score = select(score, MASKED, key > row);
+#endif
+  let r = gid.z * n + row;
+  probs[r * n + key] = select(0.0, exp(score - lse[r]), score > MASKED);
+}

@@ -1,0 +1,70 @@
+// Float64 twin of multi-head attention (every variant in src/kernels/attention*.ts), written for clarity:
+// plain loops over sequence, head, query and key, a max-subtracted softmax per row, the mask semantics of
+// softmax.wgsl (a score at or below MASKED is masked: probability 0; a fully masked row is all zeros).
+import { MASKED } from './kernels.ts';
+
+type Num = ArrayLike<number>;
+
+/** Where Q, K or V sits: head h of token t is data[offset + t*ld + h*headDim ..] (as attention-common.wgsl). */
+export interface AttentionOperandRef { data: Num; offset: number; ld: number }
+
+export interface AttentionRefArgs {
+  batch: number;
+  seqLen: number;
+  heads: number;
+  headDim: number;
+  q: AttentionOperandRef;
+  k: AttentionOperandRef;
+  v: AttentionOperandRef;
+  /** [batch, seqLen] additive key mask. */
+  mask?: Num;
+  causal?: boolean;
+  /** Default 1/sqrt(headDim). */
+  scale?: number;
+}
+
+/** Packed QKV [tokens, 3*hidden] (Hugging Face column order) as the three operands. */
+export function packedOperands(qkv: Num, hidden: number): Pick<AttentionRefArgs, 'q' | 'k' | 'v'> {
+  return { q: { data: qkv, offset: 0, ld: 3 * hidden }, k: { data: qkv, offset: hidden, ld: 3 * hidden }, v: { data: qkv, offset: 2 * hidden, ld: 3 * hidden } };
+}
+
+export function separateOperands(q: Num, k: Num, v: Num, hidden: number): Pick<AttentionRefArgs, 'q' | 'k' | 'v'> {
+  return { q: { data: q, offset: 0, ld: hidden }, k: { data: k, offset: 0, ld: hidden }, v: { data: v, offset: 0, ld: hidden } };
+}
+
+/** out: [batch*seqLen, hidden] (head h in columns h*headDim ..); probs: [batch, heads, seqLen, seqLen]. */
+export function attentionRef(p: AttentionRefArgs): { out: Float64Array; probs: Float64Array } {
+  const { batch, seqLen: S, heads, headDim: dh } = p;
+  const hidden = heads * dh;
+  const scale = p.scale ?? 1 / Math.sqrt(dh);
+  const at = (o: AttentionOperandRef, token: number, h: number, d: number) => o.data[o.offset + token * o.ld + h * dh + d];
+  const out = new Float64Array(batch * S * hidden);
+  const probs = new Float64Array(batch * heads * S * S);
+  const scores = new Float64Array(S);
+  for (let b = 0; b < batch; b++) {
+    for (let h = 0; h < heads; h++) {
+      for (let i = 0; i < S; i++) {
+        const qi = b * S + i;
+        let max = MASKED;
+        for (let j = 0; j < S; j++) {
+          let dot = 0;
+          for (let d = 0; d < dh; d++) dot += at(p.q, qi, h, d) * at(p.k, b * S + j, h, d);
+          let s = scale * dot + (p.mask ? p.mask[b * S + j] : 0);
+          if (p.causal && j > i) s = MASKED;
+          scores[j] = s;
+          if (s > max) max = s;
+        }
+        let sum = 0;
+        for (let j = 0; j < S; j++) sum += scores[j] > MASKED ? Math.exp(scores[j] - max) : 0;
+        const row = ((b * heads + h) * S + i) * S;
+        for (let j = 0; j < S; j++) probs[row + j] = sum > 0 && scores[j] > MASKED ? Math.exp(scores[j] - max) / sum : 0;
+        for (let d = 0; d < dh; d++) {
+          let acc = 0;
+          for (let j = 0; j < S; j++) acc += probs[row + j] * at(p.v, b * S + j, h, d);
+          out[qi * hidden + h * dh + d] = acc;
+        }
+      }
+    }
+  }
+  return { out, probs };
+}
