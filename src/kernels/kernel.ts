@@ -22,9 +22,12 @@ export interface KernelSpec<C extends Record<string, number>, D extends Defines>
   defines: D;
 }
 
+/** `{ X: true }` in a spec means "a boolean defaulting to true", not the literal type `true`. */
+type Widen<T> = { [K in keyof T]: T[K] extends boolean ? boolean : T[K] extends number ? number : T[K] };
+
 export interface Variant<C, D> {
-  constants?: Partial<C>;
-  defines?: Partial<D>;
+  constants?: Partial<Widen<C>>;
+  defines?: Partial<Widen<D>>;
 }
 
 /** Everything needed to record one dispatch, built once. */
