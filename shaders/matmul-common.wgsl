@@ -7,7 +7,7 @@
 //   c: C, [m, n] with row stride ldc                        f32, every element in range written
 //   bias: [n], added to every row (HAS_BIAS)               f32
 //   residual: same layout and offsets as C, added last (HAS_RESIDUAL)   f32
-// epilogue(v) = gelu?(alpha*v + bias) + residual, GELU_ERF or GELU_TANH choosing the form.
+// epilogue(v) = act(alpha*v + bias) + residual, act one of GELU_ERF, GELU_TANH, TANH (the pooler) or none.
 // Batch addressing is two-level so attention can read heads out of a packed [tokens, 3*hidden] tensor:
 // z = outer * batch_inner + inner, and a matrix starts at outer * X_outer + inner * X_inner (elements).
 
@@ -60,6 +60,9 @@ fn epilogue(acc: f32, col: u32, c_index: u32) -> f32 {
 #endif
 #if ${GELU_TANH}
   v = gelu_tanh(v);
+#endif
+#if ${TANH}
+  v = tanh_precise(v);
 #endif
 #if ${HAS_RESIDUAL}
   v += residual[c_index];

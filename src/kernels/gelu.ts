@@ -6,7 +6,7 @@ import { defineKernel, grid1d, type Step } from './kernel.ts';
 
 export const gelu = defineKernel({
   name: 'gelu',
-  shaders: ['gelu-math.wgsl', 'gelu.wgsl'],
+  shaders: ['activations.wgsl', 'gelu.wgsl'],
   bindings: ['x: read', 'y: write', 'params: uniform'],
   params: ['n: u32'],
   constants: { WG: 256 },

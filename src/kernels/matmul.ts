@@ -5,14 +5,14 @@ import { numel, type GpuTensor } from '../gpu/tensor.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
 import { defineKernel, type Step } from './kernel.ts';
 
-const EPILOGUE_DEFINES = { TRANS_B: false, HAS_BIAS: false, HAS_RESIDUAL: false, GELU_ERF: false, GELU_TANH: false };
+const EPILOGUE_DEFINES = { TRANS_B: false, HAS_BIAS: false, HAS_RESIDUAL: false, GELU_ERF: false, GELU_TANH: false, TANH: false };
 const BINDINGS = ['a: read', 'b: read', 'c: write', 'bias: read if HAS_BIAS', 'residual: read if HAS_RESIDUAL', 'params: uniform'];
 const PARAMS = ['m: u32', 'n: u32', 'k: u32', 'lda: u32', 'ldb: u32', 'ldc: u32', 'batch_inner: u32',
   'a_outer: u32', 'a_inner: u32', 'b_outer: u32', 'b_inner: u32', 'c_outer: u32', 'c_inner: u32', 'alpha: f32'];
 
 export const matmulNaive = defineKernel({
   name: 'matmul-naive',
-  shaders: ['gelu-math.wgsl', 'matmul-common.wgsl', 'matmul-naive.wgsl'],
+  shaders: ['activations.wgsl', 'matmul-common.wgsl', 'matmul-naive.wgsl'],
   bindings: BINDINGS,
   params: PARAMS,
   constants: { WG_X: 16, WG_Y: 16 },
@@ -21,7 +21,7 @@ export const matmulNaive = defineKernel({
 
 export const matmulTiled = defineKernel({
   name: 'matmul-tiled',
-  shaders: ['gelu-math.wgsl', 'matmul-common.wgsl', 'matmul-tiled.wgsl'],
+  shaders: ['activations.wgsl', 'matmul-common.wgsl', 'matmul-tiled.wgsl'],
   bindings: BINDINGS,
   params: PARAMS,
   constants: { BM: 64, BN: 64, BK: 16 },
@@ -58,7 +58,7 @@ export function matmulConfig(name: string): MatmulConfig {
   return c;
 }
 
-export type Activation = 'none' | 'gelu' | 'gelu_tanh';
+export type Activation = 'none' | 'gelu' | 'gelu_tanh' | 'tanh';
 
 export interface MatmulArgs {
   a: GpuTensor;
@@ -116,7 +116,7 @@ export async function prepareMatmul(gpu: Gpu, uniforms: UniformArena, args: Matm
   const activation = args.activation ?? 'none';
   const defines = {
     TRANS_B: transB, HAS_BIAS: Boolean(args.bias), HAS_RESIDUAL: Boolean(args.residual),
-    GELU_ERF: activation === 'gelu', GELU_TANH: activation === 'gelu_tanh',
+    GELU_ERF: activation === 'gelu', GELU_TANH: activation === 'gelu_tanh', TANH: activation === 'tanh',
   };
   const params = {
     m, n, k, lda, ldb, ldc, batch_inner: inner,

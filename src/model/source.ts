@@ -36,8 +36,15 @@ const NODE_PATH = 'node:path';
 const NODE_URL = 'node:url';
 const READ_CHUNK = 16 << 20; // progress granularity for local files
 
-/** A folder path (Node), a `file:` URL (Node), or an http(s) base URL; relative URLs in the browser. */
-export async function openCheckpointSource(source: string, signal?: AbortSignal): Promise<CheckpointSource> {
+/** Files already in memory (a generated checkpoint, files the user dropped on a page), by name. */
+export type CheckpointFiles = Map<string, Uint8Array>;
+
+/**
+ * A folder path (Node), a `file:` URL (Node), an http(s) base URL (relative URLs in the browser), or a map
+ * of file name to bytes.
+ */
+export async function openCheckpointSource(source: string | CheckpointFiles, signal?: AbortSignal): Promise<CheckpointSource> {
+  if (typeof source !== 'string') return memorySource(source);
   if (isUrl(source) || !isNode()) return httpSource(source, signal);
   let dir = source;
   if (/^file:/i.test(source)) {
@@ -45,6 +52,18 @@ export async function openCheckpointSource(source: string, signal?: AbortSignal)
     dir = url.fileURLToPath(source);
   }
   return fsSource(dir);
+}
+
+function memorySource(files: CheckpointFiles): CheckpointSource {
+  return {
+    location: 'files in memory',
+    notFound: (file, why) => new CheckpointError(file, `not among the given files (${[...files.keys()].join(', ') || 'none'})${why ? ` (${why})` : ''}`),
+    async tryRead(file, onProgress) {
+      const bytes = files.get(file);
+      if (bytes) onProgress?.({ file, loaded: bytes.length, total: bytes.length });
+      return bytes;
+    },
+  };
 }
 
 async function fsSource(folder: string): Promise<CheckpointSource> {
@@ -189,7 +208,7 @@ export interface LoadOptions {
 const SINGLE = 'model.safetensors';
 const INDEX = 'model.safetensors.index.json';
 
-export async function loadCheckpoint(source: string, opts: LoadOptions = {}): Promise<LoadedCheckpoint> {
+export async function loadCheckpoint(source: string | CheckpointFiles, opts: LoadOptions = {}): Promise<LoadedCheckpoint> {
   const src = await openCheckpointSource(source, opts.signal);
   const read = async (file: string, why?: string): Promise<Uint8Array> => {
     const bytes = await src.tryRead(file, opts.onProgress);

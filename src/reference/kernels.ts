@@ -15,7 +15,7 @@ export function geluTanh(x: number): number {
 export interface MatmulRefArgs {
   a: Num; b: Num; bias?: Num; residual?: Num;
   m: number; n: number; k: number;
-  transB?: boolean; activation?: 'none' | 'gelu' | 'gelu_tanh'; alpha?: number;
+  transB?: boolean; activation?: 'none' | 'gelu' | 'gelu_tanh' | 'tanh'; alpha?: number;
   lda?: number; ldb?: number; ldc?: number;
   batch?: { count: number; inner?: number; a: [number, number]; b: [number, number]; c: [number, number] };
   /** Size of C's buffer; elements the matmul does not write keep `fill`. */
@@ -46,6 +46,7 @@ export function matmulRef(p: MatmulRefArgs): Float64Array {
         if (p.bias) v += p.bias[j];
         if (p.activation === 'gelu') v = geluErf(v);
         if (p.activation === 'gelu_tanh') v = geluTanh(v);
+        if (p.activation === 'tanh') v = Math.tanh(v);
         const ci = co + i * ldc + j;
         if (p.residual) v += p.residual[ci];
         c[ci] = v;

@@ -12,6 +12,7 @@ const EPILOGUES: Epilogue[] = [
   { bias: true, residual: false, activation: 'gelu', alpha: 1 },
   { bias: true, residual: true, activation: 'none', alpha: 1 },
   { bias: false, residual: true, activation: 'gelu_tanh', alpha: 0.125 },
+  { bias: true, residual: false, activation: 'tanh', alpha: 1 },
 ];
 
 // [m, n, k]: sizes around tile edges (1, 3, 17, 63, 65, 127, 200) and BERT's (768, 3072).

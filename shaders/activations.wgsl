@@ -1,4 +1,4 @@
-// Shared snippet: the two GELU forms used by BERT-family configs.
+// Shared snippet: the activations of BERT-family models, the two GELU forms and tanh (the pooler).
 //
 // gelu_erf (hidden_act "gelu") is 0.5*x*(1 + erf(x/sqrt2)). WGSL has no erf, and the usual
 // Abramowitz-Stegun erf has an absolute error of 1e-7, which is a large relative error of gelu for
@@ -26,4 +26,17 @@ fn gelu_erf(x: f32) -> f32 {
 fn gelu_tanh(x: f32) -> f32 {
   let u = 0.7978845608028654 * (x + 0.044715 * x * x * x);
   return x / (1.0 + exp(min(-2.0 * u, 80.0)));
+}
+
+// tanh without the overflow of exp(2x) for large |x| nor the cancellation of (1 - e)/(1 + e) near 0, where
+// the pooler's inputs often are: a Taylor polynomial below |x| = 0.125 (next term < 2e-10), the exp form
+// (relative error a few ulp) above.
+fn tanh_precise(x: f32) -> f32 {
+  let a = abs(x);
+  if (a < 0.125) {
+    let x2 = x * x;
+    return x * (1.0 + x2 * (-0.33333333333 + x2 * (0.13333333333 - x2 * 0.053968253968)));
+  }
+  let e = exp(-2.0 * a);
+  return sign(x) * (1.0 - e) / (1.0 + e);
 }

@@ -1,0 +1,302 @@
+// A loaded BERT: weights on the GPU, a tokenizer, and forward plans cached per (batch, sequence bucket).
+// forward() validates the inputs, writes them into the plan's input tensors, records every step into one
+// compute pass plus the copies of the requested outputs, submits once, and reads back only those outputs.
+// Concurrent calls are queued: each waits for the previous one and gets its own result.
+import type { Gpu } from '../gpu/device.ts';
+import { BYTES_PER_ELEMENT, createBuffer, numel, writeTensor, type GpuTensor } from '../gpu/tensor.ts';
+import { DEFAULT_ATTENTION_VARIANT, attentionMaskBias, attentionVariant } from '../kernels/attention.ts';
+import { autotuneMatmul } from '../kernels/autotune.ts';
+import { recordSteps } from '../kernels/kernel.ts';
+import { matmulConfig, type MatmulConfig } from '../kernels/matmul.ts';
+import type { BertConfig } from '../model/config.ts';
+import { loadCheckpoint, type CheckpointFiles, type LoadedCheckpoint, type Progress } from '../model/source.ts';
+import { WordPieceTokenizer, fromTokenizerConfig } from '../model/tokenizer.ts';
+import { buildPlan, type ForwardPlan } from './bert-plan.ts';
+import { uploadWeights, type WeightArena } from './weights-gpu.ts';
+
+export interface LoadProgress {
+  stage: 'download' | 'upload';
+  file?: string;
+  loaded: number;
+  total?: number;
+}
+
+export interface ModelOptions {
+  /** Attention variant by name (see ATTENTION_VARIANTS); default 'flash'. */
+  attention?: string;
+  /** 'autotune' (default: time each matmul configuration once per shape on this adapter) or a configuration name. */
+  matmul?: string;
+  onProgress?: (p: LoadProgress) => void;
+}
+
+export interface ForwardInputs {
+  inputIds: number[][];
+  /** 1 attend, 0 padding; default all ones. */
+  attentionMask?: number[][];
+  /** Default all zeros. */
+  tokenTypeIds?: number[][];
+}
+
+export interface ForwardOptions {
+  /** Softmax probabilities of every layer, [batch, heads, seq, seq] each. */
+  attentions?: boolean;
+  /** Skip outputs you do not need (the MLM logits are a large matmul). Default: all the checkpoint has. */
+  pooler?: boolean;
+  logits?: boolean;
+  /** Attention variant for this call (default: the model's). */
+  attention?: string;
+}
+
+export interface ForwardResult {
+  batch: number;
+  seqLen: number;
+  hiddenSize: number;
+  /** [batch, seqLen, hidden] row-major. */
+  lastHiddenState: Float32Array;
+  /** [batch, hidden] when the checkpoint has a pooler. */
+  poolerOutput?: Float32Array;
+  /** [batch, seqLen, vocab] when the checkpoint has an MLM head. */
+  logits?: Float32Array;
+  /** Per layer, [batch, heads, seqLen, seqLen], with `attentions: true`. */
+  attentions?: Float32Array[];
+}
+
+export interface ModelStats {
+  weightBytes: number;
+  plans: number;
+  /** Of the most recent forward's plan. */
+  dispatchesPerForward: number;
+  dispatchesPerLayer: number;
+  peakActivationBytes: number;
+  activationBytesNoReuse: number;
+  attentionScratchBytes: number;
+  /** Plans built so far (a replayed shape builds none). */
+  plansBuilt: number;
+}
+
+/** Sequence lengths are padded up to a multiple of this, so nearby lengths share one plan. */
+const SEQ_BUCKET = 8;
+const MAX_PLANS = 8;
+
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+export class BertModel {
+  private plans = new Map<string, ForwardPlan>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private lastPlan: ForwardPlan | undefined;
+  private plansBuilt = 0;
+  private disposed = false;
+
+  private constructor(
+    readonly gpu: Gpu,
+    readonly config: BertConfig,
+    private arena: WeightArena,
+    readonly tokenizer: WordPieceTokenizer | undefined,
+    readonly checkpoint: Pick<LoadedCheckpoint, 'dtypeSummary' | 'weightFiles'>,
+    readonly attention: string,
+    private matmul: string,
+  ) {}
+
+  /** Loads a checkpoint (folder, http(s) URL base, or files in memory) and uploads its weights. */
+  static async load(gpu: Gpu, source: string | CheckpointFiles, opts: ModelOptions = {}): Promise<BertModel> {
+    const attention = opts.attention ?? DEFAULT_ATTENTION_VARIANT;
+    attentionVariant(attention);
+    const matmul = opts.matmul ?? 'autotune';
+    if (matmul !== 'autotune') matmulConfig(matmul);
+    const ckpt = await loadCheckpoint(source, {
+      onProgress: (p: Progress) => opts.onProgress?.({ stage: 'download', file: p.file, loaded: p.loaded, total: p.total }),
+    });
+    const tokenizer = makeTokenizer(ckpt);
+    const arena = await uploadWeights(gpu, ckpt.config, ckpt.weights, (p) => opts.onProgress?.({ stage: 'upload', loaded: p.uploaded, total: p.total }));
+    return new BertModel(gpu, ckpt.config, arena, tokenizer, ckpt, attention, matmul);
+  }
+
+  get hasPooler(): boolean {
+    return Boolean(this.arena.weights.pooler);
+  }
+
+  get hasMlmHead(): boolean {
+    return Boolean(this.arena.weights.mlmHead);
+  }
+
+  stats(): ModelStats {
+    const p = this.lastPlan;
+    const perLayer = p ? 7 + (p.request.attentions ? 1 : 0) : 0;
+    return {
+      weightBytes: this.arena.bytes,
+      plans: this.plans.size,
+      dispatchesPerForward: p?.dispatches ?? 0,
+      dispatchesPerLayer: perLayer,
+      peakActivationBytes: p?.activationBytes ?? 0,
+      activationBytesNoReuse: p?.activationBytesNoReuse ?? 0,
+      attentionScratchBytes: p?.attentionBytes ?? 0,
+      plansBuilt: this.plansBuilt,
+    };
+  }
+
+  /** One forward. Calls are serialised; each resolves with its own outputs. */
+  forward(inputs: ForwardInputs, opts: ForwardOptions = {}): Promise<ForwardResult> {
+    const run = this.queue.then(() => this.forwardNow(inputs, opts));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async forwardNow(inputs: ForwardInputs, opts: ForwardOptions): Promise<ForwardResult> {
+    if (this.disposed) throw new Error('this model was disposed');
+    const { batch, seqLen, ids, types, mask } = validateInputs(this.config, inputs);
+    const bucket = Math.min(Math.ceil(seqLen / SEQ_BUCKET) * SEQ_BUCKET, this.config.maxPositionEmbeddings);
+    const plan = await this.planFor(batch, bucket, opts);
+    this.lastPlan = plan;
+
+    // Inputs padded from seqLen to the bucket: padding tokens are id 0, type 0 and masked out as keys.
+    const pad = (src: Uint32Array | Float32Array, fill: number) => {
+      const out = src instanceof Uint32Array ? new Uint32Array(batch * bucket) : new Float32Array(batch * bucket);
+      out.fill(fill);
+      for (let b = 0; b < batch; b++) out.set(src.subarray(b * seqLen, (b + 1) * seqLen), b * bucket);
+      return out;
+    };
+    writeTensor(this.gpu, plan.inputs.ids, pad(ids, 0));
+    writeTensor(this.gpu, plan.inputs.tokenTypes, pad(types, 0));
+    writeTensor(this.gpu, plan.inputs.mask, pad(attentionMaskBias(mask, batch, seqLen), attentionMaskBias([0], 1, 1)[0]));
+
+    const wanted: [keyof ForwardResult | `attentions.${number}`, GpuTensor][] = [['lastHiddenState', plan.outputs.hidden]];
+    if (plan.outputs.pooled) wanted.push(['poolerOutput', plan.outputs.pooled]);
+    if (plan.outputs.logits) wanted.push(['logits', plan.outputs.logits]);
+    plan.outputs.attentions.forEach((t, i) => wanted.push([`attentions.${i}`, t]));
+    const raw = await this.submitAndRead(plan, wanted.map((w) => w[1]));
+
+    const H = this.config.hiddenSize;
+    const result: ForwardResult = { batch, seqLen, hiddenSize: H, lastHiddenState: unpadRows(raw[0], batch, bucket, seqLen, H) };
+    wanted.forEach(([name], i) => {
+      if (name === 'poolerOutput') result.poolerOutput = raw[i];
+      else if (name === 'logits') result.logits = unpadRows(raw[i], batch, bucket, seqLen, this.config.vocabSize);
+      else if (name.startsWith('attentions.')) (result.attentions ??= []).push(unpadMaps(raw[i], batch * this.config.numAttentionHeads, bucket, seqLen));
+    });
+    return result;
+  }
+
+  private async planFor(batch: number, seqLen: number, opts: ForwardOptions): Promise<ForwardPlan> {
+    const attention = opts.attention ?? this.attention;
+    attentionVariant(attention);
+    const request = {
+      batch, seqLen, attention, attentions: Boolean(opts.attentions),
+      pooler: opts.pooler ?? this.hasPooler, logits: opts.logits ?? this.hasMlmHead,
+    };
+    const key = JSON.stringify(request);
+    const cached = this.plans.get(key);
+    if (cached) {
+      // Most recently used last, so the oldest plan is the one evicted.
+      this.plans.delete(key);
+      this.plans.set(key, cached);
+      return cached;
+    }
+    const plan = await buildPlan(this.gpu, this.config, this.arena.weights, { ...request, matmulConfig: (m, n, k) => this.matmulConfig(m, n, k) });
+    this.plansBuilt++;
+    this.plans.set(key, plan);
+    if (this.plans.size > MAX_PLANS) {
+      const [oldest, old] = this.plans.entries().next().value!;
+      this.plans.delete(oldest);
+      old.destroy();
+    }
+    return plan;
+  }
+
+  private matmulConfig(m: number, n: number, k: number): Promise<MatmulConfig> {
+    if (this.matmul !== 'autotune') return Promise.resolve(matmulConfig(this.matmul));
+    return autotuneMatmul(this.gpu, { m, n, k, transB: true });
+  }
+
+  /** One submit: the forward's compute pass, then copies of the outputs into one staging buffer. */
+  private async submitAndRead(plan: ForwardPlan, outputs: GpuTensor[]): Promise<Float32Array[]> {
+    const sizes = outputs.map((t) => numel(t.shape) * BYTES_PER_ELEMENT);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    const staging = await createBuffer(this.gpu, total, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'forward readback');
+    try {
+      await this.gpu.scoped('forward', () => {
+        const encoder = this.gpu.device.createCommandEncoder({ label: 'forward' });
+        const pass = encoder.beginComputePass({ label: 'forward' });
+        recordSteps(pass, plan.steps);
+        pass.end();
+        let offset = 0;
+        outputs.forEach((t, i) => {
+          encoder.copyBufferToBuffer(t.buffer, t.byteOffset, staging, offset, sizes[i]);
+          offset += sizes[i];
+        });
+        this.gpu.device.queue.submit([encoder.finish()]);
+      });
+      await this.gpu.guard(staging.mapAsync(GPUMapMode.READ));
+      const all = new Float32Array(staging.getMappedRange().slice(0));
+      staging.unmap();
+      let offset = 0;
+      return sizes.map((bytes) => {
+        const part = all.subarray(offset / 4, (offset + bytes) / 4);
+        offset += bytes;
+        return part;
+      });
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  /** Frees the weights and every plan; the device stays usable for another model. */
+  dispose(): void {
+    this.disposed = true;
+    for (const p of this.plans.values()) p.destroy();
+    this.plans.clear();
+    this.arena.destroy();
+  }
+}
+
+function makeTokenizer(ckpt: LoadedCheckpoint): WordPieceTokenizer | undefined {
+  const options = ckpt.files.tokenizerConfig ? fromTokenizerConfig(ckpt.files.tokenizerConfig) : undefined;
+  if (ckpt.files.tokenizerJson) return WordPieceTokenizer.fromTokenizerJson(ckpt.files.tokenizerJson, options);
+  if (ckpt.files.vocabTxt) return WordPieceTokenizer.fromVocabTxt(ckpt.files.vocabTxt, options);
+  return undefined;
+}
+
+/** Checks ids, masks and types against the config; one readable error naming the bad element. */
+export function validateInputs(config: BertConfig, inputs: ForwardInputs): { batch: number; seqLen: number; ids: Uint32Array; types: Uint32Array; mask: Uint8Array } {
+  const rows = inputs.inputIds;
+  if (!Array.isArray(rows) || rows.length === 0 || !rows.every(Array.isArray)) throw new InputError('input_ids must be a non-empty array of arrays of token ids');
+  const batch = rows.length;
+  const seqLen = rows[0].length;
+  if (seqLen === 0) throw new InputError('input_ids[0] is empty');
+  if (seqLen > config.maxPositionEmbeddings) throw new InputError(`sequence length ${seqLen} exceeds the model's ${config.maxPositionEmbeddings} positions`);
+  const flat = (name: string, m: number[][] | undefined, fallback: number, limit: number) => {
+    const out = new Uint32Array(batch * seqLen);
+    if (m === undefined) return out.fill(fallback);
+    if (!Array.isArray(m) || m.length !== batch) throw new InputError(`${name} must have ${batch} rows like input_ids`);
+    m.forEach((row, b) => {
+      if (!Array.isArray(row) || row.length !== seqLen) throw new InputError(`${name}[${b}] must have ${seqLen} values like input_ids[0]`);
+      row.forEach((v, s) => {
+        if (!Number.isInteger(v) || v < 0 || v >= limit) throw new InputError(`${name}[${b}][${s}] = ${JSON.stringify(v)} is not an integer in [0, ${limit})`);
+        out[b * seqLen + s] = v;
+      });
+    });
+    return out;
+  };
+  const ids = flat('input_ids', rows, 0, config.vocabSize);
+  const types = flat('token_type_ids', inputs.tokenTypeIds, 0, config.typeVocabSize);
+  const mask = Uint8Array.from(flat('attention_mask', inputs.attentionMask, 1, 2));
+  return { batch, seqLen, ids, types, mask };
+}
+
+function unpadRows(data: Float32Array, batch: number, bucket: number, seqLen: number, width: number): Float32Array {
+  if (bucket === seqLen) return data.slice();
+  const out = new Float32Array(batch * seqLen * width);
+  for (let b = 0; b < batch; b++) out.set(data.subarray(b * bucket * width, (b * bucket + seqLen) * width), b * seqLen * width);
+  return out;
+}
+
+function unpadMaps(data: Float32Array, maps: number, bucket: number, seqLen: number): Float32Array {
+  const out = new Float32Array(maps * seqLen * seqLen);
+  for (let m = 0; m < maps; m++) {
+    for (let i = 0; i < seqLen; i++) {
+      const src = (m * bucket + i) * bucket;
+      out.set(data.subarray(src, src + seqLen), (m * seqLen + i) * seqLen);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,391 @@
+// The checkpoint generator: every architecture and dtype loads through loadCheckpoint, weights are a pure
+// function of the seed, 16-bit files are the f32 weights rounded, shards equal the single file, the
+// built-in vocabulary tokenizes ordinary text, both tokenizer files agree, the default-model cache is
+// written once, and the CLI reports bad arguments in one line.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import { parseBertConfig } from '../../src/model/config.ts';
+import { f16BitsToNumber, numberToBf16Bits, numberToF16Bits } from '../../src/model/float16.ts';
+import {
+  ARCHITECTURES, type Architecture, DEFAULT_MODEL_OPTIONS, type GenerateOptions, defaultVocabulary, generateCheckpoint,
+  generateWeights,
+} from '../../src/model/generate.ts';
+import { STAMP_FILE, ensureDefaultModel, writeCheckpointFolder } from '../../src/model/generate-node.ts';
+import { parseSafetensors, tensorToFloat32 } from '../../src/model/safetensors.ts';
+import { loadCheckpoint } from '../../src/model/source.ts';
+import { WordPieceTokenizer, fromTokenizerConfig } from '../../src/model/tokenizer.ts';
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
+const DTYPES = ['F32', 'F16', 'BF16'] as const;
+const TINY = { hiddenSize: 16, numLayers: 2, numHeads: 2, intermediateSize: 24, maxPositions: 16 } as const;
+const tiny = (architecture: Architecture, more: Partial<GenerateOptions> = {}): GenerateOptions => ({ architecture, ...TINY, ...more });
+
+let scratch = '';
+let counter = 0;
+before(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'webgpu-bert-generate-'));
+});
+after(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
+
+async function written(files: Map<string, Uint8Array>): Promise<string> {
+  const dir = join(scratch, `model-${counter++}`);
+  await writeCheckpointFolder(dir, files);
+  return dir;
+}
+
+const text = (files: Map<string, Uint8Array>, name: string) => new TextDecoder().decode(files.get(name));
+const json = (files: Map<string, Uint8Array>, name: string) => JSON.parse(text(files, name));
+
+/** Every tensor of every weight file, widened to f32. */
+function tensorsOf(files: Map<string, Uint8Array>): Map<string, { dtype: string; shape: number[]; data: Float32Array }> {
+  const out = new Map<string, { dtype: string; shape: number[]; data: Float32Array }>();
+  for (const [name, bytes] of files) {
+    if (!name.endsWith('.safetensors')) continue;
+    for (const [t, info] of parseSafetensors(bytes, name).tensors) {
+      out.set(t, { dtype: info.dtype, shape: info.shape, data: tensorToFloat32(bytes, info, name) });
+    }
+  }
+  return out;
+}
+
+const HEADS: Record<Architecture, { pooler: boolean; mlm: boolean; classifier: number; qa: boolean; prefix: '' | 'bert.' }> = {
+  BertModel: { pooler: true, mlm: false, classifier: 0, qa: false, prefix: '' },
+  BertForMaskedLM: { pooler: false, mlm: true, classifier: 0, qa: false, prefix: 'bert.' },
+  BertForSequenceClassification: { pooler: true, mlm: false, classifier: 2, qa: false, prefix: 'bert.' },
+  BertForTokenClassification: { pooler: false, mlm: false, classifier: 7, qa: false, prefix: 'bert.' },
+  BertForQuestionAnswering: { pooler: false, mlm: false, classifier: 0, qa: true, prefix: 'bert.' },
+};
+
+for (const architecture of ARCHITECTURES) {
+  for (const dtype of DTYPES) {
+    test(`${architecture} ${dtype}: HF files that loadCheckpoint loads with the architecture's heads`, async () => {
+      const files = generateCheckpoint(tiny(architecture, { dtype }));
+      assert.deepEqual([...files.keys()].sort(), [
+        'config.json', 'model.safetensors', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt',
+      ]);
+      const rawConfig = json(files, 'config.json');
+      assert.deepEqual(Object.keys(rawConfig), Object.keys(rawConfig).sort(), 'config.json keys sorted, as transformers writes them');
+      assert.equal(rawConfig.torch_dtype, { F32: 'float32', F16: 'float16', BF16: 'bfloat16' }[dtype]);
+
+      const ckpt = await loadCheckpoint(await written(files));
+      const want = HEADS[architecture];
+      const c = ckpt.config;
+      assert.deepEqual(c.architectures, [architecture]);
+      assert.deepEqual(
+        [c.hiddenSize, c.numHiddenLayers, c.numAttentionHeads, c.intermediateSize, c.maxPositionEmbeddings, c.typeVocabSize],
+        [16, 2, 2, 24, 16, 2],
+      );
+      assert.equal(c.vocabSize, defaultVocabulary().length);
+      assert.equal(c.hiddenAct, 'gelu_erf');
+      assert.equal(c.padTokenId, 0);
+      assert.equal(c.layerNormEps, 1e-12);
+      assert.deepEqual(parseBertConfig(rawConfig), c);
+
+      const w = ckpt.weights;
+      assert.equal(w.namePrefix, want.prefix);
+      assert.equal(w.layers.length, 2);
+      assert.equal(w.pooler !== undefined, want.pooler, 'pooler');
+      assert.equal(w.mlmHead !== undefined, want.mlm, 'MLM head');
+      assert.equal(w.classifier?.bias.length ?? 0, want.classifier, 'classifier labels');
+      assert.equal(w.qaOutputs !== undefined, want.qa, 'QA head');
+      if (w.mlmHead) assert.equal(w.mlmHead.decoderTied, true);
+      assert.deepEqual(w.ignoredTensors, []);
+      assert.deepEqual(Object.keys(ckpt.dtypeSummary), [dtype]);
+      assert.deepEqual(ckpt.metadata, { format: 'pt' });
+      assert.deepEqual(ckpt.weightFiles, ['model.safetensors']);
+      if (want.classifier === 2) assert.deepEqual(c.id2label, ['NEGATIVE', 'POSITIVE']);
+      if (want.classifier === 7) assert.deepEqual(c.id2label, ['O', 'B-PER', 'I-PER', 'B-ORG', 'I-ORG', 'B-LOC', 'I-LOC']);
+      if (want.classifier === 0) assert.equal(rawConfig.id2label, undefined, 'no labels outside the classification heads');
+
+      // Both tokenizer files came back and build the same vocabulary.
+      assert.ok(ckpt.files.vocabTxt && ckpt.files.tokenizerJson && ckpt.files.tokenizerConfig);
+      const options = fromTokenizerConfig(ckpt.files.tokenizerConfig);
+      assert.equal(options.modelMaxLength, 16);
+      const fromJson = WordPieceTokenizer.fromTokenizerJson(ckpt.files.tokenizerJson, options);
+      assert.equal(WordPieceTokenizer.fromVocabTxt(ckpt.files.vocabTxt, options).vocabSize, c.vocabSize);
+      assert.equal(fromJson.vocabSize, c.vocabSize);
+    });
+  }
+}
+
+test('weights are a function of the seed: same seed same bytes, another seed changes every tensor', () => {
+  for (const architecture of ARCHITECTURES) {
+    const a = generateCheckpoint(tiny(architecture, { seed: 7 }));
+    const b = generateCheckpoint(tiny(architecture, { seed: 7 }));
+    assert.deepEqual([...a.keys()], [...b.keys()]);
+    for (const [name, bytes] of a) assert.deepEqual(b.get(name), bytes, `${architecture} ${name}`);
+    const one = tensorsOf(a);
+    const other = tensorsOf(generateCheckpoint(tiny(architecture, { seed: 8 })));
+    assert.deepEqual([...other.keys()], [...one.keys()]);
+    for (const [name, t] of one) {
+      const u = other.get(name)!.data;
+      const same = t.data.filter((v, i) => v === u[i]).length;
+      assert.ok(same < Math.max(2, t.data.length / 100), `${architecture} ${name}: ${same} of ${t.data.length} values unchanged`);
+    }
+  }
+});
+
+test('the backbone depends on the seed only: heads, prefix and dtype leave it unchanged', () => {
+  const base = generateWeights(tiny('BertModel', { seed: 3 }));
+  for (const architecture of ARCHITECTURES.slice(1)) {
+    const head = generateWeights(tiny(architecture, { seed: 3 }));
+    for (const [name, t] of base) {
+      if (name.startsWith('pooler.') && !head.has(`bert.${name}`)) continue;
+      assert.deepEqual(head.get(`bert.${name}`)?.data, t.data, `${architecture} bert.${name}`);
+    }
+  }
+});
+
+test('init: weights ~ N(0, 0.02²); LayerNorm gamma near but never exactly 1, beta and biases never exactly 0', () => {
+  const w = generateWeights(tiny('BertForMaskedLM'));
+  const stats = (d: Float32Array) => {
+    const mean = d.reduce((s, v) => s + v, 0) / d.length;
+    const std = Math.sqrt(d.reduce((s, v) => s + (v - mean) ** 2, 0) / d.length);
+    return { mean, std };
+  };
+  const emb = stats(w.get('bert.embeddings.word_embeddings.weight')!.data); // ~37k values
+  assert.ok(Math.abs(emb.mean) < 1e-3 && Math.abs(emb.std - 0.02) < 1e-3, JSON.stringify(emb));
+  for (const [name, t] of w) {
+    if (/LayerNorm\.weight$/.test(name)) {
+      const s = stats(t.data);
+      assert.ok(Math.abs(s.mean - 1) < 0.1 && s.std > 0.03 && s.std < 0.3, `${name} ${JSON.stringify(s)}`);
+      assert.ok(t.data.every((v) => v !== 1), name);
+    } else if (/bias$/.test(name)) {
+      const s = stats(t.data);
+      assert.ok(s.std > 0.005 && s.std < 0.05, `${name} ${JSON.stringify(s)}`);
+      assert.ok(t.data.every((v) => v !== 0), name);
+    }
+  }
+});
+
+test('F16 and BF16 files hold the F32 weights rounded to nearest even', () => {
+  for (const architecture of ['BertForMaskedLM', 'BertForQuestionAnswering'] as const) {
+    const f32 = tensorsOf(generateCheckpoint(tiny(architecture)));
+    const round = { F16: (v: number) => f16BitsToNumber(numberToF16Bits(v)), BF16: (v: number) => new Float32Array(new Uint32Array([numberToBf16Bits(v) << 16]).buffer)[0] };
+    for (const dtype of ['F16', 'BF16'] as const) {
+      const half = tensorsOf(generateCheckpoint(tiny(architecture, { dtype })));
+      assert.deepEqual([...half.keys()], [...f32.keys()]);
+      for (const [name, t] of f32) {
+        const h = half.get(name)!;
+        assert.equal(h.dtype, dtype);
+        assert.deepEqual(h.shape, t.shape);
+        const bad = t.data.findIndex((v, i) => round[dtype](v) !== h.data[i]);
+        assert.equal(bad, -1, `${dtype} ${name}[${bad}]: ${h.data[bad]} is not ${t.data[bad]} rounded`);
+        assert.ok(h.data.some((v, i) => v !== t.data[i]), `${dtype} ${name}: rounding changed nothing`);
+      }
+    }
+  }
+});
+
+test('sharded checkpoints: HF index and shard names, non-empty shards, load equal to the single file', async () => {
+  const single = await loadCheckpoint(await written(generateCheckpoint(tiny('BertForSequenceClassification'))));
+  for (const shards of [2, 3, 7]) {
+    const files = generateCheckpoint(tiny('BertForSequenceClassification', { shards }));
+    const names = Array.from({ length: shards }, (_, k) => `model-${String(k + 1).padStart(5, '0')}-of-${String(shards).padStart(5, '0')}.safetensors`);
+    assert.ok(!files.has('model.safetensors'));
+    const index = json(files, 'model.safetensors.index.json');
+    assert.deepEqual([...new Set(Object.values(index.weight_map))].sort(), names);
+    let bytes = 0;
+    for (const name of names) {
+      const parsed = parseSafetensors(files.get(name)!, name);
+      assert.ok(parsed.tensors.size > 0, `${name} is empty`);
+      for (const info of parsed.tensors.values()) bytes += info.end - info.begin;
+    }
+    assert.equal(index.metadata.total_size, bytes);
+    const sharded = await loadCheckpoint(await written(files));
+    assert.deepEqual([sharded.weightFiles[0], ...sharded.weightFiles.slice(1).sort()], ['model.safetensors.index.json', ...names]);
+    assert.deepEqual(sharded.weights, single.weights);
+    assert.deepEqual(sharded.config, single.config);
+  }
+  assert.throws(() => generateCheckpoint(tiny('BertModel', { shards: 1000 })), /shards 1000 exceeds the \d+ tensors/);
+});
+
+test('the default vocabulary: compact special ids, no repeats, tokenizes English and CJK text without [UNK]', () => {
+  const vocab = defaultVocabulary();
+  assert.deepEqual(vocab.slice(0, 5), ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]']);
+  assert.equal(new Set(vocab).size, vocab.length);
+  assert.ok(vocab.length > 1500 && vocab.length < 4000, `${vocab.length} tokens`);
+  assert.ok(vocab.every((t) => t.length > 0 && !/\s/.test(t)));
+  assert.notEqual(defaultVocabulary(), defaultVocabulary(), 'a fresh copy each call');
+
+  const files = generateCheckpoint(DEFAULT_MODEL_OPTIONS);
+  const tok = WordPieceTokenizer.fromTokenizerJson(json(files, 'tokenizer.json'), fromTokenizerConfig(json(files, 'tokenizer_config.json')));
+  assert.deepEqual(tok.tokenize('The quick brown fox jumps over the lazy dog.'), [
+    'the', 'quick', 'brown', 'fox', 'jump', '##s', 'over', 'the', 'lazy', 'dog', '.',
+  ]);
+  assert.deepEqual(tok.tokenize('我在中国'), ['我', '在', '中', '国']);
+  assert.deepEqual(tok.tokenize('Café, naïve résumé!'), ['cafe', ',', 'naive', 'resume', '!']);
+  assert.deepEqual(tok.tokenize('In 2024 we walked'), ['in', '2', '##0', '##2', '##4', 'we', 'walked']);
+  // Characters outside the vocabulary are the expected [UNK]s: an emoji, Greek, kana.
+  assert.deepEqual(tok.tokenize('ok 😀 Ω すし'), ['ok', '[UNK]', '[UNK]', '[UNK]']);
+  const enc = tok.encode('Hello world');
+  assert.deepEqual(enc.inputIds.slice(0, 1).concat(enc.inputIds.slice(-1)), [2, 3]);
+  assert.ok(!enc.inputIds.includes(1), 'no [UNK]');
+});
+
+test('vocab.txt and tokenizer.json give identical encodings', () => {
+  const strings = [
+    'The quick brown fox jumps over the lazy dog.',
+    '我在中国',
+    'Hello, world! How are you today?',
+    "I don't think it's working... (really)",
+    'Café naïve résumé über Zürich',
+    'E-mail: john.smith@example.com, 555-0199',
+    '  spaced\tout\nlines  ',
+    'UNBELIEVABLY long wordswithoutspaces antidisestablishmentarianism',
+    'The [MASK] sat on the mat.',
+    '[CLS] already here [SEP]',
+    '他说：“我们去北京。”',
+    'Ω 😀 mixed scripts',
+    '',
+  ];
+  for (const opts of [DEFAULT_MODEL_OPTIONS, tiny('BertModel', { vocab: ['x', '[MASK]', '##y', '[SEP]', 'a', '[CLS]', '[UNK]', '[PAD]'] })]) {
+    const files = generateCheckpoint(opts);
+    const config = fromTokenizerConfig(json(files, 'tokenizer_config.json'));
+    const fromTxt = WordPieceTokenizer.fromVocabTxt(text(files, 'vocab.txt'), config);
+    const fromJson = WordPieceTokenizer.fromTokenizerJson(json(files, 'tokenizer.json'), config);
+    for (const id of ['unkTokenId', 'clsTokenId', 'sepTokenId', 'padTokenId', 'maskTokenId', 'vocabSize'] as const) {
+      assert.equal(fromJson[id], fromTxt[id], id);
+    }
+    assert.equal(fromJson.padTokenId, json(files, 'config.json').pad_token_id);
+    for (const s of strings) {
+      assert.deepEqual(fromJson.encode(s), fromTxt.encode(s), JSON.stringify(s));
+      assert.deepEqual(fromJson.encode(s, { pair: 'a second text' }), fromTxt.encode(s, { pair: 'a second text' }), JSON.stringify(s));
+    }
+  }
+});
+
+test('options: labels, activation, eps, type vocabulary, name prefix and a custom vocabulary reach the files', async () => {
+  const labels = ['neutral', 'joy', 'anger'];
+  const files = generateCheckpoint(tiny('BertForSequenceClassification', {
+    labels, hiddenAct: 'gelu_new', layerNormEps: 1e-5, typeVocabSize: 3, namePrefix: false,
+  }));
+  const raw = json(files, 'config.json');
+  assert.deepEqual(raw.id2label, { 0: 'neutral', 1: 'joy', 2: 'anger' });
+  assert.deepEqual(raw.label2id, { anger: 2, joy: 1, neutral: 0 });
+  const ckpt = await loadCheckpoint(await written(files));
+  assert.deepEqual(ckpt.config.id2label, labels);
+  assert.equal(ckpt.config.hiddenAct, 'gelu_tanh');
+  assert.equal(ckpt.config.layerNormEps, 1e-5);
+  assert.equal(ckpt.weights.tokenTypeEmbeddings.length, 3 * 16);
+  assert.equal(ckpt.weights.namePrefix, '');
+  assert.equal(ckpt.weights.classifier?.bias.length, 3);
+
+  const prefixed = await loadCheckpoint(await written(generateCheckpoint(tiny('BertModel', { namePrefix: true }))));
+  assert.equal(prefixed.weights.namePrefix, 'bert.');
+  assert.ok(prefixed.weights.pooler);
+
+  const vocab = ['[UNK]', 'hello', '[SEP]', '[PAD]', '[CLS]', '[MASK]', 'world'];
+  const small = await loadCheckpoint(await written(generateCheckpoint(tiny('BertForMaskedLM', { vocab }))));
+  assert.equal(small.config.vocabSize, 7);
+  assert.equal(small.config.padTokenId, 3);
+  assert.equal(small.weights.mlmHead?.decoderBias.length, 7);
+  assert.equal(small.files.vocabTxt, vocab.join('\n') + '\n');
+});
+
+test('bad options are refused with one-line messages', () => {
+  const bad: [Partial<GenerateOptions>, RegExp][] = [
+    [{ architecture: 'BertForNothing' as Architecture }, /unknown architecture "BertForNothing"/],
+    [{ hiddenSize: 18, numHeads: 4 }, /hiddenSize 18 is not divisible by numHeads 4/],
+    [{ numLayers: 0 }, /numLayers must be a positive integer, got 0/],
+    [{ intermediateSize: 2.5 }, /intermediateSize must be a positive integer/],
+    [{ dtype: 'F64' as 'F32' }, /dtype must be F32, F16 or BF16/],
+    [{ seed: -1 }, /seed must be an integer in \[0, 2\^32\)/],
+    [{ hiddenAct: 'relu' as 'gelu' }, /hiddenAct must be gelu or gelu_new/],
+    [{ vocab: ['[PAD]', '[UNK]', '[CLS]', '[SEP]'] }, /vocab lacks the special token \[MASK\]/],
+    [{ vocab: [...defaultVocabulary(), 'the'] }, /vocab token "the" appears twice/],
+    [{ vocab: [...defaultVocabulary(), 'two\nlines'] }, /line break/],
+    [{ architecture: 'BertForTokenClassification', labels: [] }, /labels must not be empty/],
+    [{ architecture: 'BertForTokenClassification', labels: ['O', 'O'] }, /labels must be distinct/],
+    [{ shards: 0 }, /shards must be a positive integer/],
+  ];
+  for (const [more, message] of bad) {
+    assert.throws(() => generateCheckpoint({ ...tiny('BertModel'), ...more }), (e: Error) => {
+      assert.ok(e instanceof RangeError);
+      assert.match(e.message, /^generateCheckpoint: [^\n]+$/);
+      assert.match(e.message, message);
+      return true;
+    });
+  }
+});
+
+test('the default model: BertForMaskedLM 64/2/4/256, its size, and the cache written once per options', async () => {
+  const previous = process.env.WEBGPU_BERT_CACHE;
+  const cache = join(scratch, 'cache');
+  process.env.WEBGPU_BERT_CACHE = cache;
+  try {
+    const dir = await ensureDefaultModel();
+    assert.equal(dir, join(cache, 'default-model'));
+    const ckpt = await loadCheckpoint(dir);
+    assert.deepEqual(ckpt.config.architectures, ['BertForMaskedLM']);
+    assert.deepEqual([ckpt.config.hiddenSize, ckpt.config.numHiddenLayers, ckpt.config.numAttentionHeads, ckpt.config.intermediateSize, ckpt.config.maxPositionEmbeddings], [64, 2, 4, 256, 128]);
+    const V = defaultVocabulary().length;
+    const H = 64;
+    const params = V * H + 128 * H + 2 * H + 2 * H + 2 * (4 * (H * H + H) + 4 * H + 2 * (256 * H) + 256 + H) + (H * H + H + 2 * H + V);
+    assert.deepEqual(ckpt.dtypeSummary, { F32: { tensors: 5 + 2 * 16 + 5, bytes: 4 * params } });
+    const size = (await stat(join(dir, 'model.safetensors'))).size;
+    assert.deepEqual(new Uint8Array(await readFile(join(dir, 'model.safetensors'))), generateCheckpoint(DEFAULT_MODEL_OPTIONS).get('model.safetensors'));
+    console.log(`default model: ${params} parameters, model.safetensors ${size} bytes, vocabulary ${V}`);
+
+    const before = await stat(join(dir, 'model.safetensors'));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await ensureDefaultModel(), dir);
+    const again = await stat(join(dir, 'model.safetensors'));
+    assert.equal(again.mtimeMs, before.mtimeMs, 'second call rewrote the model');
+    assert.equal(again.ino, before.ino);
+
+    // A stamp from other options (or a half-written folder without one) is regenerated, atomically.
+    await writeFile(join(dir, STAMP_FILE), '{"hash": "stale"}');
+    assert.equal(await ensureDefaultModel(), dir);
+    assert.notEqual((await stat(join(dir, 'model.safetensors'))).ino, before.ino, 'stale model kept');
+    assert.notEqual(JSON.parse(await readFile(join(dir, STAMP_FILE), 'utf8')).hash, 'stale');
+
+    // Racing callers all get a complete model and leave no temporary folders behind.
+    await rm(dir, { recursive: true });
+    const dirs = await Promise.all([ensureDefaultModel(), ensureDefaultModel(), ensureDefaultModel()]);
+    assert.deepEqual(dirs, [dir, dir, dir]);
+    await loadCheckpoint(dir);
+    assert.deepEqual(await readdir(cache), ['default-model']);
+  } finally {
+    if (previous === undefined) delete process.env.WEBGPU_BERT_CACHE;
+    else process.env.WEBGPU_BERT_CACHE = previous;
+  }
+});
+
+test('scripts/generate-model.ts writes a loadable checkpoint and reports bad arguments in one line', async () => {
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'scripts/generate-model.ts', ...args], { cwd: REPO, encoding: 'utf8' });
+  const out = join(scratch, 'cli');
+  const ok = run(out, '--architecture', 'BertForQuestionAnswering', '--hidden', '32', '--heads', '2', '--layers', '1', '--intermediate', '48', '--dtype', 'BF16', '--seed', '5', '--shards', '2');
+  assert.equal(ok.status, 0, ok.stderr);
+  const ckpt = await loadCheckpoint(out);
+  assert.deepEqual(ckpt.config.architectures, ['BertForQuestionAnswering']);
+  assert.deepEqual(Object.keys(ckpt.dtypeSummary), ['BF16']);
+  assert.equal(ckpt.weightFiles.length, 3);
+  const expected = generateCheckpoint({ architecture: 'BertForQuestionAnswering', hiddenSize: 32, numHeads: 2, numLayers: 1, intermediateSize: 48, maxPositions: 128, dtype: 'BF16', seed: 5, shards: 2 });
+  for (const [name, bytes] of expected) assert.deepEqual(new Uint8Array(await readFile(join(out, name))), bytes, name);
+
+  const bad: [string[], RegExp][] = [
+    [[], /^error: missing <out-dir>/],
+    [[join(scratch, 'x'), '--hidden', 'abc'], /^error: --hidden needs an integer >= 1, got "abc"$/],
+    [[join(scratch, 'x'), '--hidden', '30'], /^error: hiddenSize 30 is not divisible by numHeads 4$/],
+    [[join(scratch, 'x'), '--dtype', 'F8'], /^error: --dtype must be one of F32, F16, BF16, got "F8"$/],
+    [[join(scratch, 'x'), '--frobnicate', '1'], /^error: unknown option --frobnicate/],
+    [[join(scratch, 'x'), '--seed'], /^error: --seed needs a value$/],
+    [[out, '--shards', '1'], /^error: .* already holds .*model\.safetensors\.index\.json/],
+  ];
+  for (const [args, message] of bad) {
+    const r = run(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr.replace(/\n$/, ''), message);
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+  }
+});
