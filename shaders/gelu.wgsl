@@ -1,5 +1,5 @@
 // GELU, elementwise: y = gelu(x), the exact erf form (BERT's "gelu") or, with GELU_TANH, the tanh form
-// (gelu_new / gelu_pytorch_tanh). The math is in gelu-math.wgsl, shared with the matmul epilogue.
+// (gelu_new / gelu_pytorch_tanh). The math is in activations.wgsl, shared with the matmul epilogue.
 //   x, y: [n] f32 (y may alias x only if bound as the same view; the engine never does)
 // Invocation i handles element i. Dispatch: ceil(n / WG) workgroups, split over x and y past 65535
 // (index = (wg.y * num_workgroups.x + wg.x) * WG + local index).

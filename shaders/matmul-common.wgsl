@@ -9,7 +9,8 @@
 //   residual: same layout and offsets as C, added last (HAS_RESIDUAL)   f32
 // epilogue(v) = act(alpha*v + bias) + residual, act one of GELU_ERF, GELU_TANH, TANH (the pooler) or none.
 // Batch addressing is two-level so attention can read heads out of a packed [tokens, 3*hidden] tensor:
-// z = outer * batch_inner + inner, and a matrix starts at outer * X_outer + inner * X_inner (elements).
+// z = outer * batch_inner + inner, and a matrix starts at X_offset + outer * X_outer + inner * X_inner
+// (elements; X_offset reaches a column block such as K inside QKV without a view at an aligned address).
 
 struct Params {
   m: u32,
@@ -25,6 +26,9 @@ struct Params {
   b_inner: u32,
   c_outer: u32,
   c_inner: u32,
+  a_offset: u32,
+  b_offset: u32,
+  c_offset: u32,
   alpha: f32,
 }
 
@@ -44,9 +48,9 @@ fn batch_offsets(z: u32) -> vec3<u32> {
   let outer = z / params.batch_inner;
   let inner = z % params.batch_inner;
   return vec3<u32>(
-    outer * params.a_outer + inner * params.a_inner,
-    outer * params.b_outer + inner * params.b_inner,
-    outer * params.c_outer + inner * params.c_inner);
+    params.a_offset + outer * params.a_outer + inner * params.a_inner,
+    params.b_offset + outer * params.b_outer + inner * params.b_inner,
+    params.c_offset + outer * params.c_outer + inner * params.c_inner);
 }
 
 // `c_index` is where the value goes in C (and where its residual is read).

@@ -6,40 +6,26 @@
 // Softmax cannot run in place (a buffer bound for reading and writing in one dispatch is invalid), hence two
 // buffers; with outputAttentions the second is returned as plan.probs at no extra cost.
 import type { Gpu } from '../gpu/device.ts';
-import { BYTES_PER_ELEMENT, numel, VIEW_ALIGNMENT, type GpuTensor } from '../gpu/tensor.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
-import { attentionLayout, PlanScratch, type AttentionArgs, type AttentionPlan, type AttentionVariant, type Operand } from './attention-common.ts';
+import { attentionLayout, PlanScratch, type AttentionArgs, type AttentionPlan, type AttentionVariant } from './attention-common.ts';
 import { prepareMatmul, type MatmulConfig } from './matmul.ts';
 import { prepareSoftmax } from './softmax.ts';
-
-/**
- * The matmul has no base offset, so K and V inside a packed QKV tensor are bound as views that start at
- * their first column; a view must start on VIEW_ALIGNMENT bytes, i.e. hidden a multiple of 64 (every BERT
- * size is). Other packed shapes need separate q, k, v tensors or a fused variant.
- */
-function operandView(o: Operand, label: string): GpuTensor {
-  const byteOffset = o.tensor.byteOffset + o.offset * BYTES_PER_ELEMENT;
-  if (byteOffset % VIEW_ALIGNMENT) {
-    throw new Error(`${label}: naive attention reads packed QKV through views at ${VIEW_ALIGNMENT}-byte boundaries; `
-      + `column ${o.offset} is byte ${byteOffset}: use hidden % 64 == 0, separate q/k/v tensors, or a fused variant`);
-  }
-  return { ...o.tensor, byteOffset, shape: [numel(o.tensor.shape) - o.offset], label: `${o.tensor.label}+${o.offset}` };
-}
 
 export async function prepareNaiveAttention(gpu: Gpu, uniforms: UniformArena, args: AttentionArgs, config?: MatmulConfig): Promise<AttentionPlan> {
   const label = args.label ?? `attention naive ${args.batch}x${args.seqLen} h${args.heads}x${args.headDim}`;
   const layout = attentionLayout(args, label);
   const { batch, seqLen: S, heads, headDim: dh } = args;
-  const [q, k, v] = [layout.q, layout.k, layout.v].map((o) => operandView(o, label));
+  // Q, K and V are column blocks of one packed tensor or three tensors; the matmul's operand offsets reach them.
+  const [q, k, v] = [layout.q, layout.k, layout.v];
   const count = batch * heads;
   return PlanScratch.build(gpu, async (scratch) => {
     const scores = await scratch.tensor([batch, heads, S, S], `${label} scores`);
     const probs = await scratch.tensor([batch, heads, S, S], `${label} probs`);
     const steps = [
       await prepareMatmul(gpu, uniforms, {
-        a: q, b: k, c: scores, m: S, n: S, k: dh, transB: true, alpha: layout.scale,
-        lda: layout.q.ld, ldb: layout.k.ld, ldc: S,
-        batch: { count, inner: heads, a: [S * layout.q.ld, dh], b: [S * layout.k.ld, dh], c: [heads * S * S, S * S] },
+        a: q.tensor, b: k.tensor, c: scores, m: S, n: S, k: dh, transB: true, alpha: layout.scale,
+        lda: q.ld, ldb: k.ld, ldc: S, offsets: { a: q.offset, b: k.offset },
+        batch: { count, inner: heads, a: [S * q.ld, dh], b: [S * k.ld, dh], c: [heads * S * S, S * S] },
         config, label: `${label} Q.K^T`,
       }),
       await prepareSoftmax(gpu, uniforms, {
@@ -47,8 +33,8 @@ export async function prepareNaiveAttention(gpu: Gpu, uniforms: UniformArena, ar
         label: `${label} softmax`,
       }),
       await prepareMatmul(gpu, uniforms, {
-        a: probs, b: v, c: args.out, m: S, n: dh, k: S, lda: S, ldb: layout.v.ld, ldc: layout.hidden,
-        batch: { count, inner: heads, a: [heads * S * S, S * S], b: [S * layout.v.ld, dh], c: [S * layout.hidden, dh] },
+        a: probs, b: v.tensor, c: args.out, m: S, n: dh, k: S, lda: S, ldb: v.ld, ldc: layout.hidden, offsets: { b: v.offset },
+        batch: { count, inner: heads, a: [heads * S * S, S * S], b: [S * v.ld, dh], c: [S * layout.hidden, dh] },
         config, label: `${label} P.V`,
       }),
     ];

@@ -8,7 +8,8 @@ import { defineKernel, type Step } from './kernel.ts';
 const EPILOGUE_DEFINES = { TRANS_B: false, HAS_BIAS: false, HAS_RESIDUAL: false, GELU_ERF: false, GELU_TANH: false, TANH: false };
 const BINDINGS = ['a: read', 'b: read', 'c: write', 'bias: read if HAS_BIAS', 'residual: read if HAS_RESIDUAL', 'params: uniform'];
 const PARAMS = ['m: u32', 'n: u32', 'k: u32', 'lda: u32', 'ldb: u32', 'ldc: u32', 'batch_inner: u32',
-  'a_outer: u32', 'a_inner: u32', 'b_outer: u32', 'b_inner: u32', 'c_outer: u32', 'c_inner: u32', 'alpha: f32'];
+  'a_outer: u32', 'a_inner: u32', 'b_outer: u32', 'b_inner: u32', 'c_outer: u32', 'c_inner: u32',
+  'a_offset: u32', 'b_offset: u32', 'c_offset: u32', 'alpha: f32'];
 
 export const matmulNaive = defineKernel({
   name: 'matmul-naive',
@@ -79,6 +80,8 @@ export interface MatmulArgs {
   ldc?: number;
   /** Batch count and element strides [outer, inner] of each operand; z = outer * inner + inner. Default: one matrix. */
   batch?: { count: number; inner?: number; a: [number, number]; b: [number, number]; c: [number, number] };
+  /** Element offset of the first matrix in each operand (C's also applies to the residual). Default 0. */
+  offsets?: { a?: number; b?: number; c?: number };
   config?: MatmulConfig;
   label?: string;
 }
@@ -102,12 +105,13 @@ export async function prepareMatmul(gpu: Gpu, uniforms: UniformArena, args: Matm
   const inner = batch.inner ?? 1;
   const outerMax = Math.floor((batch.count - 1) / inner);
   const innerMax = Math.min(batch.count - 1, inner - 1);
-  const maxOffset = (s: [number, number]) => outerMax * s[0] + innerMax * s[1];
+  const off = { a: args.offsets?.a ?? 0, b: args.offsets?.b ?? 0, c: args.offsets?.c ?? 0 };
+  const maxOffset = (s: [number, number], base: number) => base + outerMax * s[0] + innerMax * s[1];
   const checks: [string, GpuTensor | undefined, number][] = [
-    ['a', args.a, lastIndex(m, k, lda, maxOffset(batch.a))],
-    ['b', args.b, transB ? lastIndex(n, k, ldb, maxOffset(batch.b)) : lastIndex(k, n, ldb, maxOffset(batch.b))],
-    ['c', args.c, lastIndex(m, n, ldc, maxOffset(batch.c))],
-    ['residual', args.residual, lastIndex(m, n, ldc, maxOffset(batch.c))],
+    ['a', args.a, lastIndex(m, k, lda, maxOffset(batch.a, off.a))],
+    ['b', args.b, transB ? lastIndex(n, k, ldb, maxOffset(batch.b, off.b)) : lastIndex(k, n, ldb, maxOffset(batch.b, off.b))],
+    ['c', args.c, lastIndex(m, n, ldc, maxOffset(batch.c, off.c))],
+    ['residual', args.residual, lastIndex(m, n, ldc, maxOffset(batch.c, off.c))],
     ['bias', args.bias, n - 1],
   ];
   for (const [name, t, last] of checks) {
@@ -121,7 +125,7 @@ export async function prepareMatmul(gpu: Gpu, uniforms: UniformArena, args: Matm
   const params = {
     m, n, k, lda, ldb, ldc, batch_inner: inner,
     a_outer: batch.a[0], a_inner: batch.a[1], b_outer: batch.b[0], b_inner: batch.b[1],
-    c_outer: batch.c[0], c_inner: batch.c[1], alpha: args.alpha ?? 1,
+    c_outer: batch.c[0], c_inner: batch.c[1], a_offset: off.a, b_offset: off.b, c_offset: off.c, alpha: args.alpha ?? 1,
   };
   const tensors = { a: args.a, b: args.b, c: args.c, bias: args.bias, residual: args.residual };
   const config = args.config ?? DEFAULT_MATMUL_CONFIG;

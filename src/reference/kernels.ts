@@ -18,6 +18,7 @@ export interface MatmulRefArgs {
   transB?: boolean; activation?: 'none' | 'gelu' | 'gelu_tanh' | 'tanh'; alpha?: number;
   lda?: number; ldb?: number; ldc?: number;
   batch?: { count: number; inner?: number; a: [number, number]; b: [number, number]; c: [number, number] };
+  offsets?: { a?: number; b?: number; c?: number };
   /** Size of C's buffer; elements the matmul does not write keep `fill`. */
   cSize?: number;
   fill?: number;
@@ -33,8 +34,8 @@ export function matmulRef(p: MatmulRefArgs): Float64Array {
   const inner = batch.inner ?? 1;
   const c = new Float64Array(p.cSize ?? p.m * ldc).fill(p.fill ?? 0);
   for (let z = 0; z < batch.count; z++) {
-    const off = (s: [number, number]) => Math.floor(z / inner) * s[0] + (z % inner) * s[1];
-    const [ao, bo, co] = [off(batch.a), off(batch.b), off(batch.c)];
+    const off = (s: [number, number], base = 0) => base + Math.floor(z / inner) * s[0] + (z % inner) * s[1];
+    const [ao, bo, co] = [off(batch.a, p.offsets?.a), off(batch.b, p.offsets?.b), off(batch.c, p.offsets?.c)];
     for (let i = 0; i < p.m; i++) {
       for (let j = 0; j < p.n; j++) {
         let acc = 0;
