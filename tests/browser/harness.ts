@@ -2,11 +2,19 @@
 import { createBrowserGpu, describeAdapter, UniformArena, type AdapterSummary, type Gpu } from '../../src/browser.ts';
 import { kernelCases } from '../kernels/cases.ts';
 import { runCase } from '../kernels/harness.ts';
+import { modelCases, type FixtureEnv } from '../model/cases.ts';
+
+// Fixtures are fetched over HTTP from the same Vite server (127.0.0.1): the loader's URL path, for real.
+const fixtures: FixtureEnv = {
+  source: (fixture) => new URL(`/tests/fixtures/${fixture}/`, location.href).href,
+  readJson: async (fixture, file) => (await fetch(`/tests/fixtures/${fixture}/${file}`)).json(),
+};
 
 export interface Harness {
   ready: Promise<AdapterSummary>;
   describe(): string;
   runKernelCase(name: string): Promise<{ ok: boolean; message: string }>;
+  runModelCase(name: string): Promise<{ ok: boolean; message: string }>;
 }
 
 let gpu: Gpu | undefined;
@@ -28,6 +36,13 @@ const harness: Harness = {
     const c = kernelCases.find((k) => k.name === name);
     if (!c) return { ok: false, message: `no kernel case named "${name}"` };
     return runCase(gpu!, uniforms!, c);
+  },
+  async runModelCase(name) {
+    await ready;
+    const c = modelCases.find((k) => k.name === name);
+    if (!c) return { ok: false, message: `no model case named "${name}"` };
+    const reports = await c.run(gpu!, fixtures);
+    return { ok: reports.every((r) => r.pass), message: reports.map((r) => r.message).join('; ') };
   },
 };
 
