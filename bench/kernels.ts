@@ -8,7 +8,7 @@ import { createTensor, fillTensor, readTensor, uploadTensor, type GpuTensor } fr
 import { UniformArena } from '../src/gpu/uniforms.ts';
 import { autotuneMatmul } from '../src/kernels/autotune.ts';
 import { prepareGelu } from '../src/kernels/gelu.ts';
-import { runSteps, type Step } from '../src/kernels/kernel.ts';
+import { ROW_WORKGROUP, runSteps, type Step } from '../src/kernels/kernel.ts';
 import { prepareLayernorm } from '../src/kernels/layernorm.ts';
 import { MATMUL_CONFIGS, matmulFlops, prepareMatmul } from '../src/kernels/matmul.ts';
 import { compare, type CompareReport } from '../src/reference/compare.ts';
@@ -114,7 +114,7 @@ async function benchElementwise(gpu: Gpu, uniforms: UniformArena, tokens: number
       if (!check.pass) throw new Error(`${kernel} ${shape} failed validation: ${check.message}`);
       const timing = await timeSteps(gpu, [step], { runs: opts.runs, warmup: 2, label: `${kernel} ${shape}` });
       const gbps = bytes / (timing.median / 1e3) / 1e9;
-      rows.push({ kernel, config: 'WG 256', shape, relErr: check.relNorm, timing, gbps });
+      rows.push({ kernel, config: `WG ${ROW_WORKGROUP}`, shape, relErr: check.relNorm, timing, gbps });
       opts.log(`${kernel} ${shape} ${fmt(timing.median, 3).padStart(9)} ms  ${fmt(gbps).padStart(7)} GB/s`);
     }
   } finally {

@@ -32,8 +32,14 @@ struct Params {
   alpha: f32,
 }
 
+#if ${VEC4}
+// Read as vec4 along k (matmul-register only): every row start and k itself are multiples of 4.
+@group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
+@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
+#else
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
+#endif
 @group(0) @binding(2) var<storage, read_write> c: array<f32>;
 #if ${HAS_BIAS}
 @group(0) @binding(3) var<storage, read> bias: array<f32>;

@@ -2,7 +2,7 @@
 import type { Gpu } from '../gpu/device.ts';
 import { numel, type GpuTensor } from '../gpu/tensor.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
-import { defineKernel, grid1d, type Step } from './kernel.ts';
+import { defineKernel, grid1d, ROW_WORKGROUP, type Step } from './kernel.ts';
 
 export const embeddings = defineKernel({
   name: 'embeddings',
@@ -10,7 +10,7 @@ export const embeddings = defineKernel({
   bindings: ['ids: read', 'token_types: read', 'word: read', 'position: read', 'token_type: read',
     'gamma: read if FUSE_LN', 'beta: read if FUSE_LN', 'y: write', 'params: uniform'],
   params: ['tokens: u32', 'h: u32', 'seq_len: u32', 'vocab: u32', 'max_pos: u32', 'types: u32', 'eps: f32'],
-  constants: { WG: 256 },
+  constants: { WG: ROW_WORKGROUP },
   defines: { FUSE_LN: true },
 });
 

@@ -2,15 +2,15 @@
 import type { Gpu } from '../gpu/device.ts';
 import { numel, type GpuTensor } from '../gpu/tensor.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
-import { defineKernel, grid1d, type Step } from './kernel.ts';
+import { defineKernel, grid1d, ROW_WORKGROUP, type Step } from './kernel.ts';
 
 export const layernorm = defineKernel({
   name: 'layernorm',
   shaders: ['reduce.wgsl', 'layernorm.wgsl'],
   bindings: ['x: read', 'residual: read if HAS_RESIDUAL', 'gamma: read', 'beta: read', 'y: write', 'params: uniform'],
   params: ['rows: u32', 'n: u32', 'eps: f32'],
-  // 256 invocations: one pass covers a BERT-base row (768) in three loads each; must be a power of two.
-  constants: { WG: 256 },
+  // A power of two (tree reduction); see ROW_WORKGROUP for the choice.
+  constants: { WG: ROW_WORKGROUP },
   defines: { HAS_RESIDUAL: false },
 });
 

@@ -2,14 +2,14 @@
 import type { Gpu } from '../gpu/device.ts';
 import { numel, type GpuTensor } from '../gpu/tensor.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
-import { defineKernel, grid1d, type Step } from './kernel.ts';
+import { defineKernel, grid1d, ROW_WORKGROUP, type Step } from './kernel.ts';
 
 export const softmax = defineKernel({
   name: 'softmax',
   shaders: ['reduce.wgsl', 'softmax.wgsl'],
   bindings: ['x: read', 'mask: read if HAS_MASK', 'y: write', 'params: uniform'],
   params: ['rows: u32', 'n: u32', 'mask_div: u32', 'scale: f32'],
-  constants: { WG: 256 },
+  constants: { WG: ROW_WORKGROUP },
   defines: { HAS_MASK: false, CAUSAL: false },
 });
 
