@@ -1,0 +1,217 @@
+// `--runtime browser`: the same job (job.ts) in headless Chromium. A Vite dev server on 127.0.0.1 (a secure
+// context, so navigator.gpu exists) serves src/cli/browser-runner.html, which imports src/browser.ts. The
+// model is served by the same server under MODEL_PREFIX, so the page loads it with the engine's URL loader:
+// a local folder read-only from disk, an http(s) model proxied through Node (one origin, so no CORS needed). The result comes back as base64 Float32 bytes. Browser and server are closed on
+// success, on error and on Ctrl-C.
+import { createReadStream, existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { Readable } from 'node:stream';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import type { ViteDevServer } from 'vite';
+import { chromiumArgs, chromiumSearchDescription, findChromium } from './chromium.ts';
+import { CliError, errorFromPage, oneLine } from './errors.ts';
+import type { Job, JobResult } from './job.ts';
+import type { CliRunner, PageResult } from './browser-runner.ts';
+import type { ProgressSink } from './progress.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const RUNNER_PAGE = '/src/cli/browser-runner.html';
+/** URL path under which a local model folder is served to the page. */
+export const MODEL_PREFIX = '/__webgpu-bert-model/';
+
+export async function runInBrowser(job: Job, progress: ProgressSink): Promise<JobResult> {
+  const [{ createServer }, { chromium }] = await Promise.all([
+    importOrExplain<typeof import('vite')>('vite'),
+    importOrExplain<typeof import('playwright-core')>('playwright-core'),
+  ]);
+  let server: ViteDevServer | undefined;
+  let browser: Browser | undefined;
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= (async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.close().catch(() => undefined);
+  })());
+  // Ctrl-C (or a kill) while Chromium runs: close it and the server before exiting.
+  const onSignal = (signal: NodeJS.Signals) => {
+    void close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const isUrl = /^https?:\/\//i.test(job.model);
+    const serve = isUrl ? proxyBase(job.model) : serveFolder(path.resolve(job.model));
+    progress.stage('starting the Vite dev server');
+    const port = await freePort();
+    server = await createServer({
+      // The repo's config (the published package has none: "files" leaves it out, and the defaults do).
+      configFile: existsSync(path.join(REPO_ROOT, 'vite.config.ts')) ? path.join(REPO_ROOT, 'vite.config.ts') : false,
+      root: REPO_ROOT,
+      logLevel: process.env.WEBGPU_BERT_DEBUG ? 'info' : 'silent',
+      clearScreen: false,
+      // Vite's default logger writes to stdout, which belongs to the JSON result: send everything to stderr.
+      customLogger: stderrLogger(),
+      server: { host: '127.0.0.1', port, strictPort: true, hmr: false, watch: null, open: false },
+      // configureServer's middleware runs before Vite's own (static files, SPA fallback).
+      plugins: [{ name: 'webgpu-bert-cli-model', configureServer: (s) => void s.middlewares.use(modelMiddleware(serve)) }],
+    });
+    await server.listen();
+    const origin = `http://127.0.0.1:${port}`;
+
+    progress.stage('starting Chromium');
+    try {
+      browser = await chromium.launch({ executablePath: findChromium(), args: chromiumArgs(), headless: true });
+    } catch (e) {
+      throw new CliError(`cannot start Chromium for --runtime browser (tried ${chromiumSearchDescription()}): ${oneLine((e as Error).message).slice(0, 300)}`);
+    }
+    const page = await browser.newPage();
+    await page.exposeFunction('__cliProgress', (kind: string, what: string, loaded?: number, total?: number) => {
+      if (kind === 'stage') progress.stage(what);
+      else progress.bytes(what, loaded ?? 0, total);
+    });
+    if (process.env.WEBGPU_BERT_DEBUG) {
+      page.on('console', (m) => process.stderr.write(`[page ${m.type()}] ${m.text()}\n`));
+      page.on('pageerror', (e) => process.stderr.write(`[page error] ${e.message}\n`));
+    }
+    await page.goto(`${origin}${RUNNER_PAGE}`);
+    await page.waitForFunction(() => 'cliRunner' in window, undefined, { timeout: 60_000 });
+    const pageJob: Job = { ...job, model: `${origin}${MODEL_PREFIX}` };
+    const reply = await page.evaluate((j) => (window as unknown as { cliRunner: CliRunner }).cliRunner.run(j), pageJob);
+    if (!reply.ok) throw errorFromPage(reply.error);
+    return decodeResult(reply.result);
+  } finally {
+    await close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function decodeResult(r: PageResult): JobResult {
+  const f32 = (b64: string) => {
+    const bytes = Buffer.from(b64, 'base64');
+    // Copy into a fresh, aligned buffer: Buffer.from may return a view at any byte offset of a pool.
+    return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  };
+  const { forward: f, ...rest } = r;
+  return {
+    ...rest,
+    forward: {
+      batch: f.batch,
+      seqLen: f.seqLen,
+      hiddenSize: f.hiddenSize,
+      lastHiddenState: f32(f.lastHiddenState),
+      poolerOutput: f.poolerOutput === undefined ? undefined : f32(f.poolerOutput),
+      logits: f.logits === undefined ? undefined : f32(f.logits),
+      attentions: f.attentions?.map(f32),
+    },
+  };
+}
+
+/** A dynamic import of an optional dependency, with an install hint instead of a module-resolution stack. */
+async function importOrExplain<T>(name: string): Promise<T> {
+  try {
+    return (await import(name)) as T;
+  } catch (e) {
+    throw new CliError(`--runtime browser needs the npm package "${name}" (npm install -D @playwright/test vite): ${oneLine((e as Error).message).slice(0, 200)}`);
+  }
+}
+
+/** A port the OS says is free now; Vite then binds it with strictPort (a race only with another process). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createNetServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function stderrLogger(): import('vite').Logger {
+  const debug = Boolean(process.env.WEBGPU_BERT_DEBUG);
+  const write = (msg: string) => {
+    if (debug) process.stderr.write(`[vite] ${msg}\n`);
+  };
+  const warned = new Set<string>();
+  return {
+    hasWarned: false,
+    info: write,
+    warn: write,
+    warnOnce: (msg) => {
+      if (!warned.has(msg)) write(msg);
+      warned.add(msg);
+    },
+    error: write,
+    clearScreen: () => {},
+    hasErrorLogged: () => false,
+  };
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+type Responder = (name: string, req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** GET/HEAD under MODEL_PREFIX for plain file names only (no subfolders, no dot files: nothing escapes). */
+function modelMiddleware(respond: Responder) {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const url = req.url ?? '';
+    if (!url.startsWith(MODEL_PREFIX)) return next();
+    let name = '';
+    try {
+      name = decodeURIComponent(url.slice(MODEL_PREFIX.length).split(/[?#]/)[0]);
+    } catch {
+      // malformed escape: not a file name
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'read-only');
+    if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(name)) return fail(res, 404, 'not found');
+    respond(name, req, res).catch((e: Error) => (res.headersSent ? res.destroy() : fail(res, 502, e.message)));
+  };
+}
+
+function fail(res: ServerResponse, status: number, text: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.end(text);
+}
+
+/**
+ * A local folder's files with their exact Content-Length (the engine's loader checks it against the bytes
+ * it receives), no compression, no caching.
+ */
+function serveFolder(dir: string): Responder {
+  return async (name, req, res) => {
+    const file = path.join(dir, name);
+    const info = await stat(file).catch(() => undefined);
+    if (!info?.isFile()) return fail(res, 404, 'not found');
+    res.statusCode = 200;
+    res.setHeader('Content-Type', CONTENT_TYPES[path.extname(name)] ?? 'application/octet-stream');
+    res.setHeader('Content-Length', String(info.size));
+    res.setHeader('Cache-Control', 'no-store');
+    if (req.method === 'HEAD') return void res.end();
+    createReadStream(file).on('error', () => res.destroy()).pipe(res);
+  };
+}
+
+/** An http(s) model fetched by Node and streamed to the page; the upstream status (404 included) is kept. */
+function proxyBase(base: string): Responder {
+  const root = base.endsWith('/') ? base : `${base}/`;
+  return async (name, req, res) => {
+    const upstream = await fetch(new URL(name, root), { method: req.method });
+    res.statusCode = upstream.status;
+    res.setHeader('Content-Type', upstream.headers.get('content-type') ?? 'application/octet-stream');
+    // fetch decodes gzip/br, so an encoded upstream length would be wrong: send such bodies chunked.
+    const length = upstream.headers.get('content-length');
+    const encoding = upstream.headers.get('content-encoding');
+    if (length !== null && (!encoding || encoding === 'identity')) res.setHeader('Content-Length', length);
+    if (!upstream.body || req.method === 'HEAD') return void res.end();
+    Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream).on('error', () => res.destroy()).pipe(res);
+  };
+}

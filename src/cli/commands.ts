@@ -1,0 +1,96 @@
+// The commands' flags and help, in one place (the parser, the help text and the tests read them from here).
+// The implementations (run.ts, tokenize.ts, embed.ts) are imported only when their command runs, so
+// `tokenize` and `--help` do not load the GPU stack.
+import type { CommandSpec, FlagSpec } from './args.ts';
+
+const model: FlagSpec = { name: 'model', value: '<dir|url>', help: 'checkpoint folder or http(s) base URL (default: the embedded default model)' };
+const attention: FlagSpec = { name: 'attention', value: '<variant>', help: 'attention kernel variant by name (default: the engine\'s; a wrong name lists them)' };
+const matmul: FlagSpec = { name: 'matmul', value: '<config|autotune>', help: 'matmul configuration by name (a wrong name lists them), or autotune (default: time each on this adapter)' };
+const runtime: FlagSpec = { name: 'runtime', value: 'node|browser', help: 'node: Dawn in this process (default); browser: headless Chromium via Playwright' };
+const progress: FlagSpec = { name: 'progress', help: 'progress on stderr even when it is not a terminal' };
+
+export const RUN: CommandSpec = {
+  name: 'run',
+  summary: 'one raw forward; prints the hidden states (and pooler output / logits / attentions) as JSON',
+  usage: '[--model <dir|url>] (--input <in.json> | --text <text> [--pair <text>]) [flags]',
+  positionals: { min: 0, max: 0, name: 'argument' },
+  flags: [
+    model,
+    { name: 'input', value: '<in.json>', help: 'inputs: {"input_ids": [[…]], "attention_mask": [[…]], "token_type_ids": [[…]]} (the last two optional)' },
+    { name: 'text', value: '<text>', help: 'tokenize this text with the model\'s tokenizer instead' },
+    { name: 'pair', value: '<text>', help: 'second sequence of a pair (with --text)' },
+    { name: 'output', value: '<out.json>', help: 'write the JSON here; stdout then gets {output, shapes}' },
+    { name: 'attentions', help: 'also output every layer\'s attention probabilities [layer][batch][heads][seq][seq]' },
+    attention,
+    matmul,
+    runtime,
+    { name: 'repeat', value: '<N>', help: 'run N more forwards after the first and add timing {first_ms, median_ms, min_ms, runs, dispatches}' },
+    progress,
+  ],
+  details: `Output: {adapter, stats, timing?, last_hidden_state [B][S][H], pooler_output? [B][H], logits? [B][S][V],
+attentions? [layer][B][heads][S][S]}; pooler_output and logits when the checkpoint has them.
+Timings are forward + readback, model loading excluded; first_ms includes planning and compilation.
+
+Examples:
+  webgpu-bert run --text "hello world"
+  webgpu-bert run --model ./my-bert --input examples/input.json --output out.json
+  webgpu-bert run --input examples/input.json --repeat 5 --runtime browser`,
+};
+
+export const TOKENIZE: CommandSpec = {
+  name: 'tokenize',
+  summary: 'WordPiece-tokenize a text (or pair) with a model\'s tokenizer; no weights are loaded',
+  usage: '[--model <dir|url>] [--pair <text>] [--max-length N] <text>',
+  positionals: { min: 1, max: 1, name: 'text' },
+  flags: [
+    model,
+    { name: 'pair', value: '<text>', help: 'second sequence of a pair' },
+    { name: 'max-length', value: '<N>', help: 'truncate to N tokens, specials included (longest first for pairs)' },
+  ],
+  details: `Output: {tokens, input_ids, token_type_ids, attention_mask}
+
+Example:
+  webgpu-bert tokenize --pair "the answer" "what is the question?"`,
+};
+
+export const EMBED: CommandSpec = {
+  name: 'embed',
+  summary: 'sentence embeddings: batch forward of the texts, pooled (cls or mean) on the CPU',
+  usage: '[--model <dir|url>] [--pooling cls|mean] [--normalize] <text>...',
+  positionals: { min: 1, max: Infinity, name: 'text' },
+  flags: [
+    model,
+    { name: 'pooling', value: 'cls|mean', help: 'cls: the first token\'s hidden state; mean: average over real tokens (default mean)' },
+    { name: 'normalize', help: 'scale each embedding to unit L2 norm' },
+    attention,
+    matmul,
+    runtime,
+    progress,
+  ],
+  details: `Output: {embeddings [texts][H], pooling, normalized, adapter}. Texts are padded to the longest and
+truncated to the model's maximum length.
+
+Example:
+  webgpu-bert embed --normalize "a first sentence" "and a second one"`,
+};
+
+export const COMMANDS: readonly CommandSpec[] = [RUN, TOKENIZE, EMBED];
+
+export function topLevelHelp(version: string): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `webgpu-bert ${version}: a WebGPU engine for BERT encoders
+
+Usage: webgpu-bert <command> [flags]
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Flags:
+  -h, --help     help (also after a command: webgpu-bert run --help)
+  -V, --version  the version
+
+Results are JSON on stdout; errors are one line on stderr ("error: …") with exit code 1, or 2 for a wrong
+command line. Progress goes to stderr when it is a terminal (or with --progress).
+Environment: WEBGPU_BERT_ADAPTER=swiftshader|hardware, CHROMIUM_PATH, WEBGPU_BERT_CACHE, WEBGPU_BERT_DEBUG=1.
+`;
+}

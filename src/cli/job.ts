@@ -1,0 +1,108 @@
+// One CLI job, the same code in both runtimes: load the model on a device, run the first forward, then
+// `repeat` more, timed. Node calls runJob with a Dawn device; the browser page (browser-runner.ts) calls it
+// with navigator.gpu's, so `--runtime browser` differs from `--runtime node` only in how the device was
+// obtained and how the result travels back. No Node-only imports here.
+import type { AdapterSummary, Gpu } from '../gpu/device.ts';
+import { BertModel, type ForwardInputs, type ForwardResult } from '../graph/model.ts';
+
+export interface Job {
+  /** Folder (Node) or URL of the checkpoint, as the engine's loadCheckpoint takes it. */
+  model: string;
+  attention?: string;
+  matmul?: string;
+  inputs: ForwardInputs;
+  attentions: boolean;
+  /** false skips the pooler / MLM logits (embed needs neither); default: whatever the checkpoint has. */
+  pooler?: boolean;
+  logits?: boolean;
+  /** Forwards after the first; 0 means untimed. */
+  repeat: number;
+}
+
+export interface JobTiming {
+  /** The first forward, plan building and pipeline compilation included. */
+  first_ms: number;
+  /** Of the `runs` forwards after the first; each is forward + readback, load excluded. */
+  median_ms: number;
+  min_ms: number;
+  runs: number;
+  dispatches: number;
+}
+
+export interface JobStats {
+  dispatches_per_forward: number;
+  dispatches_per_layer: number;
+  weight_bytes: number;
+  peak_activation_bytes: number;
+}
+
+export interface JobResult {
+  adapter: Pick<AdapterSummary, 'vendor' | 'architecture' | 'description' | 'isFallback' | 'runtime'>;
+  stats: JobStats;
+  timing?: JobTiming;
+  /** Dimensions the outputs are laid out in. */
+  layers: number;
+  heads: number;
+  vocab: number;
+  forward: ForwardResult;
+}
+
+export interface JobProgress {
+  stage(text: string): void;
+  bytes(what: string, loaded: number, total: number | undefined): void;
+}
+
+export async function runJob(gpu: Gpu, job: Job, progress: JobProgress): Promise<JobResult> {
+  progress.stage(`loading ${job.model}`);
+  let uploading = false;
+  const model = await BertModel.load(gpu, job.model, {
+    attention: job.attention,
+    matmul: job.matmul,
+    onProgress: (p) => {
+      if (p.stage === 'upload' && !uploading) progress.stage('uploading weights');
+      uploading ||= p.stage === 'upload';
+      progress.bytes(p.stage === 'upload' ? 'weights' : p.file ?? 'download', p.loaded, p.total);
+    },
+  });
+  try {
+    progress.stage(job.matmul === undefined || job.matmul === 'autotune' ? 'first forward (planning, autotuning matmuls)' : 'first forward (planning)');
+    const options = { attentions: job.attentions, pooler: job.pooler, logits: job.logits };
+    let start = performance.now();
+    const forward = await model.forward(job.inputs, options);
+    const firstMs = performance.now() - start;
+    const times: number[] = [];
+    for (let i = 0; i < job.repeat; i++) {
+      progress.stage(`forward ${i + 2} of ${job.repeat + 1}`);
+      start = performance.now();
+      await model.forward(job.inputs, options);
+      times.push(performance.now() - start);
+    }
+    const s = model.stats();
+    const a = gpu.adapter;
+    const result: JobResult = {
+      adapter: { vendor: a.vendor, architecture: a.architecture, description: a.description, isFallback: a.isFallback, runtime: a.runtime },
+      stats: {
+        dispatches_per_forward: s.dispatchesPerForward,
+        dispatches_per_layer: s.dispatchesPerLayer,
+        weight_bytes: s.weightBytes,
+        peak_activation_bytes: s.peakActivationBytes,
+      },
+      layers: model.config.numHiddenLayers,
+      heads: model.config.numAttentionHeads,
+      vocab: model.config.vocabSize,
+      forward,
+    };
+    if (job.repeat > 0) {
+      const sorted = [...times].sort((x, y) => x - y);
+      const mid = sorted.length >> 1;
+      const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+      result.timing = { first_ms: ms(firstMs), median_ms: ms(median), min_ms: ms(sorted[0]), runs: times.length, dispatches: s.dispatchesPerForward };
+    }
+    return result;
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Milliseconds to the microsecond: the clocks are not finer (browsers coarsen performance.now further). */
+const ms = (x: number) => Math.round(x * 1000) / 1000;

@@ -1,0 +1,47 @@
+// `webgpu-bert run`: one raw forward (plus --repeat timed ones) on the node or browser runtime.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ForwardInputs } from '../graph/model.ts';
+import type { Flags } from './args.ts';
+import { execute, engineFlags } from './engine-flags.ts';
+import { CliError, UsageError } from './errors.ts';
+import { encodeText, readInputFile } from './inputs.ts';
+import { modelLocation, openModel, readConfig, readTokenizer } from './model-files.ts';
+import { runOutput } from './output.ts';
+import { createProgress } from './progress.ts';
+import { writeStdout } from './stdout.ts';
+
+export async function run(flags: Flags): Promise<void> {
+  const inputFile = flags.string('input');
+  const text = flags.string('text');
+  const pair = flags.string('pair');
+  if ((inputFile === undefined) === (text === undefined)) throw new UsageError('"run" needs exactly one of --input <in.json> or --text <text> (see webgpu-bert run --help)');
+  if (pair !== undefined && text === undefined) throw new UsageError('--pair needs --text');
+  const repeat = flags.int('repeat', 1) ?? 0;
+  const engine = engineFlags(flags);
+  const outputFile = flags.string('output');
+  if (outputFile === '') throw new UsageError('--output is empty');
+  const progress = createProgress(flags.bool('progress'));
+
+  // Everything that can be checked without weights is checked before a device or a browser starts.
+  const model = await modelLocation(flags, progress);
+  const files = await openModel(model);
+  const config = await readConfig(files);
+  const inputs: ForwardInputs = inputFile !== undefined
+    ? await readInputFile(inputFile, config)
+    : encodeText(await readTokenizer(files), config, text!, pair);
+
+  const result = await execute(engine.runtime, {
+    model, attention: engine.attention, matmul: engine.matmul, inputs, attentions: flags.bool('attentions'), repeat,
+  }, progress);
+  const { output, shapes } = runOutput(result);
+  const json = `${JSON.stringify(output)}\n`;
+  if (outputFile === undefined) return writeStdout(json);
+  const target = path.resolve(outputFile);
+  try {
+    await writeFile(target, json);
+  } catch (e) {
+    throw new CliError(`--output ${outputFile}: cannot write: ${(e as Error).message}`);
+  }
+  await writeStdout(`${JSON.stringify({ output: target, shapes, ...(output.timing && { timing: output.timing }) })}\n`);
+}

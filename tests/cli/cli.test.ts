@@ -1,0 +1,243 @@
+// The CLI end to end: `node bin/webgpu-bert.js …` as a child process, as a user runs it. Success cases check
+// shapes, the adapter and numbers (against PyTorch's reference, and browser against node); failure cases check
+// the contract: exit code 1 (2 for a wrong command line), one `error: …` line naming the file or flag on
+// stderr, nothing on stdout. SwiftShader is slow: fixtures are tiny and most runs use the naive matmul
+// (autotuning every shape costs seconds there); the default-model run keeps the defaults.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { TOLERANCES, compare } from '../../src/reference/compare.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = path.join(ROOT, 'bin/webgpu-bert.js');
+const H64 = path.join(ROOT, 'tests/fixtures/pytorch-bert-h64');
+const H32 = path.join(ROOT, 'tests/fixtures/pytorch-bert-mlm-h32');
+const FAST = ['--matmul', 'naive'];
+
+interface Result { code: number | null; stdout: string; stderr: string }
+
+/** Runs the CLI from `cwd` (default: a temp folder, so nothing depends on the caller's directory). */
+function cli(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env };
+    delete env.WEBGPU_BERT_DEBUG;
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? tmpdir(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Exit 0, nothing on stderr (no progress on a pipe), and the stdout JSON. */
+async function ok(args: string[], opts?: { cwd?: string }): Promise<Record<string, any>> {
+  const r = await cli(args, opts);
+  assert.equal(r.code, 0, `exit ${r.code}; stderr: ${r.stderr}`);
+  assert.equal(r.stderr, '', 'stderr must be empty without --progress');
+  return JSON.parse(r.stdout);
+}
+
+/** The failure contract, and that the line mentions each of `mentions`. */
+async function fails(args: string[], code: number, ...mentions: string[]): Promise<void> {
+  const r = await cli(args);
+  assert.equal(r.code, code, `exit ${r.code}, expected ${code}; stderr: ${r.stderr}`);
+  assert.equal(r.stdout, '', 'stdout must be empty on error');
+  const lines = r.stderr.split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, `one stderr line expected, got:\n${r.stderr}`);
+  assert.match(lines[0], /^error: /);
+  assert.doesNotMatch(lines[0], /internal error|\bat .*:\d+:\d+/, 'user errors carry no stack or internal-error hint');
+  for (const m of mentions) assert.ok(lines[0].includes(m), `"${lines[0]}" should mention ${m}`);
+}
+
+const shape = (x: unknown): number[] => (Array.isArray(x) ? [x.length, ...shape(x[0])] : []);
+const flat = (x: unknown): number[] => (x as unknown[]).flat(Infinity) as number[];
+const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8'));
+
+function assertAdapter(out: Record<string, any>, runtime: RegExp): void {
+  const a = out.adapter;
+  for (const key of ['vendor', 'architecture', 'description']) assert.equal(typeof a[key], 'string', `adapter.${key}`);
+  assert.equal(typeof a.isFallback, 'boolean');
+  assert.match(a.runtime, runtime);
+}
+
+let temp: string;
+before(async () => {
+  temp = await mkdtemp(path.join(tmpdir(), 'webgpu-bert-cli-'));
+});
+after(async () => {
+  await rm(temp, { recursive: true, force: true });
+});
+
+describe('run', () => {
+  test('default model, examples/input.json, from another directory', async (t) => {
+    const input = await readJson(path.join(ROOT, 'examples/input.json'));
+    const out = await ok(['run', '--input', path.join(ROOT, 'examples/input.json')]);
+    t.diagnostic(`adapter: ${JSON.stringify(out.adapter)}`);
+    assertAdapter(out, /^node/);
+    const [B, S] = shape(input.input_ids);
+    const H = shape(out.last_hidden_state)[2];
+    assert.deepEqual(shape(out.last_hidden_state), [B, S, H]);
+    assert.ok(H > 0);
+    // The default model is a BertForMaskedLM: logits over the vocabulary, no pooler.
+    assert.equal(shape(out.logits).slice(0, 2).join(), [B, S].join());
+    assert.equal(out.pooler_output, undefined);
+    assert.equal(out.attentions, undefined);
+    assert.ok(flat(out.last_hidden_state).every(Number.isFinite));
+    const s = out.stats;
+    assert.ok(s.dispatches_per_forward > 0 && s.dispatches_per_layer > 0 && s.weight_bytes > 0 && s.peak_activation_bytes > 0, JSON.stringify(s));
+  });
+
+  test('pytorch-bert-h64 matches the PyTorch reference, attentions included', async () => {
+    const ref = await readJson(path.join(H64, 'reference.json'));
+    const out = await ok(['run', '--model', H64, '--input', path.join(H64, 'reference.json'), '--attentions', ...FAST]);
+    for (const name of ['last_hidden_state', 'pooler_output']) {
+      assert.deepEqual(shape(out[name]), shape(ref[name]), name);
+      const report = compare(flat(out[name]), flat(ref[name]), TOLERANCES.model, name);
+      assert.ok(report.pass, report.message);
+    }
+    const [B, S] = shape(ref.input_ids);
+    assert.deepEqual(shape(out.attentions), [2, B, 4, S, S], 'attentions [layer][batch][heads][seq][seq]');
+    const report = compare(flat(out.attentions[0]), flat(ref.attentions_layer0), TOLERANCES.model, 'attentions[0]');
+    assert.ok(report.pass, report.message);
+  });
+
+  test('--repeat 3 adds timing', async () => {
+    const out = await ok(['run', '--model', H64, '--text', 'hello world', '--repeat', '3', ...FAST]);
+    const { timing, stats } = out;
+    assert.deepEqual(Object.keys(timing).sort(), ['dispatches', 'first_ms', 'median_ms', 'min_ms', 'runs']);
+    assert.equal(timing.runs, 3);
+    assert.equal(timing.dispatches, stats.dispatches_per_forward);
+    assert.ok(timing.first_ms > 0 && timing.min_ms > 0 && timing.min_ms <= timing.median_ms, JSON.stringify(timing));
+  });
+
+  test('--output writes the JSON to a file; stdout gets the summary; --progress goes to stderr', async () => {
+    const file = path.join(temp, 'out.json');
+    const r = await cli(['run', '--model', H64, '--text', 'hello world', '--pair', 'a pair', '--output', file, '--progress', ...FAST]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /loading/);
+    const summary = JSON.parse(r.stdout);
+    assert.equal(summary.output, file);
+    const out = await readJson(file);
+    assert.deepEqual(summary.shapes, { last_hidden_state: shape(out.last_hidden_state), pooler_output: shape(out.pooler_output) });
+    assert.equal(shape(out.last_hidden_state)[2], 64);
+    assertAdapter(out, /^node/);
+  });
+
+  test('--runtime browser on pytorch-bert-mlm-h32 matches --runtime node', async (t) => {
+    const args = ['run', '--model', H32, '--input', path.join(H32, 'reference.json'), ...FAST];
+    const [node, browser] = [await ok(args), await ok([...args, '--runtime', 'browser'])];
+    t.diagnostic(`browser adapter: ${JSON.stringify(browser.adapter)}`);
+    assertAdapter(browser, /^browser$/);
+    assert.deepEqual(Object.keys(browser).sort(), Object.keys(node).sort());
+    assert.deepEqual(browser.stats, node.stats);
+    for (const name of ['last_hidden_state', 'logits']) {
+      assert.deepEqual(shape(browser[name]), shape(node[name]), name);
+      const report = compare(flat(browser[name]), flat(node[name]), TOLERANCES.fp32, `${name} browser vs node`);
+      assert.ok(report.pass, report.message);
+    }
+  });
+});
+
+describe('tokenize', () => {
+  test('one text', async () => {
+    const out = await ok(['tokenize', 'Hello World']); // the default model's vocabulary
+    assert.deepEqual(Object.keys(out), ['tokens', 'input_ids', 'token_type_ids', 'attention_mask']);
+    assert.deepEqual(out.tokens, ['[CLS]', 'hello', 'world', '[SEP]']);
+    assert.equal(out.input_ids.length, 4);
+    assert.deepEqual(out.attention_mask, [1, 1, 1, 1]);
+  });
+
+  test('a pair truncated by --max-length', async () => {
+    const full = await ok(['tokenize', '--model', H64, '--pair', 'the answer is here', 'what is the question']);
+    const ids = full.token_type_ids as number[];
+    assert.equal(ids[0], 0);
+    assert.equal(ids.at(-1), 1, 'the pair has token type 1');
+    const cut = await ok(['tokenize', '--model', H64, '--max-length', '7', '--pair', 'the answer is here', 'what is the question']);
+    assert.equal(cut.input_ids.length, 7);
+    assert.equal(cut.tokens.filter((x: string) => x === '[SEP]').length, 2);
+    assert.ok(cut.token_type_ids.includes(1));
+  });
+});
+
+describe('embed', () => {
+  const texts = ['hello world', 'the quick brown fox jumps over the lazy dog'];
+  test('cls = first hidden state; mean ignores padding; --normalize gives unit norm', async () => {
+    const single = await ok(['run', '--model', H64, '--text', texts[0], ...FAST]);
+    const hidden = single.last_hidden_state[0] as number[][];
+    const cls = await ok(['embed', '--model', H64, '--pooling', 'cls', ...FAST, ...texts]);
+    assert.deepEqual(shape(cls.embeddings), [2, 64]);
+    assertAdapter(cls, /^node/);
+    let report = compare(cls.embeddings[0], hidden[0], TOLERANCES.fp32, 'cls');
+    assert.ok(report.pass, report.message);
+
+    // texts[0] is padded in the batch; its mean must equal the unpadded run's mean over its own tokens.
+    const mean = await ok(['embed', '--model', H64, '--normalize', ...FAST, ...texts]);
+    const want = hidden[0].map((_, h) => hidden.reduce((a, row) => a + row[h], 0) / hidden.length);
+    const norm = Math.hypot(...want);
+    report = compare(mean.embeddings[0], want.map((x) => x / norm), TOLERANCES.fp32, 'mean, normalized');
+    assert.ok(report.pass, report.message);
+    for (const e of mean.embeddings as number[][]) assert.ok(Math.abs(Math.hypot(...e) - 1) < 1e-9, `norm ${Math.hypot(...e)}`);
+  });
+});
+
+describe('help and version', () => {
+  test('--help (top level and per command) and --version exit 0', async () => {
+    for (const args of [['--help'], ['run', '--help'], ['tokenize', '-h'], ['embed', '--help']]) {
+      const r = await cli(args);
+      assert.equal(r.code, 0, args.join(' '));
+      assert.match(r.stdout, /Usage: webgpu-bert/);
+    }
+    const pkg = await readJson(path.join(ROOT, 'package.json'));
+    assert.equal((await cli(['--version'])).stdout.trim(), pkg.version);
+  });
+});
+
+describe('bad input: exit code, one error line naming the culprit, empty stdout', { concurrency: 4 }, () => {
+  const text = ['--text', 'hello'];
+  test('missing --model folder', () => fails(['run', '--model', path.join(ROOT, 'no-such-model'), ...text], 1, 'no-such-model'));
+
+  test('model folder without config.json', async () => {
+    const dir = path.join(temp, 'no-config');
+    await mkdir(dir);
+    await copyFile(path.join(H64, 'vocab.txt'), path.join(dir, 'vocab.txt'));
+    await fails(['run', '--model', dir, ...text], 1, 'config.json');
+  });
+
+  test('truncated model.safetensors', async () => {
+    const dir = path.join(temp, 'truncated');
+    await mkdir(dir);
+    for (const f of await readdir(H64)) await copyFile(path.join(H64, f), path.join(dir, f));
+    const bytes = await readFile(path.join(H64, 'model.safetensors'));
+    await writeFile(path.join(dir, 'model.safetensors'), bytes.subarray(0, bytes.length >> 1));
+    await fails(['run', '--model', dir, ...text, ...FAST], 1, 'model.safetensors');
+  });
+
+  const inputFile = async (name: string, content: string) => {
+    const file = path.join(temp, name);
+    await writeFile(file, content);
+    return file;
+  };
+  test('in.json that is not JSON', async () => {
+    await fails(['run', '--model', H64, '--input', await inputFile('not-json.json', '{"input_ids": [[1, 2')], 1, 'not-json.json', 'JSON');
+  });
+  test('in.json with ragged rows', async () => {
+    await fails(['run', '--model', H64, '--input', await inputFile('ragged.json', '{"input_ids": [[7, 10, 8], [7, 8]]}')], 1, 'ragged.json', 'input_ids');
+  });
+  test('token id >= vocab size', async () => {
+    await fails(['run', '--model', H64, '--input', await inputFile('big-id.json', '{"input_ids": [[7, 10, 1636, 8]]}')], 1, 'big-id.json', 'input_ids[0][2]', '1636');
+  });
+  test('unknown flag', () => fails(['run', '--bogus', ...text], 2, '--bogus'));
+  test('unknown command', () => fails(['frobnicate'], 2, 'frobnicate'));
+  test('unknown attention variant', () => fails(['run', '--model', H64, ...text, '--attention', 'quantum'], 2, '--attention', 'quantum'));
+  test('--repeat 0', () => fails(['run', '--model', H64, ...text, '--repeat', '0'], 2, '--repeat'));
+});
