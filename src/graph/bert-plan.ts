@@ -8,6 +8,9 @@
 //               x2 = LN(gelu(x1 Wi^T + b) Wout^T + b + x1)   3 (bias + GELU fused; bias + residual fused)
 //   pooler: tanh(h[:, 0] W^T + b)                  1 (first token of each sequence via a row stride)
 //   MLM: LN(gelu(h Wt^T + b)) E^T + bias           3 (decoder tied to the word embeddings)
+//   classifier: pooled Wc^T + b (sequence) or h Wc^T + b (token)   1 (the pooler too when only it needs it)
+//   QA: h Wqa^T + b, [tokens, 2] start/end         1
+//   sentence embedding: CLS or masked mean of h, L2-normalised or not   1 (pool.wgsl)
 import type { Gpu } from '../gpu/device.ts';
 import { BYTES_PER_ELEMENT, createBuffer, createTensor, type GpuTensor } from '../gpu/tensor.ts';
 import { UniformArena } from '../gpu/uniforms.ts';
@@ -16,6 +19,7 @@ import { prepareEmbeddings } from '../kernels/embeddings.ts';
 import type { Step } from '../kernels/kernel.ts';
 import { prepareLayernorm } from '../kernels/layernorm.ts';
 import { prepareMatmul, type MatmulArgs, type MatmulConfig } from '../kernels/matmul.ts';
+import { preparePool, type PoolingMode } from '../kernels/pool.ts';
 import type { BertConfig } from '../model/config.ts';
 import { planBuffers, type Interval } from './arena.ts';
 import type { GpuBertWeights } from './weights-gpu.ts';
@@ -27,6 +31,12 @@ export interface PlanRequest {
   pooler: boolean;
   logits: boolean;
   attentions: boolean;
+  /** Classifier logits (when the weights have a classifier); default false. */
+  classifier?: boolean;
+  /** QA start/end logits (when the weights have qa_outputs); default false. */
+  qa?: boolean;
+  /** Sentence embeddings of the last hidden state; default none. */
+  pooling?: { mode: PoolingMode; normalize: boolean };
   /** The matmul configuration for a shape (autotuned or fixed). */
   matmulConfig: (m: number, n: number, k: number) => Promise<MatmulConfig>;
 }
@@ -35,7 +45,15 @@ export interface ForwardPlan {
   request: Omit<PlanRequest, 'matmulConfig'>;
   steps: Step[];
   inputs: { ids: GpuTensor; tokenTypes: GpuTensor; mask: GpuTensor };
-  outputs: { hidden: GpuTensor; pooled?: GpuTensor; logits?: GpuTensor; attentions: GpuTensor[] };
+  outputs: {
+    hidden: GpuTensor; // [batch*seq, hidden]
+    pooled?: GpuTensor; // [batch, hidden]
+    logits?: GpuTensor; // [batch*seq, vocab]
+    attentions: GpuTensor[]; // per layer [batch, heads, seq, seq]
+    classifier?: GpuTensor; // [batch, labels] (sequence) or [batch*seq, labels] (token)
+    qa?: GpuTensor; // [batch*seq, 2]: start, end
+    embeddings?: GpuTensor; // [batch, hidden]
+  };
   /** Bytes of the activation buffers, and what they would be without reuse. */
   activationBytes: number;
   activationBytesNoReuse: number;
@@ -43,6 +61,15 @@ export interface ForwardPlan {
   attentionBytes: number;
   dispatches: number;
   destroy(): void;
+}
+
+/**
+ * Which classifier a checkpoint has: Hugging Face's BertForTokenClassification applies it to every token
+ * (and is built without a pooler), BertForSequenceClassification to the pooled first token. The config's
+ * architectures decide; a checkpoint that names neither and has no pooler can only be a token classifier.
+ */
+export function classifierKind(config: Pick<BertConfig, 'architectures'>, hasPooler: boolean): 'sequence' | 'token' {
+  return config.architectures.includes('BertForTokenClassification') || !hasPooler ? 'token' : 'sequence';
 }
 
 /** One op of the graph: the activations it reads and writes, and how to make its steps from their views. */
@@ -137,11 +164,37 @@ export async function buildPlan(gpu: Gpu, config: BertConfig, w: GpuBertWeights,
     const hidden = x;
     const outputs = [hidden];
 
-    if (req.pooler && w.pooler) {
+    const classifier = req.classifier ? w.classifier : undefined;
+    const kind = classifierKind(config, Boolean(w.pooler));
+    const sequenceClassifier = classifier !== undefined && kind === 'sequence';
+    if ((req.pooler || sequenceClassifier) && w.pooler) {
       const pooler = w.pooler;
       // Row b of A is token 0 of sequence b: a row stride of S*H walks the first tokens.
       matmul(hidden, 'pooled', [B, H], [], (v) => ({ a: v(hidden), b: pooler.weight, bias: pooler.bias, activation: 'tanh', c: v('pooled'), m: B, n: H, k: H, lda: S * H, transB: true, label: 'pooler' }));
-      outputs.push('pooled');
+      if (req.pooler) outputs.push('pooled');
+    }
+    if (classifier) {
+      const L = config.numLabels;
+      const [from, rows] = kind === 'sequence' ? ['pooled', B] : [hidden, T];
+      matmul(from, 'classifier', [rows, L], [], (v) => ({ a: v(from), b: classifier.weight, bias: classifier.bias, c: v('classifier'), m: rows, n: L, k: H, transB: true, label: `${kind} classifier` }));
+      outputs.push('classifier');
+    }
+    const qaHead = req.qa ? w.qaOutputs : undefined;
+    if (qaHead) {
+      matmul(hidden, 'qa', [T, 2], [], (v) => ({ a: v(hidden), b: qaHead.weight, bias: qaHead.bias, c: v('qa'), m: T, n: 2, k: H, transB: true, label: 'QA outputs' }));
+      outputs.push('qa');
+    }
+    const pooling = req.pooling;
+    if (pooling) {
+      shapes.set('embeddings', [B, H]);
+      ops.push({
+        reads: [hidden], writes: ['embeddings'],
+        build: async (v) => [await preparePool(gpu, uniforms, {
+          x: v(hidden), mask: inputs.mask, y: v('embeddings'), batch: B, seqLen: S, hidden: H,
+          mode: pooling.mode, normalize: pooling.normalize, label: `${pooling.mode} pooling`,
+        })],
+      });
+      outputs.push('embeddings');
     }
     if (req.logits && w.mlmHead) {
       const head = w.mlmHead;
@@ -180,7 +233,10 @@ export async function buildPlan(gpu: Gpu, config: BertConfig, w: GpuBertWeights,
     for (const op of ops) steps.push(...await op.build(view));
     const probs = req.attentions ? attentionPlans.map((p) => p.probs!) : [];
     return {
-      request: { batch: B, seqLen: S, attention: req.attention, pooler: req.pooler, logits: req.logits, attentions: req.attentions },
+      request: {
+        batch: B, seqLen: S, attention: req.attention, pooler: req.pooler, logits: req.logits, attentions: req.attentions,
+        classifier: Boolean(classifier), qa: Boolean(qaHead), pooling,
+      },
       steps,
       inputs,
       outputs: {
@@ -188,6 +244,9 @@ export async function buildPlan(gpu: Gpu, config: BertConfig, w: GpuBertWeights,
         pooled: outputs.includes('pooled') ? view('pooled') : undefined,
         logits: outputs.includes('logits') ? view('logits') : undefined,
         attentions: probs,
+        classifier: outputs.includes('classifier') ? view('classifier') : undefined,
+        qa: outputs.includes('qa') ? view('qa') : undefined,
+        embeddings: outputs.includes('embeddings') ? view('embeddings') : undefined,
       },
       activationBytes: layout.peakBytes,
       activationBytesNoReuse: layout.naiveBytes,

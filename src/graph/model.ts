@@ -8,10 +8,11 @@ import { DEFAULT_ATTENTION_VARIANT, attentionMaskBias, attentionVariant } from '
 import { autotuneMatmul } from '../kernels/autotune.ts';
 import { recordSteps } from '../kernels/kernel.ts';
 import { matmulConfig, type MatmulConfig } from '../kernels/matmul.ts';
+import type { PoolingMode } from '../kernels/pool.ts';
 import type { BertConfig } from '../model/config.ts';
 import { loadCheckpoint, type CheckpointFiles, type LoadedCheckpoint, type Progress } from '../model/source.ts';
 import { WordPieceTokenizer, fromTokenizerConfig } from '../model/tokenizer.ts';
-import { buildPlan, type ForwardPlan } from './bert-plan.ts';
+import { buildPlan, classifierKind, type ForwardPlan } from './bert-plan.ts';
 import { uploadWeights, type WeightArena } from './weights-gpu.ts';
 
 export interface LoadProgress {
@@ -45,6 +46,19 @@ export interface ForwardOptions {
   logits?: boolean;
   /** Attention variant for this call (default: the model's). */
   attention?: string;
+  /** Read back lastHiddenState (default true); false leaves it empty, so a task reads back only what it uses. */
+  hidden?: boolean;
+  /** Classifier logits (see ForwardResult.classifierLogits). Default: when the checkpoint has a classifier. */
+  classifier?: boolean;
+  /** Question-answering start/end logits. Default: when the checkpoint has a QA head. */
+  qa?: boolean;
+  /** Sentence embeddings pooled on the GPU (ForwardResult.embeddings): the CLS token or the mean over attended tokens. */
+  pooling?: { mode: PoolingMode; normalize?: boolean };
+  /**
+   * Only these rows of the MLM logits, each [sequence index, position]: ForwardResult.logitsAt is
+   * [rows, vocab] in this order, and the full logits are not read back (fill-mask reads its masks only).
+   */
+  logitsAt?: readonly (readonly [number, number])[];
 }
 
 export interface ForwardResult {
@@ -59,6 +73,15 @@ export interface ForwardResult {
   logits?: Float32Array;
   /** Per layer, [batch, heads, seqLen, seqLen], with `attentions: true`. */
   attentions?: Float32Array[];
+  /** Sequence classification: [batch, numLabels] (from the pooler); token classification: [batch, seqLen, numLabels]. */
+  classifierLogits?: Float32Array;
+  /** Question answering: [batch, seqLen] each. */
+  startLogits?: Float32Array;
+  endLogits?: Float32Array;
+  /** With `pooling`: [batch, hidden]. */
+  embeddings?: Float32Array;
+  /** With `logitsAt`: [rows, vocab]. */
+  logitsAt?: Float32Array;
 }
 
 export interface ModelStats {
@@ -121,6 +144,15 @@ export class BertModel {
     return Boolean(this.arena.weights.mlmHead);
   }
 
+  /** 'sequence' or 'token' when the checkpoint has a classifier (see classifierKind), else undefined. */
+  get classifier(): 'sequence' | 'token' | undefined {
+    return this.arena.weights.classifier ? classifierKind(this.config, this.hasPooler) : undefined;
+  }
+
+  get hasQaHead(): boolean {
+    return Boolean(this.arena.weights.qaOutputs);
+  }
+
   stats(): ModelStats {
     const p = this.lastPlan;
     const perLayer = p ? 7 + (p.request.attentions ? 1 : 0) : 0;
@@ -146,6 +178,19 @@ export class BertModel {
   private async forwardNow(inputs: ForwardInputs, opts: ForwardOptions): Promise<ForwardResult> {
     if (this.disposed) throw new Error('this model was disposed');
     const { batch, seqLen, ids, types, mask } = validateInputs(this.config, inputs);
+    const logitsAt = opts.logitsAt;
+    if (logitsAt) {
+      if (!this.hasMlmHead) throw new InputError('logitsAt needs a checkpoint with an MLM head');
+      if (opts.logits === false) throw new InputError('logitsAt needs the MLM logits (logits: false was given)');
+      logitsAt.forEach(([b, s], i) => {
+        if (!Number.isInteger(b) || !Number.isInteger(s) || b < 0 || b >= batch || s < 0 || s >= seqLen) {
+          throw new InputError(`logitsAt[${i}] = [${b}, ${s}] is not a [sequence, position] of the ${batch} x ${seqLen} input`);
+        }
+      });
+    }
+    if (opts.pooling && opts.pooling.mode !== 'cls' && opts.pooling.mode !== 'mean') {
+      throw new InputError(`pooling must be 'cls' or 'mean', got ${JSON.stringify(opts.pooling.mode)}`);
+    }
     const bucket = Math.min(Math.ceil(seqLen / SEQ_BUCKET) * SEQ_BUCKET, this.config.maxPositionEmbeddings);
     const plan = await this.planFor(batch, bucket, opts);
     this.lastPlan = plan;
@@ -161,19 +206,42 @@ export class BertModel {
     writeTensor(this.gpu, plan.inputs.tokenTypes, pad(types, 0));
     writeTensor(this.gpu, plan.inputs.mask, pad(attentionMaskBias(mask, batch, seqLen), attentionMaskBias([0], 1, 1)[0]));
 
-    const wanted: [keyof ForwardResult | `attentions.${number}`, GpuTensor][] = [['lastHiddenState', plan.outputs.hidden]];
-    if (plan.outputs.pooled) wanted.push(['poolerOutput', plan.outputs.pooled]);
-    if (plan.outputs.logits) wanted.push(['logits', plan.outputs.logits]);
-    plan.outputs.attentions.forEach((t, i) => wanted.push([`attentions.${i}`, t]));
+    const V = this.config.vocabSize;
+    const wanted: [keyof ForwardResult | `attentions.${number}`, Readback][] = [];
+    const whole = (tensor: GpuTensor): Readback => ({ tensor, offset: 0, count: numel(tensor.shape) });
+    if (opts.hidden ?? true) wanted.push(['lastHiddenState', whole(plan.outputs.hidden)]);
+    if (plan.outputs.pooled) wanted.push(['poolerOutput', whole(plan.outputs.pooled)]);
+    if (plan.outputs.logits && !logitsAt) wanted.push(['logits', whole(plan.outputs.logits)]);
+    // One copy per requested row; the rows are laid out in the padded bucket, hence b * bucket.
+    for (const [b, s] of logitsAt ?? []) wanted.push(['logitsAt', { tensor: plan.outputs.logits!, offset: (b * bucket + s) * V, count: V }]);
+    plan.outputs.attentions.forEach((t, i) => wanted.push([`attentions.${i}`, whole(t)]));
+    if (plan.outputs.classifier) wanted.push(['classifierLogits', whole(plan.outputs.classifier)]);
+    // Start and end logits come back as one [tokens, 2] tensor, split below.
+    if (plan.outputs.qa) wanted.push(['startLogits', whole(plan.outputs.qa)]);
+    if (plan.outputs.embeddings) wanted.push(['embeddings', whole(plan.outputs.embeddings)]);
     const raw = await this.submitAndRead(plan, wanted.map((w) => w[1]));
 
     const H = this.config.hiddenSize;
-    const result: ForwardResult = { batch, seqLen, hiddenSize: H, lastHiddenState: unpadRows(raw[0], batch, bucket, seqLen, H) };
+    const L = this.config.numLabels;
+    const result: ForwardResult = { batch, seqLen, hiddenSize: H, lastHiddenState: new Float32Array(0) };
+    const rowsAt: Float32Array[] = [];
     wanted.forEach(([name], i) => {
-      if (name === 'poolerOutput') result.poolerOutput = raw[i];
-      else if (name === 'logits') result.logits = unpadRows(raw[i], batch, bucket, seqLen, this.config.vocabSize);
+      if (name === 'lastHiddenState') result.lastHiddenState = unpadRows(raw[i], batch, bucket, seqLen, H);
+      else if (name === 'poolerOutput') result.poolerOutput = raw[i];
+      else if (name === 'logits') result.logits = unpadRows(raw[i], batch, bucket, seqLen, V);
+      else if (name === 'logitsAt') rowsAt.push(raw[i]);
       else if (name.startsWith('attentions.')) (result.attentions ??= []).push(unpadMaps(raw[i], batch * this.config.numAttentionHeads, bucket, seqLen));
+      else if (name === 'classifierLogits') result.classifierLogits = this.classifier === 'sequence' ? raw[i] : unpadRows(raw[i], batch, bucket, seqLen, L);
+      else if (name === 'startLogits') {
+        const qa = unpadRows(raw[i], batch, bucket, seqLen, 2);
+        result.startLogits = qa.filter((_, j) => j % 2 === 0);
+        result.endLogits = qa.filter((_, j) => j % 2 === 1);
+      } else if (name === 'embeddings') result.embeddings = raw[i];
     });
+    if (logitsAt) {
+      result.logitsAt = new Float32Array(rowsAt.length * V);
+      rowsAt.forEach((row, r) => result.logitsAt!.set(row, r * V));
+    }
     return result;
   }
 
@@ -182,7 +250,9 @@ export class BertModel {
     attentionVariant(attention);
     const request = {
       batch, seqLen, attention, attentions: Boolean(opts.attentions),
-      pooler: opts.pooler ?? this.hasPooler, logits: opts.logits ?? this.hasMlmHead,
+      pooler: opts.pooler ?? this.hasPooler, logits: opts.logits ?? (this.hasMlmHead || Boolean(opts.logitsAt)),
+      classifier: opts.classifier ?? this.classifier !== undefined, qa: opts.qa ?? this.hasQaHead,
+      pooling: opts.pooling ? { mode: opts.pooling.mode, normalize: Boolean(opts.pooling.normalize) } : undefined,
     };
     const key = JSON.stringify(request);
     const cached = this.plans.get(key);
@@ -209,8 +279,8 @@ export class BertModel {
   }
 
   /** One submit: the forward's compute pass, then copies of the outputs into one staging buffer. */
-  private async submitAndRead(plan: ForwardPlan, outputs: GpuTensor[]): Promise<Float32Array[]> {
-    const sizes = outputs.map((t) => numel(t.shape) * BYTES_PER_ELEMENT);
+  private async submitAndRead(plan: ForwardPlan, outputs: Readback[]): Promise<Float32Array[]> {
+    const sizes = outputs.map((r) => r.count * BYTES_PER_ELEMENT);
     const total = sizes.reduce((a, b) => a + b, 0);
     const staging = await createBuffer(this.gpu, total, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'forward readback');
     try {
@@ -220,8 +290,8 @@ export class BertModel {
         recordSteps(pass, plan.steps);
         pass.end();
         let offset = 0;
-        outputs.forEach((t, i) => {
-          encoder.copyBufferToBuffer(t.buffer, t.byteOffset, staging, offset, sizes[i]);
+        outputs.forEach((r, i) => {
+          encoder.copyBufferToBuffer(r.tensor.buffer, r.tensor.byteOffset + r.offset * BYTES_PER_ELEMENT, staging, offset, sizes[i]);
           offset += sizes[i];
         });
         this.gpu.device.queue.submit([encoder.finish()]);
@@ -248,6 +318,9 @@ export class BertModel {
     this.arena.destroy();
   }
 }
+
+/** `count` elements of `tensor` from element `offset`, copied back after a forward. */
+interface Readback { tensor: GpuTensor; offset: number; count: number }
 
 function makeTokenizer(ckpt: LoadedCheckpoint): WordPieceTokenizer | undefined {
   const options = ckpt.files.tokenizerConfig ? fromTokenizerConfig(ckpt.files.tokenizerConfig) : undefined;

@@ -7,6 +7,7 @@ import { gelu } from './gelu.ts';
 import { layernorm } from './layernorm.ts';
 import { matmulNaive, matmulRegister, matmulTiled } from './matmul.ts';
 import { softmax } from './softmax.ts';
+import { pool } from './pool.ts';
 
 export * from './add.ts';
 export * from './attention.ts';
@@ -15,6 +16,7 @@ export * from './gelu.ts';
 export * from './layernorm.ts';
 export * from './matmul.ts';
 export * from './softmax.ts';
+export * from './pool.ts';
 
-export const KERNELS = [matmulNaive, matmulTiled, matmulRegister, layernorm, gelu, add, softmax, embeddings, attentionFlash, attentionProbs] as const;
+export const KERNELS = [matmulNaive, matmulTiled, matmulRegister, layernorm, gelu, add, softmax, embeddings, attentionFlash, attentionProbs, pool] as const;
 export * from './autotune.ts';

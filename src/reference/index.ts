@@ -2,3 +2,4 @@ export * from './compare.ts';
 export * from './erf.ts';
 export * from './kernels.ts';
 export * from './random.ts';
+export * from './bert.ts';

@@ -2,9 +2,10 @@
 import { attentionCases } from './attention-cases.ts';
 import { matmulCases } from './matmul-cases.ts';
 import { otherCases } from './other-cases.ts';
+import { poolCases } from './pool-cases.ts';
 import type { KernelCase } from './harness.ts';
 
-export const kernelCases: KernelCase[] = [...matmulCases(), ...otherCases(), ...attentionCases()];
+export const kernelCases: KernelCase[] = [...matmulCases(), ...otherCases(), ...attentionCases(), ...poolCases()];
 
 const names = new Set<string>();
 for (const c of kernelCases) {

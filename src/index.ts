@@ -1,0 +1,59 @@
+// The library API: load a model, run tasks on it. Platform-neutral on purpose: nothing here imports Node
+// built-ins or touches `navigator`, so one file serves the browser bundle and Node.
+//
+// Where the GPU comes from: `loadModel(source, { gpu })` uses the caller's device when given. Otherwise it
+// uses the default device of the entry point the app imported, which registers a factory here:
+//   src/node.ts     Dawn through the npm package `webgpu` (hardware, else SwiftShader)  createNodeGpu
+//   src/browser.ts  navigator.gpu                                                    createBrowserGpu
+// The entries also register the WGSL sources (read from shaders/ in Node, inlined by Vite in the browser)
+// and re-export everything below, so apps import an entry, never this file alone:
+//   import { loadModel, fillMask } from 'webgpu-bert/src/node.ts';
+//   const model = await loadModel('path/to/checkpoint');
+//   const [candidates] = await fillMask(model, 'The capital of France is [MASK].');
+import type { Gpu } from './gpu/device.ts';
+import { BertModel, type ModelOptions } from './graph/model.ts';
+import { DEFAULT_MODEL_OPTIONS, generateCheckpoint } from './model/generate.ts';
+import type { CheckpointFiles } from './model/source.ts';
+
+export * from './core.ts';
+export * from './tasks/index.ts';
+export { bertForwardRef, poolRef, ReferenceBert, type BertRefOutputs } from './reference/bert.ts';
+export { classifierKind } from './graph/bert-plan.ts';
+export { DEFAULT_MODEL_OPTIONS, generateCheckpoint, type Architecture, type GenerateOptions } from './model/generate.ts';
+export type { PoolingMode } from './kernels/pool.ts';
+
+export interface LoadModelOptions extends ModelOptions {
+  /** The device to use; default: the entry point's shared default device (see the top of this file). */
+  gpu?: Gpu;
+}
+
+let gpuFactory: (() => Promise<Gpu>) | undefined;
+let shared: Promise<Gpu> | undefined;
+
+/** Called by the entry points (src/node.ts, src/browser.ts); an app may register its own. */
+export function setDefaultGpuFactory(factory: () => Promise<Gpu>): void {
+  gpuFactory = factory;
+  shared = undefined;
+}
+
+/** The shared default device, created on first use and again after it is lost. */
+export async function defaultGpu(): Promise<Gpu> {
+  if (!gpuFactory) {
+    throw new Error('no default GPU: import the library from src/node.ts or src/browser.ts, or pass { gpu } to loadModel');
+  }
+  const current = shared && (await shared.catch(() => undefined));
+  if (current && !current.lostError) return current;
+  shared = gpuFactory();
+  shared.catch(() => { shared = undefined; }); // a failed start is retried by the next call
+  return shared;
+}
+
+/**
+ * Loads a checkpoint — a folder (Node), an http(s) base URL, or files in memory (Map of name to bytes) —
+ * onto the GPU. Without a source, the embedded default model (a small random-weight BertForMaskedLM,
+ * generated in memory: for trying the API, its predictions mean nothing).
+ */
+export async function loadModel(source?: string | CheckpointFiles, opts: LoadModelOptions = {}): Promise<BertModel> {
+  const { gpu, ...modelOptions } = opts;
+  return BertModel.load(gpu ?? (await defaultGpu()), source ?? generateCheckpoint(DEFAULT_MODEL_OPTIONS), modelOptions);
+}
