@@ -7,7 +7,7 @@ import { ATTENTION_VARIANTS } from '../src/kernels/attention.ts';
 import { attentionTable, benchAttention, type AttentionBenchOptions } from './attention.ts';
 import type { SuiteOutput } from './kernels.ts';
 
-const QUICK = { seqLens: [64, 128, 256], heads: 4, headDim: 64, batch: 1 };
+const QUICK = { seqLens: [64, 128, 256, 512], heads: 4, headDim: 64, batch: 1 };
 const FULL = { seqLens: [128, 256, 512, 1024, 2048, 4096], heads: 12, headDim: 64, batch: 1 };
 
 function parse(argv: string[], runs: number): Omit<AttentionBenchOptions, 'log'> {
@@ -40,6 +40,6 @@ export async function attentionSuite(gpu: Gpu, argv: string[], runs: number, log
     rows,
     table: attentionTable(rows),
     options: opts,
-    notes: ['GFLOP/s = 4*batch*heads*S^2*headDim (Q.K^T and P.V) / median; bytes = scratch the variant allocates'],
+    notes: ['GFLOP/s = 4*batch*heads*S^2*headDim (Q.K^T and P.V) / median; bytes = scratch the variant allocates', 'naive runs its two matmuls with the autotuned configuration for their shapes'],
   };
 }

@@ -14,6 +14,7 @@ import { attentionFlops, attentionMaskBias, attentionVariant, type AttentionArgs
 import { runSteps } from '../src/kernels/kernel.ts';
 import { attentionRef, packedOperands, separateOperands } from '../src/reference/attention.ts';
 import { compare } from '../src/reference/compare.ts';
+import { autotuneMatmul } from '../src/kernels/autotune.ts';
 import { Rng } from '../src/reference/random.ts';
 import { fmt, markdownTable, type Column } from './report.ts';
 
@@ -92,7 +93,7 @@ function validationSeqLen(o: AttentionBenchOptions, seqLen: number): number {
 }
 
 async function validate(gpu: Gpu, uniforms: UniformArena, variant: string, inputs: Inputs, wantCache: Map<number, Float64Array>): Promise<{ pass: boolean; relErr: number; message: string }> {
-  const plan = await attentionVariant(variant).prepare(gpu, uniforms, inputs.args);
+  const plan = await attentionVariant(variant).prepare(gpu, uniforms, { ...inputs.args, matmulConfig: tuned(gpu) });
   try {
     fillTensor(gpu, inputs.args.out, NaN);
     await runSteps(gpu, plan.steps, `validate ${variant}`);
@@ -104,6 +105,11 @@ async function validate(gpu: Gpu, uniforms: UniformArena, variant: string, input
   } finally {
     plan.dispose();
   }
+}
+
+/** The naive variant's matmuls at their best on this adapter, so the comparison with the fused ones is fair. */
+function tuned(gpu: Gpu) {
+  return (m: number, n: number, k: number, transB: boolean) => autotuneMatmul(gpu, { m, n, k, transB });
 }
 
 export async function benchAttention(gpu: Gpu, opts: AttentionBenchOptions): Promise<AttentionBenchRow[]> {
@@ -129,7 +135,7 @@ export async function benchAttention(gpu: Gpu, opts: AttentionBenchOptions): Pro
             row.validation = checkAt === seqLen ? v.message : `${v.message} (twin too slow at S=${seqLen})`;
             row.relErr = v.relErr;
             if (!v.pass) throw new Error(`validation failed: ${v.message}`);
-            const plan = await attentionVariant(variant).prepare(gpu, uniforms, timed.args);
+            const plan = await attentionVariant(variant).prepare(gpu, uniforms, { ...timed.args, matmulConfig: tuned(gpu) });
             try {
               const timing = await timeSteps(gpu, plan.steps, { runs: opts.runs, warmup: WARMUP, label: `attention ${variant} S=${seqLen}` });
               Object.assign(row, {

@@ -7,9 +7,9 @@ import { timeSteps, type Timing } from '../src/gpu/timer.ts';
 import { createTensor, fillTensor, readTensor, uploadTensor, type GpuTensor } from '../src/gpu/tensor.ts';
 import { UniformArena } from '../src/gpu/uniforms.ts';
 import { autotuneMatmul } from '../src/kernels/autotune.ts';
-import { prepareGelu } from '../src/kernels/gelu.ts';
-import { ROW_WORKGROUP, runSteps, type Step } from '../src/kernels/kernel.ts';
-import { prepareLayernorm } from '../src/kernels/layernorm.ts';
+import { gelu, prepareGelu } from '../src/kernels/gelu.ts';
+import { runSteps, type Step } from '../src/kernels/kernel.ts';
+import { layernorm, prepareLayernorm } from '../src/kernels/layernorm.ts';
 import { MATMUL_CONFIGS, matmulFlops, prepareMatmul } from '../src/kernels/matmul.ts';
 import { compare, type CompareReport } from '../src/reference/compare.ts';
 import { geluRef, layernormRef } from '../src/reference/kernels.ts';
@@ -102,19 +102,19 @@ async function benchElementwise(gpu: Gpu, uniforms: UniformArena, tokens: number
   const wt = await uploadTensor(gpu, wide, [tokens, 3072], 'gelu x');
   const wy = await createTensor(gpu, [tokens, 3072], 'f32', 'gelu y');
   try {
-    const cases: [string, string, Step, GpuTensor, () => Float64Array, number][] = [
+    const cases: [string, string, Step, GpuTensor, () => Float64Array, number, number][] = [
       ['layernorm', `${tokens}x${h}`, await prepareLayernorm(gpu, uniforms, { x: xt, gamma: gt, beta: bt, y: yt, rows: tokens, n: h, eps: 1e-12 }),
-        yt, () => layernormRef({ x, gamma, beta, rows: tokens, n: h, eps: 1e-12 }), (2 * tokens * h + 2 * h) * 4],
-      ['gelu (erf)', `${tokens}x3072`, await prepareGelu(gpu, uniforms, { x: wt, y: wy }), wy, () => geluRef(wide), 2 * tokens * 3072 * 4],
+        yt, () => layernormRef({ x, gamma, beta, rows: tokens, n: h, eps: 1e-12 }), (2 * tokens * h + 2 * h) * 4, layernorm.resolve().constants.WG],
+      ['gelu (erf)', `${tokens}x3072`, await prepareGelu(gpu, uniforms, { x: wt, y: wy }), wy, () => geluRef(wide), 2 * tokens * 3072 * 4, gelu.resolve().constants.WG],
     ];
-    for (const [kernel, shape, step, out, ref, bytes] of cases) {
+    for (const [kernel, shape, step, out, ref, bytes, wg] of cases) {
       fillTensor(gpu, out, NaN);
       await runOnce(gpu, step);
       const check = compare(await readTensor(gpu, out), ref());
       if (!check.pass) throw new Error(`${kernel} ${shape} failed validation: ${check.message}`);
       const timing = await timeSteps(gpu, [step], { runs: opts.runs, warmup: 2, label: `${kernel} ${shape}` });
       const gbps = bytes / (timing.median / 1e3) / 1e9;
-      rows.push({ kernel, config: `WG ${ROW_WORKGROUP}`, shape, relErr: check.relNorm, timing, gbps });
+      rows.push({ kernel, config: `WG ${wg}`, shape, relErr: check.relNorm, timing, gbps });
       opts.log(`${kernel} ${shape} ${fmt(timing.median, 3).padStart(9)} ms  ${fmt(gbps).padStart(7)} GB/s`);
     }
   } finally {

@@ -74,7 +74,62 @@ Example:
   webgpu-bert embed --normalize "a first sentence" "and a second one"`,
 };
 
-export const COMMANDS: readonly CommandSpec[] = [RUN, TOKENIZE, EMBED];
+const topK: FlagSpec = { name: 'top-k', value: '<N>', help: 'how many results to keep' };
+const taskFlags = [model, attention, matmul, progress];
+const taskDetails = (output: string, example: string) => `Output: {result: ${output}, adapter}. Runs in Node (Dawn); the head must be in the checkpoint.
+
+Example:
+  ${example}`;
+
+export const FILL_MASK: CommandSpec = {
+  name: 'fill-mask',
+  summary: 'top-k tokens for each [MASK] of a text, from the MLM head (tied to the word embeddings)',
+  usage: '[--model <dir|url>] [--top-k N] <text with [MASK]>',
+  positionals: { min: 1, max: 1, name: 'text' },
+  flags: [...taskFlags, topK],
+  details: taskDetails('per [MASK]: [{score, token, tokenId, sequence}]', 'webgpu-bert fill-mask "the [MASK] sat on the mat"'),
+};
+
+export const CLASSIFY: CommandSpec = {
+  name: 'classify',
+  summary: 'text (or pair) classification with a BertForSequenceClassification checkpoint; labels from id2label',
+  usage: '[--model <dir|url>] [--pair <text>] [--top-k N | --all] <text>',
+  positionals: { min: 1, max: 1, name: 'text' },
+  flags: [...taskFlags, { name: 'pair', value: '<text>', help: 'second sequence of a pair' }, topK, { name: 'all', help: 'every label with its score' }],
+  details: taskDetails('[{label, score}]', 'webgpu-bert classify --model ./sst2-bert "what a lovely day"'),
+};
+
+export const NER: CommandSpec = {
+  name: 'ner',
+  summary: 'token classification / named entities with a BertForTokenClassification checkpoint',
+  usage: '[--model <dir|url>] [--aggregation simple|none] <text>',
+  positionals: { min: 1, max: 1, name: 'text' },
+  flags: [...taskFlags, { name: 'aggregation', value: 'simple|none', help: 'simple: B-/I- spans merged, scores averaged (default); none: one entry per token' }],
+  details: taskDetails('[{entity_group, score, word, start, end}] (character offsets into the text)', 'webgpu-bert ner --model ./ner-bert "Ada Lovelace lived in London"'),
+};
+
+export const QA: CommandSpec = {
+  name: 'qa',
+  summary: 'extractive question answering with a BertForQuestionAnswering checkpoint; long contexts in strided windows',
+  usage: '[--model <dir|url>] [--top-k N] [--max-answer-length N] [--max-seq-length N] [--doc-stride N] <question> <context>',
+  positionals: { min: 2, max: 2, name: 'argument' },
+  flags: [...taskFlags, topK,
+    { name: 'max-answer-length', value: '<N>', help: 'longest answer in tokens (default 15)' },
+    { name: 'max-seq-length', value: '<N>', help: 'window length in tokens (default min(384, model limit))' },
+    { name: 'doc-stride', value: '<N>', help: 'tokens shared by consecutive windows (default min(max-seq-length / 2, 128))' }],
+  details: taskDetails('[{answer, score, start, end}] (character offsets into the context)', 'webgpu-bert qa --model ./squad-bert "who wrote it?" "It was written by Ada."'),
+};
+
+export const SIMILARITY: CommandSpec = {
+  name: 'similarity',
+  summary: 'cosine-similarity matrix of sentence embeddings (pooled on the GPU)',
+  usage: '[--model <dir|url>] [--pooling mean|cls] <text> <text>...',
+  positionals: { min: 2, max: Infinity, name: 'text' },
+  flags: [...taskFlags, { name: 'pooling', value: 'mean|cls', help: 'mean over real tokens (default) or the first token' }],
+  details: taskDetails('{embeddings [texts][H], matrix [texts][texts]}', 'webgpu-bert similarity "a cat sat" "a cat was sitting" "stock prices fell"'),
+};
+
+export const COMMANDS: readonly CommandSpec[] = [RUN, TOKENIZE, EMBED, FILL_MASK, CLASSIFY, NER, QA, SIMILARITY];
 
 export function topLevelHelp(version: string): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -17,7 +17,7 @@ export class CliError extends Error {
  * `tokenize` command should not load the GPU modules just to test a class.
  */
 const USER_ERROR_NAMES = new Set([
-  'UsageError', 'CliError', 'CheckpointError', 'TokenizerError', 'InputError',
+  'UsageError', 'CliError', 'CheckpointError', 'TokenizerError', 'InputError', 'TaskError',
   'GpuUnavailableError', 'GpuOutOfMemoryError', 'GpuDeviceLostError',
 ]);
 

@@ -3,7 +3,7 @@
 // file; importing it runs the CLI on process.argv.
 import { readFileSync } from 'node:fs';
 import { Flags, commandHelp, parseArgs, type CommandSpec } from './args.ts';
-import { COMMANDS, EMBED, RUN, TOKENIZE, topLevelHelp } from './commands.ts';
+import { CLASSIFY, COMMANDS, EMBED, FILL_MASK, NER, QA, RUN, SIMILARITY, TOKENIZE, topLevelHelp } from './commands.ts';
 import { UsageError, describeError } from './errors.ts';
 import { writeStdout } from './stdout.ts';
 
@@ -14,6 +14,11 @@ const IMPLEMENTATIONS = new Map<CommandSpec, () => Promise<Implementation>>([
   [RUN, async () => (await import('./run.ts')).run],
   [TOKENIZE, async () => (await import('./tokenize.ts')).tokenize],
   [EMBED, async () => (await import('./embed.ts')).embed],
+  [FILL_MASK, async () => (await import('./tasks.ts')).fillMaskCommand],
+  [CLASSIFY, async () => (await import('./tasks.ts')).classifyCommand],
+  [NER, async () => (await import('./tasks.ts')).nerCommand],
+  [QA, async () => (await import('./tasks.ts')).qaCommand],
+  [SIMILARITY, async () => (await import('./tasks.ts')).similarityCommand],
 ]);
 
 export function version(): string {

@@ -37,23 +37,26 @@ function layoutEntry(b: BindingSpec): GPUBindGroupLayoutEntry {
 async function compile(gpu: Gpu, r: PipelineRequest, key: string): Promise<CompiledPipeline> {
   const code = buildShader(r.files, r.defines);
   const { device } = gpu;
-  return gpu.scoped(`compile ${key}`, () => {
-    const module = device.createShaderModule({ code, label: r.name });
-    // Explicit layouts (not 'auto') so one bind group fits every variant of a kernel with the same bindings.
-    const layout = device.createBindGroupLayout({ entries: r.bindings.map(layoutEntry), label: r.name });
-    const pipeline = device.createComputePipeline({
-      label: key,
-      layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
-      compute: { module, entryPoint: 'main', constants: r.constants },
+  let module: GPUShaderModule | undefined;
+  try {
+    return await gpu.scoped(`compile ${key}`, () => {
+      module = device.createShaderModule({ code, label: r.name });
+      // Explicit layouts (not 'auto') so one bind group fits every variant of a kernel with the same bindings.
+      const layout = device.createBindGroupLayout({ entries: r.bindings.map(layoutEntry), label: r.name });
+      const pipeline = device.createComputePipeline({
+        label: key,
+        layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+        compute: { module, entryPoint: 'main', constants: r.constants },
+      });
+      return { pipeline, layout, key };
     });
-    return { pipeline, layout, key };
-  }).catch(async (error: Error) => {
-    // A WGSL compile error reads best from the compilation log, with line numbers.
-    const info = await device.createShaderModule({ code }).getCompilationInfo();
-    const first = info.messages.find((m) => m.type === 'error');
-    if (first) throw new GpuValidationError(`compile ${key}: line ${first.lineNum}: ${first.message}`);
+  } catch (error) {
+    // A WGSL compile error reads best from the module's own compilation log, with its line number.
+    const info = await module?.getCompilationInfo();
+    const first = info?.messages.find((m) => m.type === 'error');
+    if (first) throw new GpuValidationError(`compile ${key}: line ${first.lineNum}: ${first.message.split('\n')[0]}`);
     throw error;
-  });
+  }
 }
 
 /** The pipeline for a kernel variant, compiled once per device. */

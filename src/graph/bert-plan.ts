@@ -38,7 +38,7 @@ export interface PlanRequest {
   /** Sentence embeddings of the last hidden state; default none. */
   pooling?: { mode: PoolingMode; normalize: boolean };
   /** The matmul configuration for a shape (autotuned or fixed). */
-  matmulConfig: (m: number, n: number, k: number) => Promise<MatmulConfig>;
+  matmulConfig: (m: number, n: number, k: number, transB?: boolean) => Promise<MatmulConfig>;
 }
 
 export interface ForwardPlan {
@@ -148,7 +148,7 @@ export async function buildPlan(gpu: Gpu, config: BertConfig, w: GpuBertWeights,
         build: async (v) => {
           const plan = await variant.prepare(gpu, uniforms, {
             batch: B, seqLen: S, heads, headDim: H / heads, qkv: v(`${p}qkv`), out: v(`${p}ctx`), mask: inputs.mask,
-            outputAttentions: req.attentions, label: `${p}attention`,
+            outputAttentions: req.attentions, label: `${p}attention`, matmulConfig: (m, n, k, transB) => req.matmulConfig(m, n, k, transB),
           });
           attentionPlans.push(plan);
           return plan.steps;

@@ -124,13 +124,13 @@ export class BertModel {
 
   /** Loads a checkpoint (folder, http(s) URL base, or files in memory) and uploads its weights. */
   static async load(gpu: Gpu, source: string | CheckpointFiles, opts: ModelOptions = {}): Promise<BertModel> {
-    const attention = opts.attention ?? DEFAULT_ATTENTION_VARIANT;
-    attentionVariant(attention);
+    if (opts.attention) attentionVariant(opts.attention);
     const matmul = opts.matmul ?? 'autotune';
     if (matmul !== 'autotune') matmulConfig(matmul);
     const ckpt = await loadCheckpoint(source, {
       onProgress: (p: Progress) => opts.onProgress?.({ stage: 'download', file: p.file, loaded: p.loaded, total: p.total }),
     });
+    const attention = chooseAttention(opts.attention, ckpt.config);
     const tokenizer = makeTokenizer(ckpt);
     const arena = await uploadWeights(gpu, ckpt.config, ckpt.weights, (p) => opts.onProgress?.({ stage: 'upload', loaded: p.uploaded, total: p.total }));
     return new BertModel(gpu, ckpt.config, arena, tokenizer, ckpt, attention, matmul);
@@ -246,8 +246,7 @@ export class BertModel {
   }
 
   private async planFor(batch: number, seqLen: number, opts: ForwardOptions): Promise<ForwardPlan> {
-    const attention = opts.attention ?? this.attention;
-    attentionVariant(attention);
+    const attention = opts.attention ? chooseAttention(opts.attention, this.config) : this.attention;
     const request = {
       batch, seqLen, attention, attentions: Boolean(opts.attentions),
       pooler: opts.pooler ?? this.hasPooler, logits: opts.logits ?? (this.hasMlmHead || Boolean(opts.logitsAt)),
@@ -262,7 +261,7 @@ export class BertModel {
       this.plans.set(key, cached);
       return cached;
     }
-    const plan = await buildPlan(this.gpu, this.config, this.arena.weights, { ...request, matmulConfig: (m, n, k) => this.matmulConfig(m, n, k) });
+    const plan = await buildPlan(this.gpu, this.config, this.arena.weights, { ...request, matmulConfig: (m, n, k, transB) => this.matmulConfig(m, n, k, transB) });
     this.plansBuilt++;
     this.plans.set(key, plan);
     if (this.plans.size > MAX_PLANS) {
@@ -273,9 +272,9 @@ export class BertModel {
     return plan;
   }
 
-  private matmulConfig(m: number, n: number, k: number): Promise<MatmulConfig> {
+  private matmulConfig(m: number, n: number, k: number, transB = true): Promise<MatmulConfig> {
     if (this.matmul !== 'autotune') return Promise.resolve(matmulConfig(this.matmul));
-    return autotuneMatmul(this.gpu, { m, n, k, transB: true });
+    return autotuneMatmul(this.gpu, { m, n, k, transB });
   }
 
   /** One submit: the forward's compute pass, then copies of the outputs into one staging buffer. */
@@ -321,6 +320,19 @@ export class BertModel {
 
 /** `count` elements of `tensor` from element `offset`, copied back after a forward. */
 interface Readback { tensor: GpuTensor; offset: number; count: number }
+
+/**
+ * The attention variant for a config: the one asked for (an error if it cannot run this head size), or by
+ * default the fused kernel, falling back to the naive one for head sizes the fused kernel does not take.
+ */
+function chooseAttention(asked: string | undefined, config: BertConfig): string {
+  const headDim = config.hiddenSize / config.numAttentionHeads;
+  const variant = attentionVariant(asked ?? DEFAULT_ATTENTION_VARIANT);
+  const why = variant.unsupported?.(headDim);
+  if (!why) return variant.name;
+  if (asked) throw new InputError(`attention variant "${asked}" cannot run this model: ${why}`);
+  return 'naive';
+}
 
 function makeTokenizer(ckpt: LoadedCheckpoint): WordPieceTokenizer | undefined {
   const options = ckpt.files.tokenizerConfig ? fromTokenizerConfig(ckpt.files.tokenizerConfig) : undefined;

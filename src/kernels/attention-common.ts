@@ -5,6 +5,7 @@ import type { Gpu } from '../gpu/device.ts';
 import { BYTES_PER_ELEMENT, createTensor, numel, uploadTensor, type GpuTensor } from '../gpu/tensor.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
 import type { Step } from './kernel.ts';
+import type { MatmulConfig } from './matmul.ts';
 import { MASK_VALUE } from './softmax.ts';
 
 export interface AttentionArgs {
@@ -26,6 +27,8 @@ export interface AttentionArgs {
   causal?: boolean;
   /** Default 1/sqrt(headDim). */
   scale?: number;
+  /** How variants built from matmuls (naive) pick a matmul configuration; default DEFAULT_MATMUL_CONFIG. */
+  matmulConfig?: (m: number, n: number, k: number, transB: boolean) => Promise<MatmulConfig>;
   /** Also produce the softmax probabilities [batch, heads, seqLen, seqLen] as plan.probs (Hugging Face's
    * output_attentions). Costs an S x S buffer; without it the fused variants allocate none. */
   outputAttentions?: boolean;
@@ -50,6 +53,8 @@ export interface AttentionPlan {
 export interface AttentionVariant {
   name: string;
   describe: string;
+  /** Why this variant cannot run a head size, or undefined when it can. */
+  unsupported?(headDim: number): string | undefined;
   prepare(gpu: Gpu, uniforms: UniformArena, args: AttentionArgs): Promise<AttentionPlan>;
 }
 

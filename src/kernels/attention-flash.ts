@@ -73,6 +73,8 @@ export function flashVariant(name: string, tile: FlashTile): AttentionVariant {
   return {
     name,
     describe: `fused online-softmax attention, ${tile.BQ} query rows per workgroup (one per invocation), key tiles of ${tile.BK} in workgroup memory (fewer at large head dims to stay within 16 KiB); no S x S buffer`,
+    unsupported: (headDim) => (headDim % 4 || headDim > MAX_FLASH_HEAD_DIM
+      ? `the fused kernel needs a head dim that is a multiple of 4 up to ${MAX_FLASH_HEAD_DIM}, got ${headDim}` : undefined),
     prepare: (gpu, uniforms, args) => prepareFlashAttention(gpu, uniforms, args, tile),
   };
 }

@@ -18,6 +18,8 @@ export async function prepareNaiveAttention(gpu: Gpu, uniforms: UniformArena, ar
   // Q, K and V are column blocks of one packed tensor or three tensors; the matmul's operand offsets reach them.
   const [q, k, v] = [layout.q, layout.k, layout.v];
   const count = batch * heads;
+  const scoresConfig = config ?? await args.matmulConfig?.(S, S, dh, true);
+  const valuesConfig = config ?? await args.matmulConfig?.(S, dh, S, false);
   return PlanScratch.build(gpu, async (scratch) => {
     const scores = await scratch.tensor([batch, heads, S, S], `${label} scores`);
     const probs = await scratch.tensor([batch, heads, S, S], `${label} probs`);
@@ -26,7 +28,7 @@ export async function prepareNaiveAttention(gpu: Gpu, uniforms: UniformArena, ar
         a: q.tensor, b: k.tensor, c: scores, m: S, n: S, k: dh, transB: true, alpha: layout.scale,
         lda: q.ld, ldb: k.ld, ldc: S, offsets: { a: q.offset, b: k.offset },
         batch: { count, inner: heads, a: [S * q.ld, dh], b: [S * k.ld, dh], c: [heads * S * S, S * S] },
-        config, label: `${label} Q.K^T`,
+        config: scoresConfig, label: `${label} Q.K^T`,
       }),
       await prepareSoftmax(gpu, uniforms, {
         x: scores, y: probs, rows: count * S, n: S, mask: args.mask, maskDiv: heads * S, causal: args.causal,
@@ -35,7 +37,7 @@ export async function prepareNaiveAttention(gpu: Gpu, uniforms: UniformArena, ar
       await prepareMatmul(gpu, uniforms, {
         a: probs, b: v.tensor, c: args.out, m: S, n: dh, k: S, lda: S, ldb: v.ld, ldc: layout.hidden, offsets: { b: v.offset },
         batch: { count, inner: heads, a: [heads * S * S, S * S], b: [S * v.ld, dh], c: [S * layout.hidden, dh] },
-        config, label: `${label} P.V`,
+        config: valuesConfig, label: `${label} P.V`,
       }),
     ];
     return scratch.plan(steps, args.outputAttentions ? probs : undefined);

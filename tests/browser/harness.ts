@@ -3,6 +3,7 @@ import { createBrowserGpu, describeAdapter, UniformArena, type AdapterSummary, t
 import { kernelCases } from '../kernels/cases.ts';
 import { runCase } from '../kernels/harness.ts';
 import { modelCases, type FixtureEnv } from '../model/cases.ts';
+import { taskCases } from '../tasks/cases.ts';
 
 // Fixtures are fetched over HTTP from the same Vite server (127.0.0.1): the loader's URL path, for real.
 const fixtures: FixtureEnv = {
@@ -15,6 +16,7 @@ export interface Harness {
   describe(): string;
   runKernelCase(name: string): Promise<{ ok: boolean; message: string }>;
   runModelCase(name: string): Promise<{ ok: boolean; message: string }>;
+  runTaskCase(name: string): Promise<{ ok: boolean; message: string }>;
 }
 
 let gpu: Gpu | undefined;
@@ -43,6 +45,14 @@ const harness: Harness = {
     if (!c) return { ok: false, message: `no model case named "${name}"` };
     const reports = await c.run(gpu!, fixtures);
     return { ok: reports.every((r) => r.pass), message: reports.map((r) => r.message).join('; ') };
+  },
+  async runTaskCase(name) {
+    await ready;
+    const c = taskCases.find((k) => k.name === name);
+    if (!c) return { ok: false, message: `no task case named "${name}"` };
+    const checks = await c.run(gpu!);
+    const failed = checks.filter((x) => !x.pass);
+    return { ok: checks.length > 0 && failed.length === 0, message: (failed.length ? failed : checks).map((x) => x.message).join('; ') };
   },
 };
 

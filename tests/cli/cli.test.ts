@@ -241,3 +241,40 @@ describe('bad input: exit code, one error line naming the culprit, empty stdout'
   test('unknown attention variant', () => fails(['run', '--model', H64, ...text, '--attention', 'quantum'], 2, '--attention', 'quantum'));
   test('--repeat 0', () => fails(['run', '--model', H64, ...text, '--repeat', '0'], 2, '--repeat'));
 });
+
+// The task commands on generated checkpoints with each head (tiny, so SwiftShader runs them in seconds).
+// The numbers are the tasks' own (tested against the float64 reference in tests/node/tasks.test.ts);
+// here: the command line, the output shape and the errors.
+test('task commands: fill-mask, classify, ner, qa, similarity', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { generateCheckpoint } = await import('../../src/model/generate.ts');
+  const { writeCheckpointFolder } = await import('../../src/model/generate-node.ts');
+  const dir = mkdtempSync(`${tmpdir()}/webgpu-bert-tasks-`);
+  const make = async (architecture: 'BertForSequenceClassification' | 'BertForTokenClassification' | 'BertForQuestionAnswering') => {
+    const out = `${dir}/${architecture}`;
+    await writeCheckpointFolder(out, generateCheckpoint({ architecture, hiddenSize: 32, numLayers: 1, numHeads: 2, intermediateSize: 64, seed: 3 }));
+    return out;
+  };
+  const fast = ['--matmul', 'naive'];
+  const fill = await ok(['fill-mask', ...fast, '--top-k', '3', 'the [MASK] sat on the [MASK]']);
+  assert.equal(fill.result.length, 2, 'one list per [MASK]');
+  assert.equal(fill.result[0].length, 3);
+  assert.deepEqual(Object.keys(fill.result[0][0]).sort(), ['score', 'sequence', 'token', 'tokenId']);
+  const cls = await ok(['classify', ...fast, '--model', await make('BertForSequenceClassification'), '--all', '--pair', 'b', 'a']);
+  assert.deepEqual(cls.result.map((r: { label: string }) => r.label).sort(), ['NEGATIVE', 'POSITIVE']);
+  assert.ok(Math.abs(cls.result[0].score + cls.result[1].score - 1) < 1e-6);
+  const text = 'Ada Lovelace lived in London';
+  const ner = await ok(['ner', ...fast, '--model', await make('BertForTokenClassification'), text]);
+  for (const e of ner.result) assert.equal(text.slice(e.start, e.end), e.word);
+  const context = 'It was written by Ada in London.';
+  const qa = await ok(['qa', ...fast, '--model', await make('BertForQuestionAnswering'), '--top-k', '2', 'who wrote it?', context]);
+  assert.equal(qa.result.length, 2);
+  for (const a of qa.result) assert.equal(context.slice(a.start, a.end), a.answer);
+  const sim = await ok(['similarity', ...fast, 'a cat sat', 'a cat was sitting', 'stock prices fell']);
+  assert.equal(sim.result.matrix.length, 3);
+  sim.result.matrix.forEach((row: number[], i: number) => assert.ok(Math.abs(row[i] - 1) < 1e-5));
+  // A checkpoint without the head, and a missing positional: one line each.
+  await fails(['classify', ...fast, 'hello'], 1, 'sequence classification head');
+  await fails(['qa', 'only a question'], 2, 'qa');
+});

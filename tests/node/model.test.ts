@@ -90,3 +90,55 @@ test('dispose frees the model; another loads on the same device', async () => {
   assert.equal(out.poolerOutput?.length, 64);
   b.dispose();
 });
+
+test('a head size the fused kernel cannot take falls back to naive attention by default, and is refused when asked for', async () => {
+  const { generateCheckpoint } = await import('../../src/model/generate.ts');
+  const { loadCheckpoint } = await import('../../src/model/source.ts');
+  const { bertForwardRef } = await import('../../src/reference/bert.ts');
+  const { compare, TOLERANCES } = await import('../../src/reference/compare.ts');
+  // hidden 30 / 3 heads: head size 10, not a multiple of 4.
+  const files = generateCheckpoint({ architecture: 'BertModel', hiddenSize: 30, numLayers: 1, numHeads: 3, intermediateSize: 48, seed: 11 });
+  await assert.rejects(BertModel.load(gpu, files, { attention: 'flash' }), (e: Error) => e instanceof InputError && /head dim that is a multiple of 4/.test(e.message));
+  const model = await BertModel.load(gpu, files);
+  try {
+    assert.equal(model.attention, 'naive');
+    const input = { inputIds: [[2, 40, 41, 42, 3], [2, 50, 3, 0, 0]], attentionMask: [[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]] };
+    const out = await model.forward(input);
+    const ckpt = await loadCheckpoint(files);
+    const want = bertForwardRef(ckpt.config, ckpt.weights, input);
+    const r = compare(out.lastHiddenState, want.lastHiddenState, TOLERANCES.model, 'last_hidden_state');
+    assert.ok(r.pass, r.message);
+  } finally {
+    model.dispose();
+  }
+});
+
+test('a model loads over HTTP from 127.0.0.1 with progress, and computes what the folder copy computes', async () => {
+  const { createServer } = await import('node:http');
+  const { readFile } = await import('node:fs/promises');
+  const server = createServer(async (req, res) => {
+    try {
+      const body = await readFile(`${FIXTURES}${decodeURIComponent(new URL(req.url!, 'http://x').pathname).replace(/^\/+/, '').replace(/\.\./g, '')}`);
+      res.writeHead(200, { 'content-length': body.length }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  try {
+    const seen: string[] = [];
+    const remote = await BertModel.load(gpu, `http://127.0.0.1:${port}/pytorch-bert-mlm-h32/`, {
+      onProgress: (p) => { if (p.stage === 'download' && p.loaded === p.total) seen.push(p.file!); },
+    });
+    const local = await BertModel.load(gpu, env.source('pytorch-bert-mlm-h32'));
+    const input = { inputIds: [[2, 7, 9, 3]] };
+    assert.deepEqual((await remote.forward(input)).lastHiddenState, (await local.forward(input)).lastHiddenState);
+    assert.ok(seen.includes('model.safetensors') && seen.includes('config.json'), `progress for: ${seen}`);
+    remote.dispose();
+    local.dispose();
+    await assert.rejects(BertModel.load(gpu, `http://127.0.0.1:${port}/no-such-model/`), /config\.json: .*404/);
+  } finally {
+    server.close();
+  }
+});
