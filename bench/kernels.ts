@@ -29,7 +29,7 @@ export interface KernelBenchRow {
   chose?: string;
 }
 
-export interface KernelBenchOptions { quick: boolean; runs: number; log: (line: string) => void }
+export interface KernelBenchOptions { quick: boolean; runs: number; log: (line: string) => void; tokens?: number[] }
 
 /** What a suite hands back to bench/main.ts to print and write. */
 export interface SuiteOutput { rows: unknown[]; table: string; options: Record<string, unknown>; notes: string[] }
@@ -126,7 +126,7 @@ async function benchElementwise(gpu: Gpu, uniforms: UniformArena, tokens: number
 export async function benchKernels(gpu: Gpu, opts: KernelBenchOptions): Promise<KernelBenchRow[]> {
   const uniforms = new UniformArena(gpu, 'bench uniforms');
   const rows: KernelBenchRow[] = [];
-  const tokenCounts = opts.quick ? [128] : [128, 512];
+  const tokenCounts = opts.tokens ?? (opts.quick ? [128] : [128, 512]);
   for (const m of tokenCounts) {
     for (const [n, k] of BERT_NK) rows.push(...await benchMatmulShape(gpu, uniforms, m, n, k, true, opts));
   }
@@ -152,11 +152,20 @@ export function kernelsTable(rows: KernelBenchRow[]): string {
   return markdownTable(rows, KERNEL_COLUMNS);
 }
 
-/** `npm run bench -- kernels [--quick]`: M = 128 and 512 at BERT shapes and 1024^3 (--quick: M = 128 only). */
+/**
+ * `npm run bench -- kernels [--quick] [--tokens 128,512]`: M = 128 and 512 tokens at BERT shapes and 1024^3
+ * (--quick: M = 128 only, no 1024^3; --tokens: these M only).
+ */
 export async function kernelsSuite(gpu: Gpu, argv: string[], runs: number, log: (line: string) => void): Promise<SuiteOutput> {
-  const unknown = argv.filter((a) => a !== '--quick');
-  if (unknown.length) throw new Error(`unknown argument "${unknown[0]}" for the kernels suite (it takes --quick)`);
-  const quick = argv.includes('--quick');
-  const rows = await benchKernels(gpu, { quick, runs, log });
-  return { rows, table: kernelsTable(rows), options: { quick }, notes: ['GFLOP/s = 2*M*N*K / median; GB/s = (bytes read + written) / median'] };
+  let tokens: number[] | undefined;
+  let quick = false;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--quick') quick = true;
+    else if (argv[i] === '--tokens') {
+      tokens = (argv[++i] ?? '').split(',').map(Number);
+      if (!tokens.length || tokens.some((t) => !Number.isInteger(t) || t < 1)) throw new Error(`--tokens takes a list of positive integers, got "${argv[i]}"`);
+    } else throw new Error(`unknown argument "${argv[i]}" for the kernels suite (it takes --quick and --tokens)`);
+  }
+  const rows = await benchKernels(gpu, { quick, runs, log, tokens });
+  return { rows, table: kernelsTable(rows), options: { quick, tokens }, notes: ['GFLOP/s = 2*M*N*K / median; GB/s = (bytes read + written) / median'] };
 }

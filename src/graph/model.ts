@@ -155,7 +155,8 @@ export class BertModel {
 
   stats(): ModelStats {
     const p = this.lastPlan;
-    const perLayer = p ? 7 + (p.request.attentions ? 1 : 0) : 0;
+    // Counted from the plan: every step of layer 0 carries the label prefix 'layer0.'.
+    const perLayer = p ? p.steps.filter((s) => s.label.startsWith('layer0.')).length : 0;
     return {
       weightBytes: this.arena.bytes,
       plans: this.plans.size,

@@ -45,6 +45,7 @@ test('a second forward of the same shape replays the plan: no new plan, pipeline
     assert.equal(model.stats().plansBuilt, 1);
     const stats = model.stats();
     console.log(`# h64 fixture, batch 3 x 40 (bucket 40): ${JSON.stringify(stats)}`);
+    assert.equal(stats.dispatchesPerLayer, 7, 'QKV, attention, output, LayerNorm, FFN in, FFN out, LayerNorm');
     assert.equal(stats.dispatchesPerForward, 1 + 2 * 7 + 1, 'embeddings + 7 per layer + pooler');
     assert.ok(stats.peakActivationBytes < stats.activationBytesNoReuse);
   } finally {
