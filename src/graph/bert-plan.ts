@@ -44,6 +44,8 @@ export interface PlanRequest {
 export interface ForwardPlan {
   request: Omit<PlanRequest, 'matmulConfig'>;
   steps: Step[];
+  /** Per step, the activation it writes without its `layerN.` prefix (`qkv`, `ctx`, ...): profiles group by it. */
+  stages: string[];
   inputs: { ids: GpuTensor; tokenTypes: GpuTensor; mask: GpuTensor };
   outputs: {
     hidden: GpuTensor; // [batch*seq, hidden]
@@ -230,7 +232,12 @@ export async function buildPlan(gpu: Gpu, config: BertConfig, w: GpuBertWeights,
     };
 
     const steps: Step[] = [];
-    for (const op of ops) steps.push(...await op.build(view));
+    const stages: string[] = [];
+    for (const op of ops) {
+      const built = await op.build(view);
+      steps.push(...built);
+      for (const _ of built) stages.push(op.writes[0].replace(/^layer\d+\./, ''));
+    }
     const probs = req.attentions ? attentionPlans.map((p) => p.probs!) : [];
     return {
       request: {
@@ -238,6 +245,7 @@ export async function buildPlan(gpu: Gpu, config: BertConfig, w: GpuBertWeights,
         classifier: Boolean(classifier), qa: Boolean(qaHead), pooling,
       },
       steps,
+      stages,
       inputs,
       outputs: {
         hidden: view(hidden),

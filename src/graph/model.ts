@@ -6,6 +6,7 @@ import type { Gpu } from '../gpu/device.ts';
 import { BYTES_PER_ELEMENT, createBuffer, numel, writeTensor, type GpuTensor } from '../gpu/tensor.ts';
 import { DEFAULT_ATTENTION_VARIANT, attentionMaskBias, attentionVariant } from '../kernels/attention.ts';
 import { autotuneMatmul } from '../kernels/autotune.ts';
+import type { TimingMethod } from '../gpu/timer.ts';
 import { recordSteps } from '../kernels/kernel.ts';
 import { matmulConfig, type MatmulConfig } from '../kernels/matmul.ts';
 import type { PoolingMode } from '../kernels/pool.ts';
@@ -59,6 +60,25 @@ export interface ForwardOptions {
    * [rows, vocab] in this order, and the full logits are not read back (fill-mask reads its masks only).
    */
   logitsAt?: readonly (readonly [number, number])[];
+  /**
+   * Time each dispatch: with GPU timestamps every step gets its own compute pass bracketed by timestamps
+   * (which adds a little overhead per pass), summed per stage over the layers; without them only the
+   * wall-clock total from submit to readback. See ForwardResult.profile.
+   */
+  profile?: boolean;
+}
+
+/** Where a forward spent its time (ForwardOptions.profile). */
+export interface ForwardProfile {
+  method: TimingMethod;
+  /** Sum of the stages with GPU timestamps; submit to readback with the wall clock. */
+  totalMs: number;
+  /**
+   * Per stage, in first-run order; a stage is the activation its steps write, without the `layerN.` prefix
+   * (emb, qkv, ctx = attention, attn = attention output, x1 / x2 = LayerNorms, inter, ffn, pooled, logits...).
+   * Empty with the wall clock.
+   */
+  stages: { stage: string; ms: number; dispatches: number }[];
 }
 
 export interface ForwardResult {
@@ -82,6 +102,8 @@ export interface ForwardResult {
   embeddings?: Float32Array;
   /** With `logitsAt`: [rows, vocab]. */
   logitsAt?: Float32Array;
+  /** With `profile`. */
+  profile?: ForwardProfile;
 }
 
 export interface ModelStats {
@@ -220,7 +242,8 @@ export class BertModel {
     // Start and end logits come back as one [tokens, 2] tensor, split below.
     if (plan.outputs.qa) wanted.push(['startLogits', whole(plan.outputs.qa)]);
     if (plan.outputs.embeddings) wanted.push(['embeddings', whole(plan.outputs.embeddings)]);
-    const raw = await this.submitAndRead(plan, wanted.map((w) => w[1]));
+    const started = now();
+    const { outputs: raw, stamps } = await this.submitAndRead(plan, wanted.map((w) => w[1]), Boolean(opts.profile));
 
     const H = this.config.hiddenSize;
     const L = this.config.numLabels;
@@ -239,6 +262,7 @@ export class BertModel {
         result.endLogits = qa.filter((_, j) => j % 2 === 1);
       } else if (name === 'embeddings') result.embeddings = raw[i];
     });
+    if (opts.profile) result.profile = stamps ? stageProfile(plan, stamps) : { method: 'wall-clock', totalMs: now() - started, stages: [] };
     if (logitsAt) {
       result.logitsAt = new Float32Array(rowsAt.length * V);
       rowsAt.forEach((row, r) => result.logitsAt!.set(row, r * V));
@@ -278,35 +302,58 @@ export class BertModel {
     return autotuneMatmul(this.gpu, { m, n, k, transB });
   }
 
-  /** One submit: the forward's compute pass, then copies of the outputs into one staging buffer. */
-  private async submitAndRead(plan: ForwardPlan, outputs: Readback[]): Promise<Float32Array[]> {
+  /**
+   * One submit: the forward's compute pass (or, when profiling with timestamps, one pass per step), then
+   * copies of the outputs and of the resolved timestamps into one staging buffer.
+   */
+  private async submitAndRead(plan: ForwardPlan, outputs: Readback[], profile: boolean): Promise<{ outputs: Float32Array[]; stamps?: BigUint64Array }> {
     const sizes = outputs.map((r) => r.count * BYTES_PER_ELEMENT);
-    const total = sizes.reduce((a, b) => a + b, 0);
-    const staging = await createBuffer(this.gpu, total, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'forward readback');
+    const timed = profile && this.gpu.hasTimestamps;
+    const stampBytes = timed ? 16 * plan.steps.length : 0;
+    const outputBytes = sizes.reduce((a, b) => a + b, 0);
+    const device = this.gpu.device;
+    const staging = await createBuffer(this.gpu, outputBytes + stampBytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'forward readback');
+    const querySet = timed ? device.createQuerySet({ type: 'timestamp', count: 2 * plan.steps.length, label: 'forward profile' }) : undefined;
+    const resolved = timed ? await createBuffer(this.gpu, stampBytes, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC, 'forward profile') : undefined;
     try {
       await this.gpu.scoped('forward', () => {
-        const encoder = this.gpu.device.createCommandEncoder({ label: 'forward' });
-        const pass = encoder.beginComputePass({ label: 'forward' });
-        recordSteps(pass, plan.steps);
-        pass.end();
+        const encoder = device.createCommandEncoder({ label: 'forward' });
+        if (querySet) {
+          plan.steps.forEach((step, i) => {
+            const pass = encoder.beginComputePass({ label: step.label, timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+            recordSteps(pass, [step]);
+            pass.end();
+          });
+        } else {
+          const pass = encoder.beginComputePass({ label: 'forward' });
+          recordSteps(pass, plan.steps);
+          pass.end();
+        }
         let offset = 0;
         outputs.forEach((r, i) => {
           encoder.copyBufferToBuffer(r.tensor.buffer, r.tensor.byteOffset + r.offset * BYTES_PER_ELEMENT, staging, offset, sizes[i]);
           offset += sizes[i];
         });
-        this.gpu.device.queue.submit([encoder.finish()]);
+        if (querySet && resolved) {
+          encoder.resolveQuerySet(querySet, 0, 2 * plan.steps.length, resolved, 0);
+          encoder.copyBufferToBuffer(resolved, 0, staging, outputBytes, stampBytes);
+        }
+        device.queue.submit([encoder.finish()]);
       });
       await this.gpu.guard(staging.mapAsync(GPUMapMode.READ));
-      const all = new Float32Array(staging.getMappedRange().slice(0));
+      const all = staging.getMappedRange().slice(0);
       staging.unmap();
       let offset = 0;
-      return sizes.map((bytes) => {
-        const part = all.subarray(offset / 4, (offset + bytes) / 4);
+      const parts = sizes.map((bytes) => {
+        const part = new Float32Array(all, offset, bytes / 4);
         offset += bytes;
         return part;
       });
+      return { outputs: parts, stamps: timed ? new BigUint64Array(all, outputBytes, 2 * plan.steps.length) : undefined };
     } finally {
       staging.destroy();
+      querySet?.destroy();
+      resolved?.destroy();
     }
   }
 
@@ -317,6 +364,21 @@ export class BertModel {
     this.plans.clear();
     this.arena.destroy();
   }
+}
+
+const now = () => (globalThis.performance ?? Date).now();
+
+/** Per-step timestamps summed per stage (the activation a step writes): `layer3.qkv` counts as `qkv`. */
+function stageProfile(plan: ForwardPlan, stamps: BigUint64Array): ForwardProfile {
+  const stages = new Map<string, { stage: string; ms: number; dispatches: number }>();
+  plan.stages.forEach((stage, i) => {
+    const entry = stages.get(stage) ?? stages.set(stage, { stage, ms: 0, dispatches: 0 }).get(stage)!;
+    // Some adapters report an end before a begin when a pass is empty of work: clamp at zero.
+    entry.ms += Math.max(0, Number(stamps[2 * i + 1] - stamps[2 * i]) / 1e6);
+    entry.dispatches++;
+  });
+  const list = [...stages.values()];
+  return { method: 'gpu-timestamps', totalMs: list.reduce((a, s) => a + s.ms, 0), stages: list };
 }
 
 /** `count` elements of `tensor` from element `offset`, copied back after a forward. */

@@ -143,3 +143,26 @@ test('a model loads over HTTP from 127.0.0.1 with progress, and computes what th
     server.close();
   }
 });
+
+test('profile: one timed pass per dispatch, summed per stage, outputs unchanged', async () => {
+  const model = await BertModel.load(gpu, env.source('pytorch-bert-h64'));
+  try {
+    const plain = await model.forward(inputs);
+    const profiled = await model.forward(inputs, { profile: true });
+    assert.deepEqual(profiled.lastHiddenState, plain.lastHiddenState);
+    const profile = profiled.profile!;
+    assert.ok(profile, 'no profile returned');
+    assert.equal(profile.method, gpu.hasTimestamps ? 'gpu-timestamps' : 'wall-clock');
+    assert.ok(Number.isFinite(profile.totalMs) && profile.totalMs > 0, `totalMs ${profile.totalMs}`);
+    if (gpu.hasTimestamps) {
+      const dispatches = profile.stages.reduce((a, s) => a + s.dispatches, 0);
+      assert.equal(dispatches, model.stats().dispatchesPerForward);
+      assert.ok(profile.stages.some((s) => s.stage === 'qkv' && s.dispatches === 2), JSON.stringify(profile.stages.map((s) => s.stage)));
+      assert.ok(profile.stages.every((s) => s.ms >= 0 && !/^layer\d/.test(s.stage)));
+      console.log(`# profile: ${profile.stages.map((s) => `${s.stage} ${s.ms.toFixed(2)} ms x${s.dispatches}`).join(', ')}`);
+    }
+    assert.equal((await model.forward(inputs)).profile, undefined);
+  } finally {
+    model.dispose();
+  }
+});
