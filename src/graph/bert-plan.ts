@@ -4,8 +4,10 @@
 //   x = LN(emb)                                    1 dispatch (embeddings + LayerNorm fused)
 //   per layer:  qkv = x Wqkv^T + b                 1 (Q, K, V weights stacked: one matmul)
 //               ctx = attention(qkv, mask)         1 (fused variants; +1 to rebuild maps when asked)
-//               x1 = LN(ctx Wo^T + b + x)          2 (bias + residual fused in the matmul epilogue)
-//               x2 = LN(gelu(x1 Wi^T + b) Wout^T + b + x1)   3 (bias + GELU fused; bias + residual fused)
+//               x1 = LN(ctx Wo^T + b + x)          1 (matmul-layernorm: dense, bias, residual, LayerNorm)
+//               x2 = LN(gelu(x1 Wi^T + b) Wout^T + b + x1)   2 (bias + GELU fused; matmul-layernorm)
+//   so 5 per layer. Unfused (fuseLayerNorm false, or rows too wide for matmul-layernorm) the two LayerNorms
+//   are dispatches of their own after a matmul with bias + residual in its epilogue: 7 per layer.
 //   pooler: tanh(h[:, 0] W^T + b)                  1 (first token of each sequence via a row stride)
 //   MLM: LN(gelu(h Wt^T + b)) E^T + bias           3 (decoder tied to the word embeddings)
 //   classifier: pooled Wc^T + b (sequence) or h Wc^T + b (token)   1 (the pooler too when only it needs it)
@@ -19,6 +21,7 @@ import { prepareEmbeddings } from '../kernels/embeddings.ts';
 import type { Step } from '../kernels/kernel.ts';
 import { prepareLayernorm } from '../kernels/layernorm.ts';
 import { prepareMatmul, type MatmulArgs, type MatmulConfig } from '../kernels/matmul.ts';
+import { matmulLayernormUnsupported, prepareMatmulLayernorm } from '../kernels/matmul-layernorm.ts';
 import { preparePool, type PoolingMode } from '../kernels/pool.ts';
 import type { BertConfig } from '../model/config.ts';
 import { planBuffers, type Interval } from './arena.ts';
@@ -37,6 +40,8 @@ export interface PlanRequest {
   qa?: boolean;
   /** Sentence embeddings of the last hidden state; default none. */
   pooling?: { mode: PoolingMode; normalize: boolean };
+  /** Dense + residual + LayerNorm as one dispatch (matmul-layernorm) where the hidden size allows; default true. */
+  fuseLayerNorm?: boolean;
   /** The matmul configuration for a shape (autotuned or fixed). */
   matmulConfig: (m: number, n: number, k: number, transB?: boolean) => Promise<MatmulConfig>;
 }
@@ -129,6 +134,24 @@ export async function buildPlan(gpu: Gpu, config: BertConfig, w: GpuBertWeights,
       ops.push({ reads: [x], writes: [out], build: async (v) => [await prepareLayernorm(gpu, uniforms, { x: v(x), gamma, beta, y: v(out), rows, n: H, eps: config.layerNormEps, label })] });
     };
 
+    // LN(a W^T + b + residual) -> out: one matmul-layernorm dispatch, or a matmul writing `mid` and a LayerNorm.
+    const fuse = (req.fuseLayerNorm ?? true) && !matmulLayernormUnsupported(H);
+    const denseLayernorm = (a: string, residual: string, mid: string, out: string, wts: { weight: GpuTensor; bias: GpuTensor; gamma: GpuTensor; beta: GpuTensor }, k: number, label: string) => {
+      if (!fuse) {
+        matmul(a, mid, [T, H], [residual], (v) => ({ a: v(a), b: wts.weight, bias: wts.bias, residual: v(residual), c: v(mid), m: T, n: H, k, transB: true, label }));
+        layernorm(mid, out, wts.gamma, wts.beta, T, `${label} LayerNorm`);
+        return;
+      }
+      shapes.set(out, [T, H]);
+      ops.push({
+        reads: [a, residual], writes: [out],
+        build: async (v) => [await prepareMatmulLayernorm(gpu, uniforms, {
+          a: v(a), b: wts.weight, bias: wts.bias, residual: v(residual), gamma: wts.gamma, beta: wts.beta, y: v(out),
+          m: T, n: H, k, eps: config.layerNormEps, label: `${label} + LayerNorm`,
+        })],
+      });
+    };
+
     shapes.set('emb', [T, H]);
     ops.push({
       reads: [], writes: ['emb'],
@@ -156,11 +179,9 @@ export async function buildPlan(gpu: Gpu, config: BertConfig, w: GpuBertWeights,
           return plan.steps;
         },
       });
-      matmul(`${p}ctx`, `${p}attn`, [T, H], [xIn], (v) => ({ a: v(`${p}ctx`), b: l.attnOutWeight, bias: l.attnOutBias, residual: v(xIn), c: v(`${p}attn`), m: T, n: H, k: H, transB: true, label: `${p}attention output` }));
-      layernorm(`${p}attn`, `${p}x1`, l.attnLnGamma, l.attnLnBeta, T, `${p}attention LayerNorm`);
+      denseLayernorm(`${p}ctx`, xIn, `${p}attn`, `${p}x1`, { weight: l.attnOutWeight, bias: l.attnOutBias, gamma: l.attnLnGamma, beta: l.attnLnBeta }, H, `${p}attention output`);
       matmul(`${p}x1`, `${p}inter`, [T, I], [], (v) => ({ a: v(`${p}x1`), b: l.ffnInWeight, bias: l.ffnInBias, activation: act, c: v(`${p}inter`), m: T, n: I, k: H, transB: true, label: `${p}intermediate` }));
-      matmul(`${p}inter`, `${p}ffn`, [T, H], [`${p}x1`], (v) => ({ a: v(`${p}inter`), b: l.ffnOutWeight, bias: l.ffnOutBias, residual: v(`${p}x1`), c: v(`${p}ffn`), m: T, n: H, k: I, transB: true, label: `${p}output` }));
-      layernorm(`${p}ffn`, `${p}x2`, l.ffnLnGamma, l.ffnLnBeta, T, `${p}output LayerNorm`);
+      denseLayernorm(`${p}inter`, `${p}x1`, `${p}ffn`, `${p}x2`, { weight: l.ffnOutWeight, bias: l.ffnOutBias, gamma: l.ffnLnGamma, beta: l.ffnLnBeta }, I, `${p}output`);
       x = `${p}x2`;
     });
     const hidden = x;

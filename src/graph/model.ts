@@ -28,6 +28,11 @@ export interface ModelOptions {
   attention?: string;
   /** 'autotune' (default: time each matmul configuration once per shape on this adapter) or a configuration name. */
   matmul?: string;
+  /**
+   * Dense + residual + LayerNorm as one dispatch (5 dispatches per layer instead of 7); default true. Off, or
+   * for hidden sizes over 1024, a matmul and a LayerNorm dispatch each: benchmarks compare the two.
+   */
+  fuseLayerNorm?: boolean;
   onProgress?: (p: LoadProgress) => void;
 }
 
@@ -75,7 +80,8 @@ export interface ForwardProfile {
   totalMs: number;
   /**
    * Per stage, in first-run order; a stage is the activation its steps write, without the `layerN.` prefix
-   * (emb, qkv, ctx = attention, attn = attention output, x1 / x2 = LayerNorms, inter, ffn, pooled, logits...).
+   * (emb, qkv, ctx = attention, x1 = attention output + LayerNorm, inter = FFN in, x2 = FFN out + LayerNorm,
+   * pooled, logits...; unfused, attn and ffn are the dense layers and x1 and x2 their LayerNorms).
    * Empty with the wall clock.
    */
   stages: { stage: string; ms: number; dispatches: number }[];
@@ -142,6 +148,7 @@ export class BertModel {
     readonly checkpoint: Pick<LoadedCheckpoint, 'dtypeSummary' | 'weightFiles'>,
     readonly attention: string,
     private matmul: string,
+    readonly fuseLayerNorm: boolean,
   ) {}
 
   /** Loads a checkpoint (folder, http(s) URL base, or files in memory) and uploads its weights. */
@@ -155,7 +162,7 @@ export class BertModel {
     const attention = chooseAttention(opts.attention, ckpt.config);
     const tokenizer = makeTokenizer(ckpt);
     const arena = await uploadWeights(gpu, ckpt.config, ckpt.weights, (p) => opts.onProgress?.({ stage: 'upload', loaded: p.uploaded, total: p.total }));
-    return new BertModel(gpu, ckpt.config, arena, tokenizer, ckpt, attention, matmul);
+    return new BertModel(gpu, ckpt.config, arena, tokenizer, ckpt, attention, matmul, opts.fuseLayerNorm ?? true);
   }
 
   get hasPooler(): boolean {
@@ -273,7 +280,7 @@ export class BertModel {
   private async planFor(batch: number, seqLen: number, opts: ForwardOptions): Promise<ForwardPlan> {
     const attention = opts.attention ? chooseAttention(opts.attention, this.config) : this.attention;
     const request = {
-      batch, seqLen, attention, attentions: Boolean(opts.attentions),
+      batch, seqLen, attention, attentions: Boolean(opts.attentions), fuseLayerNorm: this.fuseLayerNorm,
       pooler: opts.pooler ?? this.hasPooler, logits: opts.logits ?? (this.hasMlmHead || Boolean(opts.logitsAt)),
       classifier: opts.classifier ?? this.classifier !== undefined, qa: opts.qa ?? this.hasQaHead,
       pooling: opts.pooling ? { mode: opts.pooling.mode, normalize: Boolean(opts.pooling.normalize) } : undefined,

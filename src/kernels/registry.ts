@@ -2,10 +2,12 @@
 import { add } from './add.ts';
 import { attentionFlash } from './attention-flash.ts';
 import { attentionProbs } from './attention-probs.ts';
+import { ceilingCopy, ceilingFma } from './ceiling.ts';
 import { embeddings } from './embeddings.ts';
 import { gelu } from './gelu.ts';
 import { layernorm } from './layernorm.ts';
 import { matmulNaive, matmulRegister, matmulTiled } from './matmul.ts';
+import { matmulLayernorm } from './matmul-layernorm.ts';
 import { softmax } from './softmax.ts';
 import { pool } from './pool.ts';
 
@@ -15,8 +17,9 @@ export * from './embeddings.ts';
 export * from './gelu.ts';
 export * from './layernorm.ts';
 export * from './matmul.ts';
+export * from './matmul-layernorm.ts';
 export * from './softmax.ts';
 export * from './pool.ts';
 
-export const KERNELS = [matmulNaive, matmulTiled, matmulRegister, layernorm, gelu, add, softmax, embeddings, attentionFlash, attentionProbs, pool] as const;
+export const KERNELS = [matmulNaive, matmulTiled, matmulRegister, matmulLayernorm, layernorm, gelu, add, softmax, embeddings, attentionFlash, attentionProbs, pool, ceilingCopy, ceilingFma] as const;
 export * from './autotune.ts';

@@ -57,6 +57,12 @@ export function matmulRef(p: MatmulRefArgs): Float64Array {
   return c;
 }
 
+/** LayerNorm(A . B^T + bias + residual), B as [n, k]: the twin of matmul-layernorm.wgsl. */
+export function matmulLayernormRef(p: { a: Num; b: Num; bias: Num; residual: Num; gamma: Num; beta: Num; m: number; n: number; k: number; eps: number }): Float64Array {
+  const x = matmulRef({ a: p.a, b: p.b, m: p.m, n: p.n, k: p.k, transB: true, bias: p.bias, residual: p.residual });
+  return layernormRef({ x, gamma: p.gamma, beta: p.beta, rows: p.m, n: p.n, eps: p.eps });
+}
+
 /** LayerNorm of each row of x (+ residual), two-pass. */
 export function layernormRef(p: { x: Num; residual?: Num; gamma: Num; beta: Num; rows: number; n: number; eps: number }): Float64Array {
   const y = new Float64Array(p.rows * p.n);

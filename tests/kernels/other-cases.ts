@@ -3,9 +3,10 @@ import { prepareAdd } from '../../src/kernels/add.ts';
 import { prepareEmbeddings } from '../../src/kernels/embeddings.ts';
 import { prepareGelu } from '../../src/kernels/gelu.ts';
 import { prepareLayernorm } from '../../src/kernels/layernorm.ts';
+import { prepareMatmulLayernorm } from '../../src/kernels/matmul-layernorm.ts';
 import { MASK_VALUE, prepareSoftmax } from '../../src/kernels/softmax.ts';
 import { compare } from '../../src/reference/compare.ts';
-import { addRef, embeddingsRef, geluRef, layernormRef, softmaxRef } from '../../src/reference/kernels.ts';
+import { addRef, embeddingsRef, geluRef, layernormRef, matmulLayernormRef, softmaxRef } from '../../src/reference/kernels.ts';
 import { Rng } from '../../src/reference/random.ts';
 import type { KernelCase } from './harness.ts';
 
@@ -36,6 +37,40 @@ function layernormCases(): KernelCase[] {
       },
     };
   }));
+}
+
+/** [m, n, k, residual offset]: edges of BM = 4 rows, of 64-invocation column strides, k not a multiple of 4. */
+const MATMUL_LAYERNORM_SHAPES: [number, number, number, number][] = [
+  [1, 768, 768, 0], [3, 768, 3072, 0], [17, 200, 64, 0], [65, 63, 17, 0], [2, 65, 3, 0],
+  [5, 127, 65, 0], [4, 1024, 64, 0], [3, 1, 8, 0], [6, 768, 64, 100],
+];
+
+function matmulLayernormCases(): KernelCase[] {
+  return MATMUL_LAYERNORM_SHAPES.map(([m, n, k, offset], i): KernelCase => {
+    const seed = 2500 + i;
+    return {
+      name: `matmul+layernorm ${m}x${n}x${k}${offset ? ` residual offset ${offset}` : ''}`,
+      seed,
+      async run(ctx) {
+        const rng = new Rng(seed);
+        const a = rng.floats(m * k);
+        const b = rng.floats(n * k, -0.1, 0.1);
+        const bias = rng.floats(n, -0.5, 0.5);
+        // Rows centred on `offset` with spread ~1: a one-pass variance would lose ~1e-4 here. Not 1000 as for
+        // layernorm: rounding v = acc + bias + residual to fp32 at 1000 alone costs ~3e-5 of the spread.
+        const residual = Float32Array.from(rng.normals(m * n), (v) => v + offset);
+        const gamma = rng.floats(n, 0.5, 1.5);
+        const beta = rng.floats(n, -0.5, 0.5);
+        const y = await ctx.output([m, n], 'y');
+        await ctx.run([await prepareMatmulLayernorm(ctx.gpu, ctx.uniforms, {
+          a: await ctx.input(a, [m, k], 'a'), b: await ctx.input(b, [n, k], 'b'), bias: await ctx.input(bias, [n], 'bias'),
+          residual: await ctx.input(residual, [m, n], 'residual'), gamma: await ctx.input(gamma, [n], 'gamma'),
+          beta: await ctx.input(beta, [n], 'beta'), y, m, n, k, eps: 1e-12,
+        })]);
+        return [compare(await ctx.read(y), matmulLayernormRef({ a, b, bias, residual, gamma, beta, m, n, k, eps: 1e-12 }), undefined, 'y')];
+      },
+    };
+  });
 }
 
 function geluCases(): KernelCase[] {
@@ -131,5 +166,5 @@ function embeddingsCases(): KernelCase[] {
 }
 
 export function otherCases(): KernelCase[] {
-  return [...layernormCases(), ...geluCases(), ...addCases(), ...softmaxCases(), ...embeddingsCases()];
+  return [...layernormCases(), ...matmulLayernormCases(), ...geluCases(), ...addCases(), ...softmaxCases(), ...embeddingsCases()];
 }

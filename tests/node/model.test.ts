@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { BertModel, cachedPipelineCount, createNodeGpu, InputError } from '../../src/node.ts';
+import { BertModel, cachedPipelineCount, compare, createNodeGpu, InputError } from '../../src/node.ts';
 import { modelCases, type FixtureEnv } from '../model/cases.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -45,8 +45,8 @@ test('a second forward of the same shape replays the plan: no new plan, pipeline
     assert.equal(model.stats().plansBuilt, 1);
     const stats = model.stats();
     console.log(`# h64 fixture, batch 3 x 40 (bucket 40): ${JSON.stringify(stats)}`);
-    assert.equal(stats.dispatchesPerLayer, 7, 'QKV, attention, output, LayerNorm, FFN in, FFN out, LayerNorm');
-    assert.equal(stats.dispatchesPerForward, 1 + 2 * 7 + 1, 'embeddings + 7 per layer + pooler');
+    assert.equal(stats.dispatchesPerLayer, 5, 'QKV, attention, output + LayerNorm, FFN in, FFN out + LayerNorm');
+    assert.equal(stats.dispatchesPerForward, 1 + 2 * 5 + 1, 'embeddings + 5 per layer + pooler');
     assert.ok(stats.peakActivationBytes < stats.activationBytesNoReuse);
   } finally {
     model.dispose();
@@ -164,5 +164,23 @@ test('profile: one timed pass per dispatch, summed per stage, outputs unchanged'
     assert.equal((await model.forward(inputs)).profile, undefined);
   } finally {
     model.dispose();
+  }
+});
+
+test('fuseLayerNorm false: 7 dispatches per layer, the same outputs as the fused plan within fp32 rounding', async () => {
+  const fused = await BertModel.load(gpu, env.source('pytorch-bert-h64'));
+  const unfused = await BertModel.load(gpu, env.source('pytorch-bert-h64'), { fuseLayerNorm: false });
+  try {
+    const a = await fused.forward(inputs);
+    const b = await unfused.forward(inputs);
+    assert.equal(unfused.stats().dispatchesPerLayer, 7);
+    assert.equal(fused.stats().dispatchesPerLayer, 5);
+    const report = compare(a.lastHiddenState, b.lastHiddenState);
+    assert.ok(report.pass, report.message);
+    const pooled = compare(a.poolerOutput!, b.poolerOutput!);
+    assert.ok(pooled.pass, pooled.message);
+  } finally {
+    fused.dispose();
+    unfused.dispose();
   }
 });
