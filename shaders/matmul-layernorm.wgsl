@@ -1,15 +1,15 @@
 // Dense layer, bias, residual and LayerNorm in one dispatch (BERT's attention-output and FFN-output blocks):
 //   v[r] = A[r] . B^T + bias + residual[r]
 //   y[r] = (v[r] - mean(v[r])) / sqrt(var(v[r]) + eps) * gamma + beta
-// LayerNorm needs a whole row, so one workgroup owns BM whole rows: invocation li holds columns
-// li, li + WG, li + 2WG, ... (CPT of them, CPT = ceil(n / WG)) of each of those rows in registers, and the
-// row statistics are workgroup reductions over those registers: v never goes to memory. The statistics
-// follow layernorm.wgsl: values relative to the row's first element, variance in a second pass.
+// LayerNorm needs whole rows, so one workgroup owns 4 whole rows. Each invocation computes 4 x 4 tiles of v
+// (4 rows x 4 consecutive columns, columns (g*WG + li)*4 for g = 0, 1, ...) with named vec4 accumulators,
+// as matmul-unrolled.wgsl does and for the same reason (arrays indexed in loops live in memory on
+// SwiftShader), and puts them in workgroup memory; then the row statistics are workgroup reductions, as in
+// layernorm.wgsl: values relative to the row's first element, variance in a second pass.
 //   a: [m, k] row-major f32            b: [n, k] f32 (PyTorch Linear weight layout)
 //   bias, gamma, beta: [n] f32          residual: [m, n] f32        y: [m, n] f32 (may not alias a or residual)
-// Rows and columns past the edge load from the last valid one (in bounds, no branch in the k loop) and are
-// neither stored nor counted in the statistics.
-// Dispatch: (ceil(m / BM), 1, 1).
+// VEC4: k a multiple of 4, A and B read as vec4 along k. Rows past m load the last row and are not stored.
+// Dispatch: (ceil(m / 4), 1, 1); ROW_STRIDE >= n, a multiple of 4 (the workgroup tile holds 4 x ROW_STRIDE).
 
 struct Params {
   m: u32,
@@ -19,7 +19,6 @@ struct Params {
 }
 
 #if ${VEC4}
-// k and every row start are multiples of 4: four k at a time, as vec4 loads and dot products.
 @group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
 #else
@@ -34,123 +33,115 @@ struct Params {
 @group(0) @binding(7) var<uniform> params: Params;
 
 override WG: u32 = 64;
-// BM and CPT size function-scope arrays, which WGSL requires to be const.
-const BM: u32 = ${BM}u;
-const CPT: u32 = ${CPT}u;
-// One partial sum per (row, invocation): the BM rows are reduced together, one barrier per tree level.
-override PARTIALS: u32 = WG * BM;
+override ROW_STRIDE: u32 = 768;
+override TILE: u32 = 4 * ROW_STRIDE;
+var<workgroup> v: array<f32, TILE>;
+// One partial sum per (row, invocation): the 4 rows are reduced together, one barrier per tree level.
+override PARTIALS: u32 = 4 * WG;
 var<workgroup> partial: array<f32, PARTIALS>;
-var<workgroup> row_shift: array<f32, BM>;
 
-// Sums `v[r]` over the workgroup for every row r at once; every invocation gets the totals.
-fn rows_sum(v: array<f32, BM>, li: u32) -> array<f32, BM> {
-  for (var r = 0u; r < BM; r++) {
-    partial[r * WG + li] = v[r];
+fn rows_sum(s: vec4<f32>, li: u32) -> vec4<f32> {
+  for (var r = 0u; r < 4u; r++) {
+    partial[r * WG + li] = s[r];
   }
   workgroupBarrier();
   for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
     if (li < stride) {
-      for (var r = 0u; r < BM; r++) {
+      for (var r = 0u; r < 4u; r++) {
         partial[r * WG + li] += partial[r * WG + li + stride];
       }
     }
     workgroupBarrier();
   }
-  var total: array<f32, BM>;
-  for (var r = 0u; r < BM; r++) {
-    total[r] = partial[r * WG];
-  }
+  let total = vec4<f32>(partial[0], partial[WG], partial[2u * WG], partial[3u * WG]);
   // Nobody may overwrite the totals for the next reduction before everyone has read them.
   workgroupBarrier();
   return total;
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let row0 = wg.x * BM;
-  var a_row: array<u32, BM>;
-  for (var r = 0u; r < BM; r++) {
-    a_row[r] = min(row0 + r, params.m - 1u) * params.k;
+// Row r of the 4 x 4 tile at (row0, col0): accumulator + bias + residual into the workgroup tile.
+fn put_row(r: u32, row: u32, col0: u32, acc: vec4<f32>) {
+  for (var j = 0u; j < 4u; j++) {
+    let col = col0 + j;
+    if (col < params.n) {
+      v[r * ROW_STRIDE + col] = acc[j] + bias[col] + residual[row * params.n + col];
+    }
   }
-  var b_row: array<u32, CPT>;
-  for (var c = 0u; c < CPT; c++) {
-    b_row[c] = min(li + c * WG, params.n - 1u) * params.k;
-  }
+}
 
-  var v: array<f32, BM * CPT>;
+fn tile(row0: u32, col0: u32) {
+  let last_row = params.m - 1u;
+  let last_col = params.n - 1u;
+  let r1 = min(row0 + 1u, last_row);
+  let r2 = min(row0 + 2u, last_row);
+  let r3 = min(row0 + 3u, last_row);
+  let c1 = min(col0 + 1u, last_col);
+  let c2 = min(col0 + 2u, last_col);
+  let c3 = min(col0 + 3u, last_col);
+  var acc0 = vec4<f32>();
+  var acc1 = vec4<f32>();
+  var acc2 = vec4<f32>();
+  var acc3 = vec4<f32>();
 #if ${VEC4}
-  var a4: array<vec4<f32>, BM>;
-  for (var kk = 0u; kk < params.k; kk += 4u) {
-    for (var r = 0u; r < BM; r++) {
-      a4[r] = a[(a_row[r] + kk) / 4u];
-    }
-    for (var c = 0u; c < CPT; c++) {
-      let b4 = b[(b_row[c] + kk) / 4u];
-      for (var r = 0u; r < BM; r++) {
-        v[r * CPT + c] += dot(a4[r], b4);
-      }
-    }
+  let k4 = params.k / 4u;
+  for (var q = 0u; q < k4; q++) {
+    let x0 = a[row0 * k4 + q];
+    let x1 = a[r1 * k4 + q];
+    let x2 = a[r2 * k4 + q];
+    let x3 = a[r3 * k4 + q];
+    let w0 = b[col0 * k4 + q];
+    let w1 = b[c1 * k4 + q];
+    let w2 = b[c2 * k4 + q];
+    let w3 = b[c3 * k4 + q];
+    acc0 += vec4<f32>(dot(x0, w0), dot(x0, w1), dot(x0, w2), dot(x0, w3));
+    acc1 += vec4<f32>(dot(x1, w0), dot(x1, w1), dot(x1, w2), dot(x1, w3));
+    acc2 += vec4<f32>(dot(x2, w0), dot(x2, w1), dot(x2, w2), dot(x2, w3));
+    acc3 += vec4<f32>(dot(x3, w0), dot(x3, w1), dot(x3, w2), dot(x3, w3));
   }
 #else
-  var a_reg: array<f32, BM>;
-  for (var kk = 0u; kk < params.k; kk++) {
-    for (var r = 0u; r < BM; r++) {
-      a_reg[r] = a[a_row[r] + kk];
-    }
-    for (var c = 0u; c < CPT; c++) {
-      let bv = b[b_row[c] + kk];
-      for (var r = 0u; r < BM; r++) {
-        v[r * CPT + c] = fma(a_reg[r], bv, v[r * CPT + c]);
-      }
-    }
+  let k = params.k;
+  for (var q = 0u; q < k; q++) {
+    let w = vec4<f32>(b[col0 * k + q], b[c1 * k + q], b[c2 * k + q], b[c3 * k + q]);
+    acc0 = fma(vec4<f32>(a[row0 * k + q]), w, acc0);
+    acc1 = fma(vec4<f32>(a[r1 * k + q]), w, acc1);
+    acc2 = fma(vec4<f32>(a[r2 * k + q]), w, acc2);
+    acc3 = fma(vec4<f32>(a[r3 * k + q]), w, acc3);
   }
 #endif
+  put_row(0u, row0, col0, acc0);
+  put_row(1u, r1, col0, acc1);
+  put_row(2u, r2, col0, acc2);
+  put_row(3u, r3, col0, acc3);
+}
 
-  for (var r = 0u; r < BM; r++) {
-    let row = min(row0 + r, params.m - 1u);
-    for (var c = 0u; c < CPT; c++) {
-      let col = min(li + c * WG, params.n - 1u);
-      v[r * CPT + c] += bias[col] + residual[row * params.n + col];
-    }
-  }
-  // Column 0 of each row lives in invocation 0: it shares it as the row's shift.
-  if (li == 0u) {
-    for (var r = 0u; r < BM; r++) {
-      row_shift[r] = v[r * CPT];
-    }
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+  let row0 = wg.x * 4u;
+  for (var col0 = li * 4u; col0 < params.n; col0 += WG * 4u) {
+    tile(row0, col0);
   }
   workgroupBarrier();
 
   let n = f32(params.n);
-  var s: array<f32, BM>;
-  for (var r = 0u; r < BM; r++) {
-    for (var c = 0u; c < CPT; c++) {
-      if (li + c * WG < params.n) {
-        s[r] += v[r * CPT + c] - row_shift[r];
-      }
-    }
+  // Each row relative to its first element, which every invocation can read now.
+  let shift = vec4<f32>(v[0], v[ROW_STRIDE], v[2u * ROW_STRIDE], v[3u * ROW_STRIDE]);
+  var s = vec4<f32>();
+  for (var i = li; i < params.n; i += WG) {
+    s += vec4<f32>(v[i], v[ROW_STRIDE + i], v[2u * ROW_STRIDE + i], v[3u * ROW_STRIDE + i]) - shift;
   }
-  let sums = rows_sum(s, li);
-  var mean: array<f32, BM>;
-  var q: array<f32, BM>;
-  for (var r = 0u; r < BM; r++) {
-    mean[r] = sums[r] / n;
-    for (var c = 0u; c < CPT; c++) {
-      if (li + c * WG < params.n) {
-        let d = (v[r * CPT + c] - row_shift[r]) - mean[r];
-        q[r] += d * d;
-      }
-    }
+  let mean = rows_sum(s, li) / n;
+  var q = vec4<f32>();
+  for (var i = li; i < params.n; i += WG) {
+    let d = (vec4<f32>(v[i], v[ROW_STRIDE + i], v[2u * ROW_STRIDE + i], v[3u * ROW_STRIDE + i]) - shift) - mean;
+    q += d * d;
   }
-  let squares = rows_sum(q, li);
+  let inv_std = inverseSqrt(rows_sum(q, li) / n + params.eps);
 
-  for (var r = 0u; r < BM; r++) {
+  for (var r = 0u; r < 4u; r++) {
     let row = row0 + r;
-    let inv_std = inverseSqrt(squares[r] / n + params.eps);
-    for (var c = 0u; c < CPT; c++) {
-      let col = li + c * WG;
-      if (row < params.m && col < params.n) {
-        y[row * params.n + col] = ((v[r * CPT + c] - row_shift[r]) - mean[r]) * inv_std * gamma[col] + beta[col];
+    if (row < params.m) {
+      for (var i = li; i < params.n; i += WG) {
+        y[row * params.n + i] = ((v[r * ROW_STRIDE + i] - shift[r]) - mean[r]) * inv_std[r] * gamma[i] + beta[i];
       }
     }
   }

@@ -5,22 +5,26 @@ import { numel, type GpuTensor } from '../gpu/tensor.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
 import { defineKernel, ROW_WORKGROUP, type Step } from './kernel.ts';
 
+/** Rows per workgroup, fixed by the shader's four named accumulators. */
+const ROWS = 4;
+/** WebGPU's default maxComputeWorkgroupStorageSize: every adapter gives at least this much. */
+const WORKGROUP_BYTES = 16384;
+
 /**
- * Rows per workgroup: each loaded B value serves BM rows. 4 keeps BM * CPT accumulators at 48 for
- * hidden 768 (64 invocations, 12 columns each), within what GPUs hold in registers without spilling.
+ * Widest row: the workgroup holds ROWS rows of v (f32) plus ROWS * WG partial sums in workgroup memory,
+ * within the default limit: (16384 - 4 * 64 * 4) / (4 * 4) = 960. BERT-base (768) fits; BERT-large (1024)
+ * runs unfused.
  */
-const ROWS_PER_WORKGROUP = 4;
-/** Columns per invocation above which the accumulators would spill: n up to 16 * 64 = 1024 (BERT-large). */
-export const MATMUL_LAYERNORM_MAX_COLUMNS_PER_INVOCATION = 16;
+export const MATMUL_LAYERNORM_MAX_N = (WORKGROUP_BYTES - ROWS * ROW_WORKGROUP * 4) / (ROWS * 4);
 
 export const matmulLayernorm = defineKernel({
   name: 'matmul-layernorm',
   shaders: ['matmul-layernorm.wgsl'],
   bindings: ['a: read', 'b: read', 'bias: read', 'residual: read', 'gamma: read', 'beta: read', 'y: write', 'params: uniform'],
   params: ['m: u32', 'n: u32', 'k: u32', 'eps: f32'],
-  // WG a power of two (tree reduction); ROW_WORKGROUP says why 64.
-  constants: { WG: ROW_WORKGROUP },
-  defines: { VEC4: false, BM: ROWS_PER_WORKGROUP, CPT: 1 },
+  // WG a power of two (tree reduction); ROW_WORKGROUP says why 64. ROW_STRIDE: n rounded up to 4.
+  constants: { WG: ROW_WORKGROUP, ROW_STRIDE: 768 },
+  defines: { VEC4: false },
 });
 
 export interface MatmulLayernormArgs {
@@ -40,9 +44,7 @@ export interface MatmulLayernormArgs {
 
 /** Why this kernel cannot take a row of n columns, or undefined when it can. */
 export function matmulLayernormUnsupported(n: number): string | undefined {
-  const perInvocation = Math.ceil(n / matmulLayernorm.resolve().constants.WG);
-  const max = MATMUL_LAYERNORM_MAX_COLUMNS_PER_INVOCATION;
-  return perInvocation > max ? `rows of ${n} need ${perInvocation} columns per invocation, more than ${max}` : undefined;
+  return n > MATMUL_LAYERNORM_MAX_N ? `rows of ${n} do not fit its workgroup memory (at most ${MATMUL_LAYERNORM_MAX_N})` : undefined;
 }
 
 export function prepareMatmulLayernorm(gpu: Gpu, uniforms: UniformArena, args: MatmulLayernormArgs): Promise<Step> {
@@ -58,11 +60,10 @@ export function prepareMatmulLayernorm(gpu: Gpu, uniforms: UniformArena, args: M
   for (const [name, t, want] of sizes) {
     if (numel(t.shape) < want) throw new Error(`${label}: "${name}" (${t.label}, [${t.shape}]) has ${numel(t.shape)} elements, needs ${want}`);
   }
-  const { constants, defines } = matmulLayernorm.resolve();
-  const workgroups = Math.ceil(m / defines.BM);
+  const workgroups = Math.ceil(m / ROWS);
   if (workgroups > 65535) throw new Error(`${label}: ${m} rows need ${workgroups} workgroups, more than 65535`);
   return matmulLayernorm.prepare(gpu, {
-    variant: { defines: { VEC4: k % 4 === 0, CPT: Math.ceil(n / constants.WG) } },
+    variant: { constants: { ROW_STRIDE: Math.ceil(n / 4) * 4 }, defines: { VEC4: k % 4 === 0 } },
     tensors: { a: args.a, b: args.b, bias: args.bias, residual: args.residual, gamma: args.gamma, beta: args.beta, y: args.y },
     params: { m, n, k, eps: args.eps },
     workgroups: [workgroups, 1, 1],

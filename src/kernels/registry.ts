@@ -6,7 +6,7 @@ import { ceilingCopy, ceilingFma } from './ceiling.ts';
 import { embeddings } from './embeddings.ts';
 import { gelu } from './gelu.ts';
 import { layernorm } from './layernorm.ts';
-import { matmulNaive, matmulRegister, matmulTiled } from './matmul.ts';
+import { matmulNaive, matmulRegister, matmulTiled, matmulUnrolled } from './matmul.ts';
 import { matmulLayernorm } from './matmul-layernorm.ts';
 import { softmax } from './softmax.ts';
 import { pool } from './pool.ts';
@@ -21,5 +21,5 @@ export * from './matmul-layernorm.ts';
 export * from './softmax.ts';
 export * from './pool.ts';
 
-export const KERNELS = [matmulNaive, matmulTiled, matmulRegister, matmulLayernorm, layernorm, gelu, add, softmax, embeddings, attentionFlash, attentionProbs, pool, ceilingCopy, ceilingFma] as const;
+export const KERNELS = [matmulNaive, matmulTiled, matmulRegister, matmulUnrolled, matmulLayernorm, layernorm, gelu, add, softmax, embeddings, attentionFlash, attentionProbs, pool, ceilingCopy, ceilingFma] as const;
 export * from './autotune.ts';

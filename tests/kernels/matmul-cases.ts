@@ -1,6 +1,6 @@
 // Matmul against its float64 twin: every configuration over shapes that break tiling, every epilogue,
 // both B layouts, strided and two-level batches, and BERT's own shapes.
-import { MATMUL_CONFIGS, prepareMatmul, type Activation, type MatmulConfig } from '../../src/kernels/matmul.ts';
+import { MATMUL_CONFIGS, matmulConfig, prepareMatmul, type Activation, type MatmulConfig } from '../../src/kernels/matmul.ts';
 import { compare } from '../../src/reference/compare.ts';
 import { matmulRef } from '../../src/reference/kernels.ts';
 import { Rng } from '../../src/reference/random.ts';
@@ -82,6 +82,12 @@ export function matmulCases(): KernelCase[] {
       a: [S * ld, dh], b: [S * ld, dh], c: [heads * S * S, S * S], sizes: [seqs * S * ld, seqs * S * ld, seqs * heads * S * S],
     }));
   }
+  // The unrolled kernel runs only for B [n, k] with k a multiple of 4 (else reg4x4 stands in, covered above):
+  // its own edge shapes, every epilogue.
+  const unrolled = matmulConfig('unrolled4x4');
+  ([[1, 1, 4], [3, 17, 64], [17, 3, 68], [63, 65, 128], [65, 127, 200], [200, 63, 16], [5, 768, 768]] as const).forEach((shape, i) => {
+    cases.push(matmulCase(unrolled, [...shape], true, EPILOGUES[i % EPILOGUES.length], seed++));
+  });
   // BERT-base's feed-forward shapes on 64 tokens, with the epilogues BERT uses, on the default configuration.
   cases.push(matmulCase(MATMUL_CONFIGS[1], [64, 3072, 768], true, EPILOGUES[1], seed++));
   cases.push(matmulCase(MATMUL_CONFIGS[1], [64, 768, 3072], true, EPILOGUES[2], seed++));
