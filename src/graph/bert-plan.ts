@@ -49,7 +49,7 @@ export interface PlanRequest {
 export interface ForwardPlan {
   request: Omit<PlanRequest, 'matmulConfig'>;
   steps: Step[];
-  /** Per step, the activation it writes without its `layerN.` prefix (`qkv`, `ctx`, ...): profiles group by it. */
+  /** Per step, what it computes ('QKV projection', 'attention', ...; the same for every layer): profiles group by it. */
   stages: string[];
   inputs: { ids: GpuTensor; tokenTypes: GpuTensor; mask: GpuTensor };
   outputs: {
@@ -252,12 +252,20 @@ export async function buildPlan(gpu: Gpu, config: BertConfig, w: GpuBertWeights,
       return { buffer: buffers[slot], byteOffset: 0, shape: shapes.get(name)!, dtype: 'f32', label: name };
     };
 
+    // Profiles report by stage: what each activation is, by the name it has in every layer.
+    const stageNames: Record<string, string> = {
+      emb: 'embeddings + LayerNorm', qkv: 'QKV projection', ctx: 'attention', attn: 'attention output',
+      x1: fuse ? 'attention output + LayerNorm' : 'attention LayerNorm', inter: 'FFN in + GELU', ffn: 'FFN out',
+      x2: fuse ? 'FFN out + LayerNorm' : 'FFN LayerNorm', pooled: 'pooler', classifier: 'classifier', qa: 'QA head',
+      embeddings: 'pooling', 'mlm.transform': 'MLM transform', 'mlm.ln': 'MLM LayerNorm', logits: 'MLM decoder',
+    };
     const steps: Step[] = [];
     const stages: string[] = [];
     for (const op of ops) {
       const built = await op.build(view);
       steps.push(...built);
-      for (const _ of built) stages.push(op.writes[0].replace(/^layer\d+\./, ''));
+      const written = op.writes[0].replace(/^layer\d+\./, '');
+      for (const _ of built) stages.push(stageNames[written] ?? written);
     }
     const probs = req.attentions ? attentionPlans.map((p) => p.probs!) : [];
     return {

@@ -79,10 +79,8 @@ export interface ForwardProfile {
   /** Sum of the stages with GPU timestamps; submit to readback with the wall clock. */
   totalMs: number;
   /**
-   * Per stage, in first-run order; a stage is the activation its steps write, without the `layerN.` prefix
-   * (emb, qkv, ctx = attention, x1 = attention output + LayerNorm, inter = FFN in, x2 = FFN out + LayerNorm,
-   * pooled, logits...; unfused, attn and ffn are the dense layers and x1 and x2 their LayerNorms).
-   * Empty with the wall clock.
+   * Per stage ('QKV projection', 'attention', 'FFN out + LayerNorm', ...), in first-run order, summed over
+   * the layers. Empty with the wall clock.
    */
   stages: { stage: string; ms: number; dispatches: number }[];
 }
@@ -375,7 +373,7 @@ export class BertModel {
 
 const now = () => (globalThis.performance ?? Date).now();
 
-/** Per-step timestamps summed per stage (the activation a step writes): `layer3.qkv` counts as `qkv`. */
+/** Per-step timestamps summed per stage (ForwardPlan.stages: every layer's QKV projection is one stage). */
 function stageProfile(plan: ForwardPlan, stamps: BigUint64Array): ForwardProfile {
   const stages = new Map<string, { stage: string; ms: number; dispatches: number }>();
   plan.stages.forEach((stage, i) => {

@@ -157,7 +157,7 @@ test('profile: one timed pass per dispatch, summed per stage, outputs unchanged'
     if (gpu.hasTimestamps) {
       const dispatches = profile.stages.reduce((a, s) => a + s.dispatches, 0);
       assert.equal(dispatches, model.stats().dispatchesPerForward);
-      assert.ok(profile.stages.some((s) => s.stage === 'qkv' && s.dispatches === 2), JSON.stringify(profile.stages.map((s) => s.stage)));
+      assert.ok(profile.stages.some((s) => s.stage === 'QKV projection' && s.dispatches === 2), JSON.stringify(profile.stages.map((s) => s.stage)));
       assert.ok(profile.stages.every((s) => s.ms >= 0 && !/^layer\d/.test(s.stage)));
       console.log(`# profile: ${profile.stages.map((s) => `${s.stage} ${s.ms.toFixed(2)} ms x${s.dispatches}`).join(', ')}`);
     }
