@@ -7,7 +7,7 @@
 // Inputs: packed QKV (Hugging Face layout) when hidden % 64 == 0 (what every variant can read), else separate
 // Q, K, V; a padding mask that keeps a random length between S/2 and S of each sequence.
 import type { Gpu } from '../src/gpu/device.ts';
-import { timeSteps, type Timing, type TimingMethod } from '../src/gpu/timer.ts';
+import type { Timing, TimingMethod } from '../src/gpu/timer.ts';
 import { createTensor, fillTensor, readTensor, uploadTensor, type GpuTensor } from '../src/gpu/tensor.ts';
 import { UniformArena } from '../src/gpu/uniforms.ts';
 import { attentionFlops, attentionMaskBias, attentionVariant, type AttentionArgs } from '../src/kernels/attention.ts';
@@ -16,16 +16,15 @@ import { attentionRef, packedOperands, separateOperands } from '../src/reference
 import { compare } from '../src/reference/compare.ts';
 import { autotuneMatmul } from '../src/kernels/autotune.ts';
 import { Rng } from '../src/reference/random.ts';
-import { fmt, markdownTable, type Column } from './report.ts';
+import { fmt, gflopsOf, timeKernel } from './measure.ts';
+import type { SuiteContext } from './suite.ts';
 
 export interface AttentionBenchOptions {
   seqLens: number[];
   heads: number;
   headDim: number;
   batch: number;
-  runs: number;
   variants: string[];
-  log: (line: string) => void;
 }
 
 export interface AttentionBenchRow {
@@ -49,14 +48,15 @@ export interface AttentionBenchRow {
   flops: number;
   /** Bytes the plan allocated itself (the naive path's S x S buffers; 0 for the fused path). */
   allocatedBytes?: number;
+  /** Of the FMA ceiling measured in the same run. */
+  pctOfCeiling?: number;
   /** Set when the variant could not run this shape (e.g. an S x S buffer over the adapter's limits). */
   error?: string;
 }
 
-const FLOP_FORMULA = '4*batch*heads*S^2*headDim';
+export const FLOP_FORMULA = '4*batch*heads*S^2*headDim';
 /** Multiply-adds of Q.K^T and P.V the twin may do for one validation (~0.2-0.5 s in Node). */
 const REF_BUDGET = 2 ** 26;
-const WARMUP = 2;
 
 interface Inputs { args: AttentionArgs; owned: GpuTensor[]; want: () => Float64Array }
 
@@ -112,7 +112,8 @@ function tuned(gpu: Gpu) {
   return (m: number, n: number, k: number, transB: boolean) => autotuneMatmul(gpu, { m, n, k, transB });
 }
 
-export async function benchAttention(gpu: Gpu, opts: AttentionBenchOptions): Promise<AttentionBenchRow[]> {
+export async function benchAttention(ctx: SuiteContext, opts: AttentionBenchOptions): Promise<AttentionBenchRow[]> {
+  const { gpu } = ctx;
   const uniforms = new UniformArena(gpu, 'attention bench uniforms');
   const rows: AttentionBenchRow[] = [];
   const wantCache = new Map<number, Float64Array>();
@@ -137,10 +138,10 @@ export async function benchAttention(gpu: Gpu, opts: AttentionBenchOptions): Pro
             if (!v.pass) throw new Error(`validation failed: ${v.message}`);
             const plan = await attentionVariant(variant).prepare(gpu, uniforms, { ...timed.args, matmulConfig: tuned(gpu) });
             try {
-              const timing = await timeSteps(gpu, plan.steps, { runs: opts.runs, warmup: WARMUP, label: `attention ${variant} S=${seqLen}` });
+              const timing = await timeKernel(ctx, plan.steps, `attention ${variant} S=${seqLen}`);
               Object.assign(row, {
                 timing, method: timing.method, medianMs: timing.median, minMs: timing.min, maxMs: timing.max,
-                gflops: flops / (timing.median * 1e6), allocatedBytes: plan.allocatedBytes,
+                gflops: gflopsOf(flops, timing.median), allocatedBytes: plan.allocatedBytes,
               });
             } finally {
               plan.dispose();
@@ -148,7 +149,7 @@ export async function benchAttention(gpu: Gpu, opts: AttentionBenchOptions): Pro
           } catch (error) {
             row.error = (error as Error).message;
           }
-          opts.log(`attention ${variant} S=${seqLen}: ${row.error ? `error: ${row.error}` : `${fmt(row.medianMs!)} ms (${fmt(row.minMs!)}-${fmt(row.maxMs!)}, ${row.method}), ${fmt(row.gflops!)} GFLOP/s, ${row.allocatedBytes} bytes allocated; ${row.validation}`}`);
+          ctx.log(`attention: ${variant} S=${seqLen}: ${row.error ? `error: ${row.error}` : `${fmt(row.medianMs!)} ms (${fmt(row.minMs!)}-${fmt(row.maxMs!)}, ${row.method}), ${fmt(row.gflops!)} GFLOP/s, ${row.allocatedBytes} bytes allocated; ${row.validation}`}`);
         }
       } finally {
         for (const t of new Set([...timed.owned, ...small.owned])) t.buffer.destroy();
@@ -158,25 +159,4 @@ export async function benchAttention(gpu: Gpu, opts: AttentionBenchOptions): Pro
     uniforms.destroy();
   }
   return rows;
-}
-
-const mib = (b: number | undefined) => (b === undefined ? '-' : (b / 2 ** 20).toFixed(2));
-
-/** Markdown table of the rows, with each variant's speed relative to the first variant at the same S. */
-export function attentionTable(rows: readonly AttentionBenchRow[]): string {
-  const first = new Map<number, AttentionBenchRow>();
-  for (const r of rows) if (!first.has(r.seqLen) && r.medianMs !== undefined) first.set(r.seqLen, r);
-  const columns: Column<AttentionBenchRow>[] = [
-    ['variant', (r) => r.variant],
-    ['batch x S', (r) => `${r.batch} x ${r.seqLen}`],
-    ['heads x dh', (r) => `${r.heads} x ${r.headDim}`],
-    ['median ms', (r) => (r.error ? `error: ${r.error.slice(0, 80)}` : fmt(r.medianMs!))],
-    ['min-max ms', (r) => (r.error ? '-' : `${fmt(r.minMs!)}-${fmt(r.maxMs!)}`)],
-    [`GFLOP/s (${FLOP_FORMULA})`, (r) => fmt(r.gflops ?? NaN)],
-    ['speed vs first', (r) => { const b = first.get(r.seqLen); return b && r.medianMs ? `${fmt(b.medianMs! / r.medianMs)}x vs ${b.variant}` : '-'; }],
-    ['MiB allocated', (r) => mib(r.allocatedBytes)],
-    ['validated at S', (r) => `${r.validatedAt} (rel ${r.relErr.toExponential(1)})`],
-    ['timing', (r) => (r.timing ? `${r.timing.method}, n=${r.timing.samples.length}` : '-')],
-  ];
-  return markdownTable(rows, columns);
 }

@@ -1,44 +1,54 @@
-// Kernel benchmark: naive vs every tiled matmul configuration (and the autotuner's choice) at BERT shapes
-// and 1024^3, plus LayerNorm and GELU bandwidth. Each figure is validated against the float64 twin, then
-// warmed up, then timed; medians of `runs` repetitions.
-//   GFLOP/s = 2*M*N*K / median time.   GB/s = (bytes read + bytes written) / median time.
-import type { Gpu } from '../src/gpu/device.ts';
-import { timeSteps, type Timing } from '../src/gpu/timer.ts';
+// Kernel measurements: one matmul shape over the chosen configurations (and the autotuner's choice), and the
+// memory-bound row kernels (LayerNorm, GELU). Each figure is validated against the float64 twin, warmed up,
+// then timed (bench/measure.ts).
+//   matmul GFLOP/s = 2*M*N*K / median;  LayerNorm/GELU GB/s = (bytes read + bytes written) / median.
+import type { Timing } from '../src/gpu/timer.ts';
 import { createTensor, fillTensor, readTensor, uploadTensor, type GpuTensor } from '../src/gpu/tensor.ts';
-import { UniformArena } from '../src/gpu/uniforms.ts';
+import type { UniformArena } from '../src/gpu/uniforms.ts';
 import { autotuneMatmul } from '../src/kernels/autotune.ts';
 import { gelu, prepareGelu } from '../src/kernels/gelu.ts';
 import { runSteps, type Step } from '../src/kernels/kernel.ts';
 import { layernorm, prepareLayernorm } from '../src/kernels/layernorm.ts';
-import { MATMUL_CONFIGS, matmulFlops, prepareMatmul } from '../src/kernels/matmul.ts';
+import { matmulConfig, matmulFlops, prepareMatmul, type MatmulConfig } from '../src/kernels/matmul.ts';
 import { compare, type CompareReport } from '../src/reference/compare.ts';
 import { geluRef, layernormRef } from '../src/reference/kernels.ts';
 import { Rng } from '../src/reference/random.ts';
-import { fmt, markdownTable, type Column } from './report.ts';
+import { fmt, gbpsOf, gflopsOf, timeKernel } from './measure.ts';
+import type { SuiteContext } from './suite.ts';
 
-export interface KernelBenchRow {
-  kernel: string;
+export interface KernelRow {
+  kernel: 'matmul' | 'layernorm' | 'gelu';
+  /** 'webgpu-bert' or a peer ('tf.matMul (tfjs-webgpu)'). */
+  engine: string;
+  /** Matmul configuration name, 'autotuned', or the row kernel's workgroup size. */
   config: string;
+  /** For the autotuned row: the configuration the autotuner chose. */
+  chose?: string;
+  /** 'bert' (a linear layer of BERT-base at M tokens), 'square' (N^3) or 'row' (LayerNorm/GELU). */
+  family: 'bert' | 'square' | 'row';
   shape: string;
-  /** Validation against the float64 twin (relative error of the checked elements). */
+  m: number;
+  n: number;
+  k: number;
+  validation: string;
   relErr: number;
-  timing: Timing;
+  timing?: Timing;
   gflops?: number;
   gbps?: number;
-  /** For the autotuned row: the configuration it chose. */
-  chose?: string;
+  /** Of the FMA ceiling (GFLOP/s rows) or the copy ceiling (GB/s rows), measured in the same run. */
+  pctOfCeiling?: number;
+  error?: string;
 }
 
-export interface KernelBenchOptions { quick: boolean; runs: number; log: (line: string) => void; tokens?: number[] }
+/** The autotuner's choice, timed like the fixed configurations. */
+export const AUTOTUNED = 'autotuned';
 
-/** What a suite hands back to bench/main.ts to print and write. */
-export interface SuiteOutput { rows: unknown[]; table: string; options: Record<string, unknown>; notes: string[] }
+export function matmulShape(m: number, n: number, k: number, transB: boolean): string {
+  return `${m}x${n}x${k}${transB ? ' (B [n,k])' : ''}`;
+}
 
-/** BERT's four linear shapes [N, K] (QKV, attention output, FFN in, FFN out) for hidden 768. */
-const BERT_NK: [number, number][] = [[2304, 768], [768, 768], [3072, 768], [768, 3072]];
-
-/** Rows of C checked against the twin: a full reference at 1024^3 would take longer than the benchmark. */
-function checkRows(m: number, n: number, k: number, A: Float32Array, B: Float32Array, transB: boolean, C: Float32Array): CompareReport {
+/** Rows of C checked against a float64 twin: a full reference at 2048^3 would take longer than the benchmark. */
+export function checkMatmulRows(m: number, n: number, k: number, A: Float32Array, B: Float32Array, transB: boolean, C: Float32Array): CompareReport {
   const rows = [0, 1, m >> 1, m - 2, m - 1].filter((r, i, all) => r >= 0 && all.indexOf(r) === i);
   const got: number[] = [];
   const want: number[] = [];
@@ -50,32 +60,50 @@ function checkRows(m: number, n: number, k: number, A: Float32Array, B: Float32A
       got.push(C[r * n + j]);
     }
   }
-  return compare(got, want, undefined, `rows ${rows.join(',')}`);
+  return compare(got, want, undefined, `rows ${rows.join(',')} of C`);
 }
 
-async function benchMatmulShape(gpu: Gpu, uniforms: UniformArena, m: number, n: number, k: number, transB: boolean, opts: KernelBenchOptions): Promise<KernelBenchRow[]> {
-  const rng = new Rng(m * 7 + n * 13 + k);
+/** The seed of a shape's operands; bench/peers/tfjs.ts draws the same, so both engines multiply the same matrices. */
+export const matmulSeed = (m: number, n: number, k: number) => m * 7 + n * 13 + k;
+
+/** Every configuration in `configs` (a name in MATMUL_CONFIGS or AUTOTUNED) at one shape, validated then timed. */
+export async function benchMatmul(ctx: SuiteContext, uniforms: UniformArena, family: 'bert' | 'square', m: number, n: number, k: number, transB: boolean, configs: readonly string[]): Promise<KernelRow[]> {
+  const { gpu } = ctx;
+  const rng = new Rng(matmulSeed(m, n, k));
   const A = rng.floats(m * k);
   const B = rng.floats(n * k);
+  const shape = matmulShape(m, n, k, transB);
   const owned: GpuTensor[] = [];
-  const a = await uploadTensor(gpu, A, [m, k], 'a');
-  const b = await uploadTensor(gpu, B, transB ? [n, k] : [k, n], 'b');
-  const c = await createTensor(gpu, [m, n], 'f32', 'c');
-  owned.push(a, b, c);
-  const shape = `${m}x${n}x${k}${transB ? ' (B [n,k])' : ''}`;
-  const rows: KernelBenchRow[] = [];
+  const rows: KernelRow[] = [];
   try {
-    const chosen = await autotuneMatmul(gpu, { m, n, k, transB }, { runs: 3 });
-    for (const config of [...MATMUL_CONFIGS, { ...chosen, name: 'autotuned' }]) {
-      const step = await prepareMatmul(gpu, uniforms, { a, b, c, m, n, k, transB, config });
-      fillTensor(gpu, c, NaN);
-      await runOnce(gpu, step);
-      const check = checkRows(m, n, k, A, B, transB, (await readTensor(gpu, c)) as Float32Array);
-      if (!check.pass) throw new Error(`matmul ${config.name} ${shape} failed validation: ${check.message}`);
-      const timing = await timeSteps(gpu, [step], { runs: opts.runs, warmup: 2, label: `${config.name} ${shape}` });
-      const gflops = matmulFlops(m, n, k) / (timing.median / 1e3) / 1e9;
-      rows.push({ kernel: 'matmul', config: config.name, shape, relErr: check.relNorm, timing, gflops, chose: config.name === 'autotuned' ? chosen.name : undefined });
-      opts.log(`matmul ${shape} ${config.name.padEnd(20)} ${fmt(timing.median, 3).padStart(9)} ms  ${fmt(gflops).padStart(7)} GFLOP/s${config.name === 'autotuned' ? `  (chose ${chosen.name})` : ''}`);
+    const a = await uploadTensor(gpu, A, [m, k], 'a');
+    owned.push(a);
+    const b = await uploadTensor(gpu, B, transB ? [n, k] : [k, n], 'b');
+    owned.push(b);
+    const c = await createTensor(gpu, [m, n], 'f32', 'c');
+    owned.push(c);
+    for (const name of configs) {
+      const row: KernelRow = { kernel: 'matmul', engine: 'webgpu-bert', config: name, family, shape, m, n, k, validation: '', relErr: NaN };
+      rows.push(row);
+      try {
+        let config: MatmulConfig;
+        if (name === AUTOTUNED) {
+          ctx.log(`kernels: autotuning ${shape} (each configuration timed once)`);
+          config = await autotuneMatmul(gpu, { m, n, k, transB });
+          row.chose = config.name;
+        } else config = matmulConfig(name);
+        const step = await prepareMatmul(gpu, uniforms, { a, b, c, m, n, k, transB, config, label: `matmul ${name} ${shape}` });
+        fillTensor(gpu, c, NaN);
+        await runSteps(gpu, [step], step.label);
+        const check = checkMatmulRows(m, n, k, A, B, transB, (await readTensor(gpu, c)) as Float32Array);
+        Object.assign(row, { validation: check.message, relErr: check.relNorm });
+        if (!check.pass) throw new Error(`failed validation: ${check.message}`);
+        row.timing = await timeKernel(ctx, [step], step.label);
+        row.gflops = gflopsOf(matmulFlops(m, n, k), row.timing.median);
+      } catch (error) {
+        row.error = (error as Error).message;
+      }
+      ctx.log(`kernels: matmul ${shape} ${(row.chose ? `${name} → ${row.chose}` : name).padEnd(24)} ${row.error ? `error: ${row.error}` : `${fmt(row.timing!.median, 3).padStart(9)} ms ${fmt(row.gflops).padStart(7)} GFLOP/s`}`);
     }
   } finally {
     for (const t of owned) t.buffer.destroy();
@@ -83,89 +111,78 @@ async function benchMatmulShape(gpu: Gpu, uniforms: UniformArena, m: number, n: 
   return rows;
 }
 
-async function runOnce(gpu: Gpu, step: Step): Promise<void> {
-  await runSteps(gpu, [step], step.label);
-}
+interface RowCase { kernel: 'layernorm' | 'gelu'; shape: string; m: number; n: number; step: Step; out: GpuTensor; want: () => Float64Array; bytes: number; wg: number }
 
-async function benchElementwise(gpu: Gpu, uniforms: UniformArena, tokens: number, opts: KernelBenchOptions): Promise<KernelBenchRow[]> {
+/** LayerNorm over [tokens, 768] and GELU over [tokens, 3072], BERT-base's row shapes. */
+export async function benchRowKernels(ctx: SuiteContext, uniforms: UniformArena, tokens: number, which: readonly ('layernorm' | 'gelu')[]): Promise<KernelRow[]> {
+  const { gpu } = ctx;
   const rng = new Rng(tokens);
-  const rows: KernelBenchRow[] = [];
   const h = 768;
-  const x = rng.normals(tokens * h);
-  const gamma = rng.floats(h, 0.5, 1.5);
-  const beta = rng.floats(h, -0.5, 0.5);
-  const xt = await uploadTensor(gpu, x, [tokens, h], 'x');
-  const gt = await uploadTensor(gpu, gamma, [h], 'gamma');
-  const bt = await uploadTensor(gpu, beta, [h], 'beta');
-  const yt = await createTensor(gpu, [tokens, h], 'f32', 'y');
-  const wide = rng.floats(tokens * 3072, -6, 6);
-  const wt = await uploadTensor(gpu, wide, [tokens, 3072], 'gelu x');
-  const wy = await createTensor(gpu, [tokens, 3072], 'f32', 'gelu y');
+  const wide = 3072;
+  const owned: GpuTensor[] = [];
+  const tensor = async (t: Promise<GpuTensor>) => {
+    owned.push(await t);
+    return owned[owned.length - 1];
+  };
+  const rows: KernelRow[] = [];
   try {
-    const cases: [string, string, Step, GpuTensor, () => Float64Array, number, number][] = [
-      ['layernorm', `${tokens}x${h}`, await prepareLayernorm(gpu, uniforms, { x: xt, gamma: gt, beta: bt, y: yt, rows: tokens, n: h, eps: 1e-12 }),
-        yt, () => layernormRef({ x, gamma, beta, rows: tokens, n: h, eps: 1e-12 }), (2 * tokens * h + 2 * h) * 4, layernorm.resolve().constants.WG],
-      ['gelu (erf)', `${tokens}x3072`, await prepareGelu(gpu, uniforms, { x: wt, y: wy }), wy, () => geluRef(wide), 2 * tokens * 3072 * 4, gelu.resolve().constants.WG],
-    ];
-    for (const [kernel, shape, step, out, ref, bytes, wg] of cases) {
-      fillTensor(gpu, out, NaN);
-      await runOnce(gpu, step);
-      const check = compare(await readTensor(gpu, out), ref());
-      if (!check.pass) throw new Error(`${kernel} ${shape} failed validation: ${check.message}`);
-      const timing = await timeSteps(gpu, [step], { runs: opts.runs, warmup: 2, label: `${kernel} ${shape}` });
-      const gbps = bytes / (timing.median / 1e3) / 1e9;
-      rows.push({ kernel, config: `WG ${wg}`, shape, relErr: check.relNorm, timing, gbps });
-      opts.log(`${kernel} ${shape} ${fmt(timing.median, 3).padStart(9)} ms  ${fmt(gbps).padStart(7)} GB/s`);
+    const cases: RowCase[] = [];
+    if (which.includes('layernorm')) {
+      const x = rng.normals(tokens * h);
+      const gamma = rng.floats(h, 0.5, 1.5);
+      const beta = rng.floats(h, -0.5, 0.5);
+      const [xt, gt, bt, yt] = [
+        await tensor(uploadTensor(gpu, x, [tokens, h], 'x')), await tensor(uploadTensor(gpu, gamma, [h], 'gamma')),
+        await tensor(uploadTensor(gpu, beta, [h], 'beta')), await tensor(createTensor(gpu, [tokens, h], 'f32', 'y')),
+      ];
+      cases.push({
+        kernel: 'layernorm', shape: `${tokens}x${h}`, m: tokens, n: h, out: yt, wg: layernorm.resolve().constants.WG,
+        step: await prepareLayernorm(gpu, uniforms, { x: xt, gamma: gt, beta: bt, y: yt, rows: tokens, n: h, eps: 1e-12 }),
+        want: () => layernormRef({ x, gamma, beta, rows: tokens, n: h, eps: 1e-12 }),
+        bytes: (2 * tokens * h + 2 * h) * 4, // x read, y written, gamma and beta read once
+      });
+    }
+    if (which.includes('gelu')) {
+      const x = rng.floats(tokens * wide, -6, 6);
+      const [xt, yt] = [await tensor(uploadTensor(gpu, x, [tokens, wide], 'gelu x')), await tensor(createTensor(gpu, [tokens, wide], 'f32', 'gelu y'))];
+      cases.push({
+        kernel: 'gelu', shape: `${tokens}x${wide}`, m: tokens, n: wide, out: yt, wg: gelu.resolve().constants.WG,
+        step: await prepareGelu(gpu, uniforms, { x: xt, y: yt }), want: () => geluRef(x), bytes: 2 * tokens * wide * 4,
+      });
+    }
+    for (const c of cases) {
+      const row: KernelRow = { kernel: c.kernel, engine: 'webgpu-bert', config: `WG ${c.wg}`, family: 'row', shape: c.shape, m: c.m, n: c.n, k: 0, validation: '', relErr: NaN };
+      rows.push(row);
+      try {
+        fillTensor(gpu, c.out, NaN);
+        await runSteps(gpu, [c.step], c.kernel);
+        const check = compare(await readTensor(gpu, c.out), c.want());
+        Object.assign(row, { validation: check.message, relErr: check.relNorm });
+        if (!check.pass) throw new Error(`failed validation: ${check.message}`);
+        row.timing = await timeKernel(ctx, [c.step], `${c.kernel} ${c.shape}`);
+        row.gbps = gbpsOf(c.bytes, row.timing.median);
+      } catch (error) {
+        row.error = (error as Error).message;
+      }
+      ctx.log(`kernels: ${c.kernel} ${c.shape} ${row.error ? `error: ${row.error}` : `${fmt(row.timing!.median, 3)} ms ${fmt(row.gbps)} GB/s`}`);
     }
   } finally {
-    for (const t of [xt, gt, bt, yt, wt, wy]) t.buffer.destroy();
+    for (const t of owned) t.buffer.destroy();
   }
   return rows;
 }
 
-export async function benchKernels(gpu: Gpu, opts: KernelBenchOptions): Promise<KernelBenchRow[]> {
-  const uniforms = new UniformArena(gpu, 'bench uniforms');
-  const rows: KernelBenchRow[] = [];
-  const tokenCounts = opts.tokens ?? (opts.quick ? [128] : [128, 512]);
-  for (const m of tokenCounts) {
-    for (const [n, k] of BERT_NK) rows.push(...await benchMatmulShape(gpu, uniforms, m, n, k, true, opts));
+/** tf.matMul on TF.js's WebGPU backend at the same shape and data (bench/peers/tfjs.ts validates it first). */
+export async function benchTfjsMatmul(ctx: SuiteContext, family: 'bert' | 'square', m: number, n: number, k: number, transB: boolean): Promise<KernelRow> {
+  const shape = matmulShape(m, n, k, transB);
+  const row: KernelRow = { kernel: 'matmul', engine: 'tfjs-webgpu', config: 'tf.matMul', family, shape, m, n, k, validation: '', relErr: NaN };
+  try {
+    const { tfjsMatmul } = await import('./peers/tfjs.ts');
+    const { relErr, timing } = await tfjsMatmul(m, n, k, transB, ctx.runs);
+    Object.assign(row, { relErr, timing, validation: `rows of C vs float64: rel ${relErr.toExponential(2)}`, gflops: gflopsOf(matmulFlops(m, n, k), timing.median) });
+  } catch (error) {
+    row.error = (error as Error).message.split('\n')[0];
   }
-  if (!opts.quick) rows.push(...await benchMatmulShape(gpu, uniforms, 1024, 1024, 1024, false, opts));
-  for (const tokens of tokenCounts) rows.push(...await benchElementwise(gpu, uniforms, tokens, opts));
-  uniforms.destroy();
-  return rows;
-}
-
-export const KERNEL_COLUMNS: Column<KernelBenchRow>[] = [
-  ['kernel', (r) => r.kernel],
-  ['shape', (r) => r.shape],
-  ['config', (r) => (r.chose ? `autotuned → ${r.chose}` : r.config)],
-  ['median ms', (r) => fmt(r.timing.median, 3)],
-  ['min–max ms', (r) => `${fmt(r.timing.min, 3)}–${fmt(r.timing.max, 3)}`],
-  ['runs', (r) => String(r.timing.samples.length)],
-  ['GFLOP/s', (r) => (r.gflops === undefined ? '' : fmt(r.gflops))],
-  ['GB/s', (r) => (r.gbps === undefined ? '' : fmt(r.gbps))],
-  ['rel. error', (r) => r.relErr.toExponential(1)],
-];
-
-export function kernelsTable(rows: KernelBenchRow[]): string {
-  return markdownTable(rows, KERNEL_COLUMNS);
-}
-
-/**
- * `npm run bench -- kernels [--quick] [--tokens 128,512]`: M = 128 and 512 tokens at BERT shapes and 1024^3
- * (--quick: M = 128 only, no 1024^3; --tokens: these M only).
- */
-export async function kernelsSuite(gpu: Gpu, argv: string[], runs: number, log: (line: string) => void): Promise<SuiteOutput> {
-  let tokens: number[] | undefined;
-  let quick = false;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--quick') quick = true;
-    else if (argv[i] === '--tokens') {
-      tokens = (argv[++i] ?? '').split(',').map(Number);
-      if (!tokens.length || tokens.some((t) => !Number.isInteger(t) || t < 1)) throw new Error(`--tokens takes a list of positive integers, got "${argv[i]}"`);
-    } else throw new Error(`unknown argument "${argv[i]}" for the kernels suite (it takes --quick and --tokens)`);
-  }
-  const rows = await benchKernels(gpu, { quick, runs, log, tokens });
-  return { rows, table: kernelsTable(rows), options: { quick, tokens }, notes: ['GFLOP/s = 2*M*N*K / median; GB/s = (bytes read + written) / median'] };
+  ctx.log(`kernels: matmul ${shape} ${'tf.matMul'.padEnd(24)} ${row.error ? `error: ${row.error}` : `${fmt(row.timing!.median, 3).padStart(9)} ms ${fmt(row.gflops).padStart(7)} GFLOP/s`}`);
+  return row;
 }

@@ -1,48 +1,53 @@
-// Benchmark results as data: one JSON file per run (adapter, runtime, date, rows) and a Markdown table
-// rendered from it, both under bench/results/.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Benchmark results as data, and the Markdown rendered from them. Pure: no file system, so a page (the demo)
+// can render a result too; bench/results-files.ts writes the files in Node.
 import type { AdapterSummary } from '../src/gpu/device.ts';
+import type { Chart } from './suite.ts';
 
-export interface BenchResult<Row> {
+/** One suite's run, as written to bench/results/<suite>-<adapter>-<date>.json. */
+export interface BenchResult {
   suite: string;
   date: string;
   adapter: AdapterSummary;
+  /** 'browser (Chromium 156 via Playwright)' or 'node (Dawn)'. */
   runtime: string;
-  node: string;
+  /** Engine, browser, Node and peer package versions. */
+  versions: Record<string, string>;
+  size: 'quick' | 'full';
+  runs: number;
   options: Record<string, unknown>;
   notes: string[];
-  rows: Row[];
+  rows: unknown[];
 }
 
-export type Column<Row> = [header: string, cell: (row: Row) => string];
-
-export function markdownTable<Row>(rows: readonly Row[], columns: readonly Column<Row>[]): string {
-  const head = `| ${columns.map((c) => c[0]).join(' | ')} |`;
-  const rule = `|${columns.map(() => '---').join('|')}|`;
-  return [head, rule, ...rows.map((r) => `| ${columns.map((c) => c[1](r)).join(' | ')} |`)].join('\n');
+/** `<suite>-<architecture>-<date>`: sortable, and names the adapter so runs on two machines never collide. */
+export function resultBaseName(r: Pick<BenchResult, 'suite' | 'adapter' | 'date'>): string {
+  const arch = (r.adapter.architecture !== 'unknown' && r.adapter.architecture) || r.adapter.vendor || 'adapter';
+  const stamp = r.date.replace(/:/g, '-').replace(/\..*$/, '');
+  return `${r.suite}-${arch.replace(/[^\w.-]+/g, '_')}-${stamp}`;
 }
 
-/** Writes `<suite>-<architecture>-<date>.json` and `.md`; returns the JSON path. */
-export function writeResult<Row>(dir: string, result: BenchResult<Row>, table: string): string {
-  mkdirSync(dir, { recursive: true });
-  const arch = (result.adapter.architecture || result.adapter.vendor || 'adapter').replace(/[^\w.-]+/g, '_');
-  const stamp = result.date.replace(/[:]/g, '-').replace(/\..*$/, '');
-  const base = `${dir}/${result.suite}-${arch}-${stamp}`;
-  writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
-  const a = result.adapter;
-  const header = [
-    `# ${result.suite} benchmark, ${result.date}`,
+function adapterLine(a: AdapterSummary): string {
+  const name = [a.vendor, a.architecture, a.description].filter((s) => s && s !== 'unknown').join(' / ') || 'unknown adapter';
+  const kind = a.isFallback ? 'software fallback: CPU speed, read the ratios, not the absolute figures' : 'hardware';
+  const features = [a.shaderF16 && 'shader-f16', a.subgroups && 'subgroups', a.timestampQuery && 'timestamp-query'].filter(Boolean).join(', ') || 'none';
+  return `${name} (${kind}; features: ${features})`;
+}
+
+/** The Markdown report of one result: header (adapter, versions, method), table, notes and the charts. */
+export function renderMarkdown(r: BenchResult, rendered: { table: string; charts: Chart[] }, chartFile: (c: Chart) => string): string {
+  const versions = Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ');
+  return [
+    `# ${r.suite} benchmark, ${r.date}`,
     '',
-    `Adapter: ${a.vendor} / ${a.architecture} ${a.description} (${a.isFallback ? 'software fallback: CPU speed, not GPU speed' : 'hardware'}), ${result.runtime}, Node ${result.node}.`,
-    `Options: ${JSON.stringify(result.options)}`,
-    ...result.notes.map((n) => `- ${n}`),
+    `- adapter: ${adapterLine(r.adapter)}`,
+    `- runtime: ${r.runtime}; versions: ${versions}`,
+    `- size: ${r.size}; median of ${r.runs} timed runs after warm-up; every figure validated before it was timed`,
+    ...r.notes.map((n) => `- ${n}`),
+    '',
+    rendered.table,
+    '',
+    ...rendered.charts.flatMap((c) => [`![${c.title}](${chartFile(c)})`, '']),
+    `Options: \`${JSON.stringify(r.options)}\``,
     '',
   ].join('\n');
-  writeFileSync(`${base}.md`, `${header}${table}\n`);
-  return `${base}.json`;
-}
-
-export function fmt(n: number, digits = 2): string {
-  if (!Number.isFinite(n)) return '-';
-  return n >= 100 ? n.toFixed(0) : n.toFixed(digits);
 }

@@ -129,7 +129,32 @@ export const SIMILARITY: CommandSpec = {
   details: taskDetails('{embeddings [texts][H], matrix [texts][texts]}', 'webgpu-bert similarity "a cat sat" "a cat was sitting" "stock prices fell"'),
 };
 
-export const COMMANDS: readonly CommandSpec[] = [RUN, TOKENIZE, EMBED, FILL_MASK, CLASSIFY, NER, QA, SIMILARITY];
+export const BENCH: CommandSpec = {
+  name: 'bench',
+  summary: 'benchmarks in headless Chromium (ceilings, kernels, attention, end to end with peers); same as npm run bench',
+  usage: '[suite [suite flags]]... [--size quick|full] [--runs N] [--runtime browser|node] [--out DIR] | report <result.json>...',
+  positionals: { min: 0, max: Infinity, name: 'suite' },
+  flags: [
+    { name: 'size', value: 'quick|full', help: 'quick: sized for a software adapter (its default); full: the whole grid (default on a GPU)' },
+    { name: 'runs', value: '<N>', help: 'timed repetitions per figure, median reported (default and minimum 5)' },
+    { name: 'runtime', value: 'browser|node', help: 'browser: headless Chromium, peers in the same page (default); node: Dawn, no peers' },
+    { name: 'out', value: '<dir>', help: 'where the JSON, Markdown and SVG results go (default bench/results)' },
+  ],
+  details: `Suites (default: all): ceilings, kernels, attention, e2e; each suite's flags follow its name:
+  ceilings [--copy-mib 16,64] [--invocations 65536] [--iterations 1024]
+  kernels [--tokens 128,512] [--square 256,1024] [--configs naive,reg8x8,autotuned] [--ops bert,square,layernorm,gelu] [--no-peers]
+  attention [--seq 128,512] [--heads 12] [--dim 64] [--batch 1] [--variants naive,flash]
+  e2e [--models minilm-l6-h384,bert-base,tiny-h64] [--shapes 1x128,8x128,1x512] [--peers NAMES|none] [--no-peers]
+Output: Markdown tables on stdout, progress on stderr, results in bench/results/. Runs from a checkout of
+the repository (bench/README.md has the method).
+
+Examples:
+  webgpu-bert bench kernels --tokens 32 --square 256 --configs naive,reg8x8
+  webgpu-bert bench e2e --models minilm-l6-h384 --shapes 1x128
+  webgpu-bert bench report bench/results/kernels-*.json`,
+};
+
+export const COMMANDS: readonly CommandSpec[] = [RUN, TOKENIZE, EMBED, FILL_MASK, CLASSIFY, NER, QA, SIMILARITY, BENCH];
 
 export function topLevelHelp(version: string): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
