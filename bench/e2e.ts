@@ -15,6 +15,8 @@ import { PEER_TOLERANCE, type Peer, type PeerInputs, type PeerModel } from './pe
 import type { SuiteContext } from './suite.ts';
 
 export const OURS = 'webgpu-bert';
+/** Ours with every LayerNorm as its own dispatch (7 per layer instead of 5): the fused output blocks' gain, same run. */
+export const OURS_UNFUSED = 'webgpu-bert (LayerNorm unfused)';
 
 export interface E2eRow {
   model: string;
@@ -105,14 +107,14 @@ function timed(row: E2eRow, timing: Timing): Partial<E2eRow> {
   };
 }
 
-/** Ours: validated once per model, then one row per case (the first forward of a shape plans it, untimed). */
-async function benchOurs(ctx: SuiteContext, name: string, model: BertModel, url: string, cases: readonly E2eCase[], outputs: Map<E2eCase, Float32Array>): Promise<E2eRow[]> {
+/** Ours (or a variant): validated once per model, then one row per case (the first forward of a shape plans it, untimed). */
+async function benchOurs(ctx: SuiteContext, name: string, engine: string, model: BertModel, url: string, cases: readonly E2eCase[], outputs: Map<E2eCase, Float32Array>): Promise<E2eRow[]> {
   const rows: E2eRow[] = [];
   const v = await validateOurs(model, url);
-  ctx.log(`e2e: ${name}: ${v.message}`);
+  ctx.log(`e2e: ${name} ${engine}: ${v.message}`);
   for (const c of cases) {
     const flops = forwardFlops(model.config, c.batch, c.seqLen);
-    const row: E2eRow = { model: name, batch: c.batch, seqLen: c.seqLen, engine: OURS, backend: 'webgpu', validation: v.message, relErr: v.relErr, flops };
+    const row: E2eRow = { model: name, batch: c.batch, seqLen: c.seqLen, engine, backend: 'webgpu', validation: v.message, relErr: v.relErr, flops };
     rows.push(row);
     if (!v.pass) {
       row.error = 'failed validation against the float64 reference';
@@ -121,7 +123,7 @@ async function benchOurs(ctx: SuiteContext, name: string, model: BertModel, url:
     try {
       const inputs = toForwardInputs(e2eInputs(model.config.vocabSize, c.batch, c.seqLen));
       const forward = () => model.forward(inputs, { pooler: false, logits: false });
-      ctx.log(`e2e: ${name} ${c.batch}x${c.seqLen} ours: first forward (plans the shape, autotunes new matmul shapes)`);
+      ctx.log(`e2e: ${name} ${c.batch}x${c.seqLen} ${engine}: first forward (plans the shape, autotunes new matmul shapes)`);
       outputs.set(c, (await forward()).lastHiddenState);
       Object.assign(row, timed(row, await timeCalls(ctx, forward)));
       row.dispatches = model.stats().dispatchesPerForward;
@@ -129,7 +131,7 @@ async function benchOurs(ctx: SuiteContext, name: string, model: BertModel, url:
       // E.g. out of memory at 8x512 on a small adapter: the other shapes still run.
       row.error = (error as Error).message.split('\n')[0];
     }
-    ctx.log(`e2e: ${name} ${c.batch}x${c.seqLen} ours: ${row.error ? `error: ${row.error}` : `${fmt(row.medianMs)} ms, ${fmt(row.tokensPerSec)} tokens/s, ${row.dispatches} dispatches`}`);
+    ctx.log(`e2e: ${name} ${c.batch}x${c.seqLen} ${engine}: ${row.error ? `error: ${row.error}` : `${fmt(row.medianMs)} ms, ${fmt(row.tokensPerSec)} tokens/s, ${row.dispatches} dispatches`}`);
   }
   return rows;
 }
@@ -155,16 +157,24 @@ async function benchPeerCase(ctx: SuiteContext, row: E2eRow, peer: PeerModel, in
 
 /** Every case of one model: ours first, then each peer the cases name, loaded once for all its cases. */
 export async function benchModel(ctx: SuiteContext, name: string, url: string, cases: readonly E2eCase[]): Promise<E2eRow[]> {
-  ctx.log(`e2e: ${name}: loading ours from ${url}`);
-  const model = await BertModel.load(ctx.gpu, url);
-  const config = model.config;
   const outputs = new Map<E2eCase, Float32Array>();
-  let rows: E2eRow[];
-  try {
-    rows = await benchOurs(ctx, name, model, url, cases, outputs);
-  } finally {
-    // Free our weights before a peer uploads its own copy (BERT-base is 440 MB in f32).
-    model.dispose();
+  const rows: E2eRow[] = [];
+  let config: BertConfig | undefined;
+  for (const [engine, fuseLayerNorm] of [[OURS, true], [OURS_UNFUSED, false]] as const) {
+    ctx.log(`e2e: ${name}: loading ${engine} from ${url}`);
+    const model = await BertModel.load(ctx.gpu, url, { fuseLayerNorm });
+    config = model.config;
+    try {
+      // The peers are compared with the fused (default) engine's outputs.
+      rows.push(...await benchOurs(ctx, name, engine, model, url, cases, engine === OURS ? outputs : new Map()));
+    } finally {
+      // Free our weights before the next copy is uploaded (BERT-base is 440 MB in f32).
+      model.dispose();
+    }
+  }
+  for (const r of rows) {
+    const ours = rows.find((x) => x.engine === OURS && x.batch === r.batch && x.seqLen === r.seqLen);
+    if (r.engine === OURS_UNFUSED && ours?.tokensPerSec && r.tokensPerSec) r.oursOverPeer = ours.tokensPerSec / r.tokensPerSec;
   }
   for (const peerName of [...new Set(cases.flatMap((c) => c.peers))]) {
     let loaded: PeerModel | undefined;
@@ -185,7 +195,7 @@ export async function benchModel(ctx: SuiteContext, name: string, url: string, c
         rows.push(row);
         const want = outputs.get(c);
         if (failure || !loaded || !want) row.error = failure ?? 'not compared: our own forward did not run';
-        else await benchPeerCase(ctx, row, loaded, e2eInputs(config.vocabSize, c.batch, c.seqLen), want, ours);
+        else await benchPeerCase(ctx, row, loaded, e2eInputs(config!.vocabSize, c.batch, c.seqLen), want, ours);
       }
     } finally {
       await loaded?.dispose();

@@ -13,8 +13,8 @@ import { attentionMaskBias } from '../../src/kernels/attention.ts';
 import type { BertConfig, GeluKind } from '../../src/model/config.ts';
 import { loadCheckpoint } from '../../src/model/source.ts';
 import type { BertWeights, LayerWeights } from '../../src/model/weights.ts';
-import { compare, type CompareReport } from '../../src/reference/compare.ts';
 import { Rng } from '../../src/reference/random.ts';
+import { checkMatmulRows } from '../kernels.ts';
 import type { Peer, PeerInputs, PeerModel } from './peer.ts';
 
 /** Untimed repetitions before timing: the first calls compile TF.js's pipelines and upload the operands. */
@@ -231,7 +231,7 @@ export async function tfjsMatmul(m: number, n: number, k: number, transB: boolea
   const shape = `${m}x${n}x${k}${transB ? ' (B [n,k])' : ''}`;
   try {
     const c = product();
-    const check = checkRows(m, n, k, A, B, transB, await c.data<'float32'>());
+    const check = checkMatmulRows(m, n, k, A, B, transB, await c.data<'float32'>());
     c.dispose();
     if (!check.pass) throw new Error(`tf.matMul ${shape} failed validation: ${check.message}`);
     for (let i = 0; i < WARMUP; i++) {
@@ -266,18 +266,3 @@ async function wallMs(product: () => tf.Tensor): Promise<number> {
   return ms;
 }
 
-/** Rows 0, 1, middle and the last two of C against float64 dot products (a full reference at 1024^3 is too slow). */
-function checkRows(m: number, n: number, k: number, A: Float32Array, B: Float32Array, transB: boolean, C: Float32Array): CompareReport {
-  const rows = [...new Set([0, 1, m >> 1, m - 2, m - 1].filter((r) => r >= 0))];
-  const got: number[] = [];
-  const want: number[] = [];
-  for (const r of rows) {
-    for (let j = 0; j < n; j++) {
-      let acc = 0;
-      for (let q = 0; q < k; q++) acc += A[r * k + q] * (transB ? B[j * k + q] : B[q * n + j]);
-      want.push(acc);
-      got.push(C[r * n + j]);
-    }
-  }
-  return compare(got, want, undefined, `rows ${rows.join(',')}`);
-}

@@ -8,6 +8,7 @@ import type { Timing } from '../../src/gpu/timer.ts';
 import { UniformArena } from '../../src/gpu/uniforms.ts';
 import { ceilingFma, ceilingFmaFlops, prepareCeilingCopy, prepareCeilingFma } from '../../src/kernels/ceiling.ts';
 import { runSteps } from '../../src/kernels/kernel.ts';
+import { ceilingFmaRef } from '../../src/reference/kernels.ts';
 import { Rng } from '../../src/reference/random.ts';
 import { lineChart } from '../charts.ts';
 import { fmt, fmtTiming, gbpsOf, gflopsOf, markdownTable, timeKernel, timingMethodNote, type Ceilings } from '../measure.ts';
@@ -39,13 +40,6 @@ const FMA_ITERATIONS = { quick: 256, full: 1024 };
 
 /** Ceilings per device: measured once per page or process, reused by the suites that compare with them. */
 const measured = new WeakMap<GPUDevice, Ceilings>();
-
-/** The fma twin: with scale = step = 1, lane l of chain j ends at start + iterations (ceiling-fma.wgsl). */
-function fmaExpected(i: number, iterations: number, acc: number): number {
-  let total = 0;
-  for (let j = 0; j < acc; j++) for (let l = 0; l < 4; l++) total += (i % 256) + 4 * j + l + iterations;
-  return total;
-}
 
 async function copyRow(ctx: SuiteContext, uniforms: UniformArena, mib: number): Promise<CeilingRow> {
   const elements = (mib * MIB) / 4;
@@ -80,8 +74,8 @@ async function fmaRow(ctx: SuiteContext, uniforms: UniformArena, invocations: nu
     await runSteps(ctx.gpu, [step], what);
     const got = await readTensor(ctx.gpu, out);
     const acc = ceilingFma.resolve().defines.ACC;
-    const bad = got.findIndex((v, i) => v !== fmaExpected(i, iterations, acc));
-    if (bad >= 0) throw new Error(`${what} failed validation: out[${bad}] = ${got[bad]}, expected ${fmaExpected(bad, iterations, acc)}`);
+    const bad = got.findIndex((v, i) => v !== ceilingFmaRef(i, iterations, acc));
+    if (bad >= 0) throw new Error(`${what} failed validation: out[${bad}] = ${got[bad]}, expected ${ceilingFmaRef(bad, iterations, acc)}`);
     const timing = await timeKernel(ctx, [step], what);
     const flops = ceilingFmaFlops(invocations, iterations);
     return { kind: 'fma', what, size: invocations, work: flops, formula: `invocations * iterations * ${acc} * 4 * 2 / median`, validation: 'exact', timing, gflops: gflopsOf(flops, timing.median) };

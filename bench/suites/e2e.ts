@@ -96,6 +96,7 @@ export async function e2eSuite(ctx: SuiteContext): Promise<SuiteOutput> {
     notes: [
       'timing: wall clock around each whole forward, inputs in and last_hidden_state read back to a Float32Array, for every engine alike; median after warm-up',
       '% of FMA ceiling: only for engines on WebGPU (the ceiling is the WebGPU adapter\'s; Transformers.js WASM runs on the CPU outside it)',
+      'webgpu-bert (LayerNorm unfused): ours loaded with fuseLayerNorm: false (each LayerNorm its own dispatch, 7 per layer instead of 5); its ours/peer column is the fused engine\'s throughput over it',
       'tokens/s = batch * seq / median; GFLOP/s = matmul and attention FLOPs (per layer 2*T*(4*H^2 + 2*H*I) + 4*B*heads*S^2*dh) / median; ours/peer throughput = our tokens/s / the peer\'s',
       'ours is validated against the float64 reference (src/reference/bert.ts) on 2 sequences of 16 tokens, one padded: plain JS loops in float64 take minutes at full size; each peer is checked against our output at the timed size (relative error <= 1e-3) before it is timed',
       'models: random weights in the real shapes from bench/model-folder.ts, served in Hugging Face layout (config.json, model.safetensors, onnx/model.onnx) from 127.0.0.1; the vocabulary is the generator\'s small one (the embedding gather is a negligible part of a forward)',

@@ -120,3 +120,10 @@ export function embeddingsRef(p: {
   if (!p.gamma || !p.beta) return e;
   return layernormRef({ x: e, gamma: p.gamma, beta: p.beta, rows: tokens, n: p.h, eps: p.eps ?? 1e-12 });
 }
+
+/** ceiling-fma.wgsl's out[i] with scale = step = 1: lane l of chain j starts at (i % 256) + 4j + l and gains 1 per step. */
+export function ceilingFmaRef(i: number, iterations: number, chains: number): number {
+  let total = 0;
+  for (let j = 0; j < chains; j++) for (let l = 0; l < 4; l++) total += (i % 256) + 4 * j + l + iterations;
+  return total;
+}
