@@ -44,8 +44,8 @@ export const matmulUnrolled = defineKernel({
   bindings: BINDINGS,
   params: PARAMS,
   constants: { WG_X: 8, WG_Y: 8 },
-  // Only the vec4 [n, k] form exists (no TRANS_B to choose): prepareMatmul sends other layouts to matmul-register.
-  defines: { VEC4: true, HAS_BIAS: false, HAS_RESIDUAL: false, GELU_ERF: false, GELU_TANH: false, TANH: false },
+  // vec4 loads only: prepareMatmul sends unaligned operands to matmul-register.
+  defines: { ...EPILOGUE_DEFINES, VEC4: true },
 });
 
 /** A named way to run matmul: the naive kernel, a tile shape of the tiled one, or a register tile. */
@@ -74,7 +74,7 @@ export const MATMUL_CONFIGS: readonly MatmulConfig[] = [
   { name: 'tile16x64-k32-r1x4', kernel: 'tiled', tile: { BM: 16, BN: 64, BK: 32, TM: 1, TN: 4 } },
   { name: 'reg4x8', kernel: 'register', regs: { TM: 4, TN: 8 } },
   { name: 'reg8x8', kernel: 'register', regs: { TM: 8, TN: 8 } },
-  // 4 x 4 with named registers (matmul-unrolled.wgsl); B as [k, n] or unaligned runs as reg4x4 instead.
+  // 4 x 4 with named registers (matmul-unrolled.wgsl); unaligned operands run as reg4x4 instead.
   { name: 'unrolled4x4', kernel: 'unrolled', regs: { TM: 4, TN: 4 } },
 ];
 
@@ -161,14 +161,15 @@ export async function prepareMatmul(gpu: Gpu, uniforms: UniformArena, args: Matm
     const workgroups: [number, number, number] = [Math.ceil(n / constants.WG_X), Math.ceil(m / constants.WG_Y), batch.count];
     return matmulNaive.prepare(gpu, { variant: { defines }, tensors, params, workgroups, uniforms, label });
   }
-  // vec4 loads need every row of A and B to start on a multiple of 4 elements, and k to be one.
+  // vec4 loads need every row of A and B to start on a multiple of 4 elements, and k to be one; B as [k, n]
+  // read as vec4 along n (matmul-unrolled) needs n to be one too.
   const strides = [k, lda, ldb, off.a, off.b, ...batch.a, ...batch.b];
-  const vec4 = transB && strides.every((s) => s % 4 === 0);
-  if (config.kernel === 'unrolled' && vec4) {
+  const aligned = strides.every((s) => s % 4 === 0);
+  const vec4 = transB && aligned;
+  if (config.kernel === 'unrolled' && aligned && (transB || n % 4 === 0)) {
     const { constants } = matmulUnrolled.resolve();
     const workgroups: [number, number, number] = [Math.ceil(n / (constants.WG_X * 4)), Math.ceil(m / (constants.WG_Y * 4)), batch.count];
-    const { TRANS_B: _, ...epilogue } = defines;
-    return matmulUnrolled.prepare(gpu, { variant: { defines: epilogue }, tensors, params, workgroups, uniforms, label: `${label} ${config.name}` });
+    return matmulUnrolled.prepare(gpu, { variant: { defines: { ...defines, VEC4: true } }, tensors, params, workgroups, uniforms, label: `${label} ${config.name}` });
   }
   if (config.kernel === 'register' || config.kernel === 'unrolled') {
     const { TM, TN } = config.regs!;

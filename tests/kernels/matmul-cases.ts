@@ -82,11 +82,15 @@ export function matmulCases(): KernelCase[] {
       a: [S * ld, dh], b: [S * ld, dh], c: [heads * S * S, S * S], sizes: [seqs * S * ld, seqs * S * ld, seqs * heads * S * S],
     }));
   }
-  // The unrolled kernel runs only for B [n, k] with k a multiple of 4 (else reg4x4 stands in, covered above):
-  // its own edge shapes, every epilogue.
+  // The unrolled kernel runs only on aligned operands (else reg4x4 stands in, covered above): its own edge
+  // shapes, both layouts, every epilogue.
   const unrolled = matmulConfig('unrolled4x4');
   ([[1, 1, 4], [3, 17, 64], [17, 3, 68], [63, 65, 128], [65, 127, 200], [200, 63, 16], [5, 768, 768]] as const).forEach((shape, i) => {
     cases.push(matmulCase(unrolled, [...shape], true, EPILOGUES[i % EPILOGUES.length], seed++));
+  });
+  // B as [k, n] takes the vec4 path when n is a multiple of 4 as well.
+  ([[1, 4, 4], [3, 16, 64], [17, 68, 8], [63, 128, 132], [65, 200, 64], [5, 768, 3072]] as const).forEach((shape, i) => {
+    cases.push(matmulCase(unrolled, [...shape], false, EPILOGUES[(i + 1) % EPILOGUES.length], seed++));
   });
   // BERT-base's feed-forward shapes on 64 tokens, with the epilogues BERT uses, on the default configuration.
   cases.push(matmulCase(MATMUL_CONFIGS[1], [64, 3072, 768], true, EPILOGUES[1], seed++));
