@@ -18,7 +18,7 @@ import { setStatus, showAdapter, showFallbackNote, showNoWebGpu } from './status
  * to seconds on a software adapter; the field is editable, and empty runs the suite's own grid.
  */
 const PAGE_SUITES: { name: string; suite: Suite; what: string; small: string }[] = [
-  { name: 'kernels', suite: kernelsSuite, what: 'matmul configurations at BERT shapes and squares, LayerNorm, GELU', small: '--tokens 8 --square 128,256 --configs naive,unrolled4x4 --no-peers' },
+  { name: 'kernels', suite: kernelsSuite, what: 'matmul configurations at BERT shapes and squares, LayerNorm, GELU', small: '--tokens 8 --square 128,256 --configs naive,unrolled4x4,autotuned --no-peers' },
   { name: 'attention', suite: attentionSuite, what: 'attention variants by sequence length', small: '--seq 32,64,128 --heads 2' },
   { name: 'ceilings', suite: ceilingsSuite, what: 'copy bandwidth and FMA throughput, the limits the other suites compare with', small: '--copy-mib 4,16 --invocations 4096,16384' },
 ];
