@@ -2,7 +2,7 @@
 // drop) or a URL base; engine options; the progress bar; a summary of the current model. A failed load
 // shows the loader's one-line error and leaves the current model loaded.
 import {
-  ATTENTION_VARIANTS, DEFAULT_ATTENTION_VARIANT, DEFAULT_MODEL_OPTIONS, MATMUL_CONFIGS, generateCheckpoint, type Architecture,
+  ATTENTION_VARIANTS, DEFAULT_ATTENTION_ORDER, DEFAULT_MODEL_OPTIONS, MATMUL_CONFIGS, generateCheckpoint, type Architecture,
 } from '../src/browser.ts';
 import type { DemoApp, EngineOptions, Loaded, LoadRequest } from './app.ts';
 import { button, el, errorMessage, field, formatBytes, formatMs } from './dom.ts';
@@ -30,7 +30,8 @@ export class ModelBar {
   private filesInput = el('input', { attrs: { type: 'file', multiple: true, hidden: true, accept: '.json,.txt,.safetensors', 'data-testid': 'files-input' } });
   private matmul = el('select', {}, [el('option', { text: 'autotune (time each configuration once per shape)', attrs: { value: 'autotune' } }),
     ...MATMUL_CONFIGS.map((c) => el('option', { text: c.name, attrs: { value: c.name } }))]);
-  private attention = el('select', {}, ATTENTION_VARIANTS.map((v) => el('option', { text: `${v.name}: ${v.describe}`, attrs: { value: v.name } })));
+  private attention = el('select', {}, [el('option', { text: `auto: the first that takes the head dim (${DEFAULT_ATTENTION_ORDER.join(', ')})`, attrs: { value: '' } }),
+    ...ATTENTION_VARIANTS.map((v) => el('option', { text: `${v.name}: ${v.describe}`, attrs: { value: v.name } }))]);
   private controls: HTMLElement[] = [];
   private busy = false;
 
@@ -38,7 +39,7 @@ export class ModelBar {
     // SwiftShader takes seconds per shape to time every matmul configuration: one fixed choice keeps the
     // first run of each panel quick there (unrolled4x4 is the fastest configuration there: see matmul-unrolled.wgsl).
     this.matmul.value = app.gpu.adapter.isFallback ? 'unrolled4x4' : 'autotune';
-    this.attention.value = DEFAULT_ATTENTION_VARIANT;
+    this.attention.value = '';
     const loadBuiltIn = button('Load', () => void this.loadBuiltIn(this.builtIn.value as Architecture), 'secondary');
     const loadUrl = button('Load URL', () => void this.loadUrl(), 'secondary');
     const pickFolder = button('Folder…', () => this.folderInput.click(), 'secondary');

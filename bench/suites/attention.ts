@@ -60,12 +60,15 @@ export const ATTENTION_FLAGS: Record<string, FlagKind> = { seq: 'ints', heads: '
 export async function attentionSuite(ctx: SuiteContext): Promise<SuiteOutput> {
   const args = new SuiteArgs('attention', ctx.args, ATTENTION_FLAGS);
   const grid = GRID[ctx.size];
+  const headDim = args.int('dim') ?? grid.headDim;
+  // Only the variants that take this head dim (flash-d64 takes 64 only), by default and when named.
+  const fits = ATTENTION_VARIANTS.filter((v) => !v.unsupported?.(headDim)).map((v) => v.name);
   const opts: AttentionBenchOptions = {
     seqLens: args.ints('seq') ?? grid.seqLens,
     heads: args.int('heads') ?? grid.heads,
-    headDim: args.int('dim') ?? grid.headDim,
+    headDim,
     batch: args.int('batch') ?? grid.batch,
-    variants: pick('attention', 'variants', args.list('variants'), ATTENTION_VARIANTS.map((v) => v.name)),
+    variants: pick('attention', 'variants', args.list('variants'), fits),
   };
   const ceilings: Ceilings = await ceilingsFor(ctx);
   const rows = await benchAttention(ctx, opts);

@@ -4,7 +4,7 @@
 // Concurrent calls are queued: each waits for the previous one and gets its own result.
 import type { Gpu } from '../gpu/device.ts';
 import { BYTES_PER_ELEMENT, createBuffer, numel, writeTensor, type GpuTensor } from '../gpu/tensor.ts';
-import { DEFAULT_ATTENTION_VARIANT, attentionMaskBias, attentionVariant } from '../kernels/attention.ts';
+import { attentionMaskBias, attentionVariant, defaultAttentionVariant } from '../kernels/attention.ts';
 import { autotuneMatmul } from '../kernels/autotune.ts';
 import type { TimingMethod } from '../gpu/timer.ts';
 import { recordSteps } from '../kernels/kernel.ts';
@@ -24,7 +24,7 @@ export interface LoadProgress {
 }
 
 export interface ModelOptions {
-  /** Attention variant by name (see ATTENTION_VARIANTS); default 'flash'. */
+  /** Attention variant by name (see ATTENTION_VARIANTS); default: the best that takes the head dim (DEFAULT_ATTENTION_ORDER). */
   attention?: string;
   /** 'autotune' (default: time each matmul configuration once per shape on this adapter) or a configuration name. */
   matmul?: string;
@@ -391,15 +391,14 @@ interface Readback { tensor: GpuTensor; offset: number; count: number }
 
 /**
  * The attention variant for a config: the one asked for (an error if it cannot run this head size), or by
- * default the fused kernel, falling back to the naive one for head sizes the fused kernel does not take.
+ * default the first of DEFAULT_ATTENTION_ORDER that takes it (flash-d64, flash, naive).
  */
 function chooseAttention(asked: string | undefined, config: BertConfig): string {
   const headDim = config.hiddenSize / config.numAttentionHeads;
-  const variant = attentionVariant(asked ?? DEFAULT_ATTENTION_VARIANT);
-  const why = variant.unsupported?.(headDim);
-  if (!why) return variant.name;
-  if (asked) throw new InputError(`attention variant "${asked}" cannot run this model: ${why}`);
-  return 'naive';
+  if (!asked) return defaultAttentionVariant(headDim);
+  const why = attentionVariant(asked).unsupported?.(headDim);
+  if (why) throw new InputError(`attention variant "${asked}" cannot run this model: ${why}`);
+  return asked;
 }
 
 function makeTokenizer(ckpt: LoadedCheckpoint): WordPieceTokenizer | undefined {

@@ -39,7 +39,10 @@ export function flashKeyTile(tile: FlashTile, headDim: number): number {
   return Math.max(1, Math.min(tile.BK, Math.floor(WORKGROUP_BYTES / bytesPerKey)));
 }
 
-export async function prepareFlashAttention(gpu: Gpu, uniforms: UniformArena, args: AttentionArgs, tile: FlashTile): Promise<AttentionPlan> {
+/** The fused kernel or one with its bindings, params and defines (attention-flash-d64.ts). */
+export type FlashKernel = typeof attentionFlash;
+
+export async function prepareFlashAttention(gpu: Gpu, uniforms: UniformArena, args: AttentionArgs, tile: FlashTile, kernel: FlashKernel = attentionFlash): Promise<AttentionPlan> {
   const label = args.label ?? `attention flash ${args.batch}x${args.seqLen} h${args.heads}x${args.headDim}`;
   const layout = attentionLayout(args, label);
   const { batch, seqLen, heads, headDim } = args;
@@ -54,7 +57,7 @@ export async function prepareFlashAttention(gpu: Gpu, uniforms: UniformArena, ar
   return PlanScratch.build(gpu, async (scratch) => {
     const lse = args.outputAttentions ? await scratch.tensor([batch, heads, seqLen], `${label} lse`) : undefined;
     const probs = args.outputAttentions ? await scratch.tensor([batch, heads, seqLen, seqLen], `${label} probs`) : undefined;
-    const step = await attentionFlash.prepare(gpu, {
+    const step = await kernel.prepare(gpu, {
       variant: { constants: { BQ: tile.BQ }, defines },
       tensors: { q: layout.q.tensor, k: layout.k.tensor, v: layout.v.tensor, mask: args.mask, out: args.out, lse },
       params: attentionParams(args, layout),

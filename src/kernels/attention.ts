@@ -5,10 +5,12 @@ import type { Gpu } from '../gpu/device.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
 import type { AttentionArgs, AttentionPlan, AttentionVariant } from './attention-common.ts';
 import { flashVariant } from './attention-flash.ts';
+import { flashD64Variant } from './attention-flash-d64.ts';
 import { naiveAttention } from './attention-naive.ts';
 
 export * from './attention-common.ts';
 export * from './attention-flash.ts';
+export * from './attention-flash-d64.ts';
 export * from './attention-naive.ts';
 export * from './attention-probs.ts';
 
@@ -19,9 +21,20 @@ export const ATTENTION_VARIANTS: readonly AttentionVariant[] = [
   flashVariant('flash-q32', { BQ: 32, BK: 32 }),
   // More rows per workgroup: each staged key serves 128 rows, half as many barriers per FMA as 'flash'.
   flashVariant('flash-q128', { BQ: 128, BK: 16 }),
+  // 'flash' with q and the accumulator in named registers, head dim 64 only (attention-flash-d64.wgsl).
+  flashD64Variant('flash-d64', { BQ: 64, BK: 16 }),
 ];
 
-export const DEFAULT_ATTENTION_VARIANT = 'flash';
+/**
+ * What a model runs when no variant is asked for: the first of these that takes its head dim. flash-d64
+ * first: the same algorithm as flash in named registers, 1.6x flash on SwiftShader (S = 128 and 512, same
+ * run); GPUs likely compile the two alike. naive takes every head dim.
+ */
+export const DEFAULT_ATTENTION_ORDER: readonly string[] = ['flash-d64', 'flash', 'naive'];
+
+export function defaultAttentionVariant(headDim: number): string {
+  return DEFAULT_ATTENTION_ORDER.find((name) => !attentionVariant(name).unsupported?.(headDim)) ?? 'naive';
+}
 
 export function attentionVariant(name: string): AttentionVariant {
   const v = ATTENTION_VARIANTS.find((x) => x.name === name);
@@ -29,6 +42,6 @@ export function attentionVariant(name: string): AttentionVariant {
   return v;
 }
 
-export function prepareAttention(gpu: Gpu, uniforms: UniformArena, args: AttentionArgs, variant = DEFAULT_ATTENTION_VARIANT): Promise<AttentionPlan> {
+export function prepareAttention(gpu: Gpu, uniforms: UniformArena, args: AttentionArgs, variant = defaultAttentionVariant(args.headDim)): Promise<AttentionPlan> {
   return attentionVariant(variant).prepare(gpu, uniforms, args);
 }

@@ -1,6 +1,7 @@
 // Every kernel by name: the binding check, the benchmarks and the runtime find kernels here.
 import { add } from './add.ts';
 import { attentionFlash } from './attention-flash.ts';
+import { attentionFlashD64 } from './attention-flash-d64.ts';
 import { attentionProbs } from './attention-probs.ts';
 import { ceilingCopy, ceilingFma } from './ceiling.ts';
 import { embeddings } from './embeddings.ts';
@@ -21,5 +22,5 @@ export * from './matmul-layernorm.ts';
 export * from './softmax.ts';
 export * from './pool.ts';
 
-export const KERNELS = [matmulNaive, matmulTiled, matmulRegister, matmulUnrolled, matmulLayernorm, layernorm, gelu, add, softmax, embeddings, attentionFlash, attentionProbs, pool, ceilingCopy, ceilingFma] as const;
+export const KERNELS = [matmulNaive, matmulTiled, matmulRegister, matmulUnrolled, matmulLayernorm, layernorm, gelu, add, softmax, embeddings, attentionFlash, attentionFlashD64, attentionProbs, pool, ceilingCopy, ceilingFma] as const;
 export * from './autotune.ts';

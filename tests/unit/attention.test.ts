@@ -6,7 +6,7 @@ import '../../src/shaders-node.ts';
 import { buildShader } from '../../src/gpu/shaders.ts';
 import type { GpuTensor } from '../../src/gpu/tensor.ts';
 import {
-  ATTENTION_VARIANTS, attentionFlash, attentionFlops, attentionLayout, attentionMaskBias, attentionVariant,
+  ATTENTION_VARIANTS, attentionFlash, attentionFlops, attentionLayout, attentionMaskBias, attentionVariant, defaultAttentionVariant,
   flashKeyTile, type AttentionArgs,
 } from '../../src/kernels/attention.ts';
 import { MASK_VALUE } from '../../src/kernels/softmax.ts';
@@ -41,6 +41,14 @@ test('the variant registry has unique names, naive and flash, and names the know
   assert.equal(new Set(names).size, names.length);
   for (const n of ['naive', 'flash']) assert.ok(names.includes(n));
   assert.throws(() => attentionVariant('nope'), /known: naive, flash/);
+});
+
+test('by default a model runs the first variant that takes its head dim: flash-d64, flash, then naive', () => {
+  assert.equal(defaultAttentionVariant(64), 'flash-d64');
+  assert.equal(defaultAttentionVariant(32), 'flash');
+  assert.equal(defaultAttentionVariant(128), 'flash');
+  assert.equal(defaultAttentionVariant(18), 'naive');
+  assert.match(attentionVariant('flash-d64').unsupported!(32)!, /head dim 64, got 32/);
 });
 
 test('flash key tiles shrink to fit 16 KiB of K, V and key biases', () => {

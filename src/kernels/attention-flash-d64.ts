@@ -1,0 +1,26 @@
+// Fused attention for head dim 64 in named registers (attention-flash-d64.wgsl): the flash algorithm and
+// plan (attention-flash.ts) with the per-row q and accumulator unrolled, for adapters that keep loop-indexed
+// arrays in memory (SwiftShader). BERT-base and MiniLM have head dim 64.
+import type { AttentionVariant } from './attention-common.ts';
+import { attentionFlash, prepareFlashAttention, type FlashTile } from './attention-flash.ts';
+import { defineKernel } from './kernel.ts';
+
+const HEAD_DIM = 64;
+
+export const attentionFlashD64 = defineKernel({
+  ...attentionFlash.spec,
+  name: 'attention-flash-d64',
+  shaders: ['attention-common.wgsl', 'attention-flash-d64.wgsl'],
+});
+
+export function flashD64Variant(name: string, tile: FlashTile): AttentionVariant {
+  return {
+    name,
+    describe: `fused online-softmax attention for head dim ${HEAD_DIM} with q and the accumulator in named registers, ${tile.BQ} query rows per workgroup, key tiles of ${tile.BK}; no S x S buffer`,
+    unsupported: (headDim) => (headDim === HEAD_DIM ? undefined : `this variant is written for head dim ${HEAD_DIM}, got ${headDim}`),
+    prepare: (gpu, uniforms, args) => {
+      if (args.headDim !== HEAD_DIM) throw new Error(`${name}: written for head dim ${HEAD_DIM}, got ${args.headDim}`);
+      return prepareFlashAttention(gpu, uniforms, args, tile, attentionFlashD64);
+    },
+  };
+}
