@@ -3,12 +3,13 @@
 // headless Chromium with the WebGPU flags of src/cli/chromium.ts, and bench/page.html open in it. The page's
 // progress lines are forwarded to stderr. close() shuts both down; so does Ctrl-C.
 import { existsSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import type { ViteDevServer } from 'vite';
+import { freePort } from '../src/cli/browser-runtime.ts';
 import { chromiumArgs, chromiumSearchDescription, findChromium } from '../src/cli/chromium.ts';
+import { oneLine } from '../src/cli/errors.ts';
 import type { AdapterSummary } from '../src/gpu/device.ts';
 import type { BenchPage, BenchRunOptions } from './page.ts';
 import type { SuiteOutput } from './suite.ts';
@@ -24,20 +25,6 @@ export interface BenchBrowser {
   close(): Promise<void>;
 }
 
-/** A port the OS says is free now; Vite then binds it with strictPort (a race only with another process). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const oneLine = (s: string) => s.split('\n').map((l) => l.trim()).filter(Boolean).join(' ').slice(0, 400);
 
 async function startVite(log: (line: string) => void): Promise<{ server: ViteDevServer; origin: string }> {
   const { createServer } = await import('vite');

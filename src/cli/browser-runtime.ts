@@ -120,7 +120,7 @@ async function importOrExplain<T>(name: string): Promise<T> {
 }
 
 /** A port the OS says is free now; Vite then binds it with strictPort (a race only with another process). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createNetServer();
     s.once('error', reject);
