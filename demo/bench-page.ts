@@ -7,10 +7,10 @@ import { MIN_RUNS, type Suite, type SuiteOutput } from '../bench/suite.ts';
 import { attentionSuite } from '../bench/suites/attention.ts';
 import { ceilingsSuite } from '../bench/suites/ceilings.ts';
 import { kernelsSuite } from '../bench/suites/kernels.ts';
-import { createBrowserGpu, type Gpu } from '../src/browser.ts';
+import type { Gpu } from '../src/browser.ts';
 import { button, el, errorMessage, field, formatMs } from './dom.ts';
 import { markdownTableToHtml } from './markdown-table.ts';
-import { setStatus, showAdapter, showFallbackNote, showNoWebGpu } from './status.ts';
+import { openPageGpu, setStatus } from './status.ts';
 
 /**
  * The suites this page offers: those that need nothing but the adapter. (`e2e` loads model folders that
@@ -129,17 +129,8 @@ function describeShort(a: Gpu['adapter']): string {
 }
 
 async function start(): Promise<void> {
-  let gpu: Gpu;
-  try {
-    gpu = await createBrowserGpu({ timestamps: true });
-  } catch (e) {
-    showAdapter(undefined);
-    showNoWebGpu(errorMessage(e));
-    setStatus('WebGPU is not available', 'error');
-    return;
-  }
-  showAdapter(gpu.adapter);
-  if (gpu.adapter.isFallback) showFallbackNote(gpu.adapter, 'The flags below start small for that reason; read the figures as ratios between rows.');
+  const gpu = await openPageGpu('The flags below start small for that reason; read the figures as ratios between rows.', { timestamps: true });
+  if (!gpu) return;
   document.getElementById('app')!.append(new BenchPage(gpu).element);
   setStatus('ready');
 }

@@ -13,22 +13,13 @@ import { QaPanel } from './panels/qa.ts';
 import { SimilarityPanel } from './panels/similarity.ts';
 import { TimingPanel } from './panels/timing.ts';
 import { TokenizerPanel } from './panels/tokenizer.ts';
-import { clearNotice, notice, setStatus, showAdapter, showFallbackNote, showNoWebGpu } from './status.ts';
+import { clearNotice, notice, openPageGpu, setStatus } from './status.ts';
 import { Tabs } from './tabs.ts';
 import { exposeHook } from './test-hook.ts';
 
 async function start(): Promise<void> {
-  let gpu: lib.Gpu;
-  try {
-    gpu = await lib.createBrowserGpu();
-  } catch (e) {
-    showAdapter(undefined);
-    showNoWebGpu(errorMessage(e));
-    setStatus('WebGPU is not available', 'error');
-    return;
-  }
-  showAdapter(gpu.adapter);
-  if (gpu.adapter.isFallback) showFallbackNote(gpu.adapter, 'Here the demo uses one fixed matmul configuration instead of timing them all (Engine options).');
+  const gpu = await openPageGpu('Here the demo uses one fixed matmul configuration instead of timing them all (Engine options).');
+  if (!gpu) return;
   void gpu.lost.then((error) => {
     notice('device-lost', 'error', 'The GPU device was lost', [error.message, 'Reload the page to start again.']);
     setStatus('GPU device lost', 'error');

@@ -1,7 +1,7 @@
 // The header's status line (what the page is doing now) and the notice boxes under the header (no WebGPU,
 // software adapter, random weights). Shared by every panel.
-import { describeAdapter, type AdapterSummary } from '../src/browser.ts';
-import { el } from './dom.ts';
+import { createBrowserGpu, describeAdapter, type AdapterSummary, type Gpu } from '../src/browser.ts';
+import { el, errorMessage } from './dom.ts';
 
 export type StatusKind = 'busy' | 'ok' | 'error';
 
@@ -53,4 +53,24 @@ export function showFallbackNote(adapter: AdapterSummary, consequence: string): 
   notice('fallback-adapter', 'warning', 'Running on a software adapter', [
     `WebGPU found no GPU and runs on ${where}, on the CPU: everything works, but slowly, and the timings describe the CPU, not a GPU. ${consequence}`,
   ]);
+}
+
+/**
+ * The page's WebGPU device, with the header and notices set: the adapter, a note when it is a software one
+ * (`fallbackConsequence` says what the page does about it), or, with no WebGPU at all, the explanation box
+ * and undefined.
+ */
+export async function openPageGpu(fallbackConsequence: string, options: { timestamps?: boolean } = {}): Promise<Gpu | undefined> {
+  let gpu: Gpu;
+  try {
+    gpu = await createBrowserGpu(options);
+  } catch (e) {
+    showAdapter(undefined);
+    showNoWebGpu(errorMessage(e));
+    setStatus('WebGPU is not available', 'error');
+    return undefined;
+  }
+  showAdapter(gpu.adapter);
+  if (gpu.adapter.isFallback) showFallbackNote(gpu.adapter, fallbackConsequence);
+  return gpu;
 }
