@@ -3,10 +3,10 @@
 // the same inputs (relative error <= PEER_TOLERANCE) and only then timed. Every forward is timed on the wall
 // clock with its readback (ids in, last_hidden_state out as a Float32Array), for ours and the peers alike.
 import type { Timing } from '../src/gpu/timer.ts';
-import { BertModel, type ForwardInputs } from '../src/graph/model.ts';
-import type { BertConfig } from '../src/model/config.ts';
+import { EncoderModel, type ForwardInputs } from '../src/graph/model.ts';
+import type { EncoderConfig as BertConfig } from '../src/families/config.ts';
 import { loadCheckpoint } from '../src/model/source.ts';
-import { bertForwardRef } from '../src/reference/bert.ts';
+import { ReferenceModel } from '../src/reference/model.ts';
 import { compare, TOLERANCES } from '../src/reference/compare.ts';
 import { Rng } from '../src/reference/random.ts';
 import type { E2eCase } from './e2e-models.ts';
@@ -69,18 +69,19 @@ export function toForwardInputs(p: PeerInputs): ForwardInputs {
 }
 
 /**
- * Our forward against the float64 reference (src/reference/bert.ts) on two short sequences, the second
+ * Our forward against the float64 reference (src/reference/model.ts) on two short sequences, the second
  * padded: the reference runs plain JS loops in float64, minutes at 128+ tokens for BERT-base, so the full
  * sizes are checked through the peers' agreement instead.
  */
-async function validateOurs(model: BertModel, url: string): Promise<{ pass: boolean; relErr: number; message: string }> {
-  const { config, weights } = await loadCheckpoint(url);
+async function validateOurs(model: EncoderModel, url: string): Promise<{ pass: boolean; relErr: number; message: string }> {
+  const ckpt = await loadCheckpoint(url);
+  const { config } = ckpt;
   const rng = new Rng(7);
   const seqLen = 16;
   const inputIds = [0, 1].map(() => Array.from({ length: seqLen }, () => rng.int(5, config.vocabSize)));
   const attentionMask = [new Array(seqLen).fill(1), Array.from({ length: seqLen }, (_, i) => (i < 11 ? 1 : 0))];
   const inputs = { inputIds, attentionMask };
-  const want = bertForwardRef(config, weights, inputs).lastHiddenState;
+  const want = (await new ReferenceModel(ckpt).forward(inputs, { pooler: false, logits: false })).lastHiddenState;
   const got = (await model.forward(inputs, { pooler: false, logits: false })).lastHiddenState;
   const r = compare(got, want, TOLERANCES.model, `last_hidden_state 2x${seqLen} (one padded) vs float64 reference`);
   return { pass: r.pass, relErr: r.relNorm, message: r.message };
@@ -108,7 +109,7 @@ function timed(row: E2eRow, timing: Timing): Partial<E2eRow> {
 }
 
 /** Ours (or a variant): validated once per model, then one row per case (the first forward of a shape plans it, untimed). */
-async function benchOurs(ctx: SuiteContext, name: string, engine: string, model: BertModel, url: string, cases: readonly E2eCase[], outputs: Map<E2eCase, Float32Array>): Promise<E2eRow[]> {
+async function benchOurs(ctx: SuiteContext, name: string, engine: string, model: EncoderModel, url: string, cases: readonly E2eCase[], outputs: Map<E2eCase, Float32Array>): Promise<E2eRow[]> {
   const rows: E2eRow[] = [];
   const v = await validateOurs(model, url);
   ctx.log(`e2e: ${name} ${engine}: ${v.message}`);
@@ -162,7 +163,7 @@ export async function benchModel(ctx: SuiteContext, name: string, url: string, c
   let config: BertConfig | undefined;
   for (const [engine, fuseLayerNorm] of [[OURS, true], [OURS_UNFUSED, false]] as const) {
     ctx.log(`e2e: ${name}: loading ${engine} from ${url}`);
-    const model = await BertModel.load(ctx.gpu, url, { fuseLayerNorm });
+    const model = await EncoderModel.load(ctx.gpu, url, { fuseLayerNorm });
     config = model.config;
     try {
       // The peers are compared with the fused (default) engine's outputs.

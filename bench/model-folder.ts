@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { type GenerateOptions, GENERATOR_VERSION } from '../src/model/generate.ts';
 import { ensureGeneratedModel, optionsHash, STAMP_FILE } from '../src/model/generate-node.ts';
 import { loadCheckpoint } from '../src/model/source.ts';
+import { bertArrays } from './peers/bert-arrays.ts';
 import { bertOnnxModel, ONNX_EXPORTER_VERSION } from './peers/onnx-export.ts';
 
 /** Where the folders go (gitignored). */
@@ -64,7 +65,7 @@ export async function prepareModelFolder(name: string, opts: GenerateOptions, pr
 
   started = performance.now();
   const ckpt = await loadCheckpoint(dir);
-  const model = bertOnnxModel(ckpt.config, ckpt.weights);
+  const model = bertOnnxModel(ckpt.config, bertArrays(ckpt));
   const total = model.byteLength;
   log(`model ${name}: exporting ${ONNX_FILE} (${mb(total)}) …`);
   await mkdir(path.join(dir, 'onnx'), { recursive: true });

@@ -1,7 +1,7 @@
 // The demo's state: one GPU device for the page, the current model and how it was loaded. Panels subscribe
 // to model changes and run their work through `run`, which keeps a replaced model alive until the runs
 // that use it have finished, then disposes it.
-import { BertModel, type CheckpointFiles, type Gpu, type LoadProgress } from '../src/browser.ts';
+import { EncoderModel, type CheckpointFiles, type Gpu, type LoadProgress } from '../src/browser.ts';
 
 /** Where a model came from, for the model bar and the timing panel. */
 export interface ModelSource {
@@ -36,7 +36,7 @@ export interface EngineOptions {
 }
 
 export interface Loaded {
-  model: BertModel;
+  model: EncoderModel;
   source: ModelSource;
   timings: LoadTimings;
   options: EngineOptions;
@@ -62,11 +62,11 @@ const WARMUP_TOKENS = 8;
 export class DemoApp {
   current: Loaded | undefined;
   private listeners = new Set<(loaded: Loaded) => void>();
-  private running = new Map<BertModel, Set<Promise<unknown>>>();
+  private running = new Map<EncoderModel, Set<Promise<unknown>>>();
 
   constructor(readonly gpu: Gpu) {}
 
-  get model(): BertModel | undefined {
+  get model(): EncoderModel | undefined {
     return this.current?.model;
   }
 
@@ -84,9 +84,9 @@ export class DemoApp {
     const started = now();
     const inMemory = typeof req.files === 'function';
     const files = typeof req.files === 'function' ? await req.files(req.onProgress) : req.files;
-    // Files in memory are fetched by now; a URL is downloaded inside BertModel.load.
+    // Files in memory are fetched by now; a URL is downloaded inside EncoderModel.load.
     let fetchEnd = inMemory ? now() : undefined;
-    const model = await BertModel.load(this.gpu, files, {
+    const model = await EncoderModel.load(this.gpu, files, {
       matmul: req.options.matmul,
       attention: req.options.attention,
       onProgress: (p) => {
@@ -123,7 +123,7 @@ export class DemoApp {
   }
 
   /** Runs work on the current model; throws a one-line error when none is loaded. */
-  async run<T>(work: (model: BertModel) => Promise<T>): Promise<T> {
+  async run<T>(work: (model: EncoderModel) => Promise<T>): Promise<T> {
     const model = this.model;
     if (!model) throw new Error('no model is loaded yet');
     const runs = this.running.get(model) ?? new Set();
@@ -137,7 +137,7 @@ export class DemoApp {
     }
   }
 
-  private async retire(model: BertModel): Promise<void> {
+  private async retire(model: EncoderModel): Promise<void> {
     const runs = this.running.get(model);
     if (runs) await Promise.allSettled([...runs]);
     this.running.delete(model);
@@ -149,7 +149,7 @@ export class DemoApp {
  * Two forwards of WARMUP_TOKENS tokens: the first builds the plan (pipelines, bind groups, buffers, and
  * with autotune the matmul timings), the second replays it. Any valid ids do: the [PAD] id 0 is one.
  */
-async function warmUp(model: BertModel, onProgress: (p: DemoProgress) => void): Promise<number[]> {
+async function warmUp(model: EncoderModel, onProgress: (p: DemoProgress) => void): Promise<number[]> {
   const inputs = { inputIds: [new Array<number>(Math.min(WARMUP_TOKENS, model.config.maxPositionEmbeddings)).fill(0)] };
   const times: number[] = [];
   for (let i = 0; i < 2; i++) {

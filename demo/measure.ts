@@ -2,7 +2,7 @@
 // pipelines, bind groups, buffers, and with autotune the matmul timings), steady forwards, and one
 // profiled forward for the stage breakdown. All timing comes from the engine (GPU timestamps in the
 // profile) or the wall clock around whole forwards; nothing is estimated.
-import type { BertModel, ForwardInputs, ForwardProfile, ModelStats } from '../src/browser.ts';
+import type { EncoderModel, ForwardInputs, ForwardProfile, ModelStats } from '../src/browser.ts';
 
 export interface Measurement {
   tokens: number;
@@ -24,7 +24,7 @@ export function median(xs: number[]): number {
 }
 
 /** `runs` steady forwards (at least 1) of the encoded text, after one first forward and before one profiled forward. */
-export async function measureForward(model: BertModel, text: string, runs: number, onStep: (what: string) => void): Promise<Measurement> {
+export async function measureForward(model: EncoderModel, text: string, runs: number, onStep: (what: string) => void): Promise<Measurement> {
   if (!model.tokenizer) throw new Error('this checkpoint has no tokenizer to encode the text');
   if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new Error(`runs must be an integer from 1 to 100, got ${runs}`);
   const enc = model.tokenizer.encode(text, { maxLength: model.config.maxPositionEmbeddings, truncation: true });

@@ -1,4 +1,4 @@
-// Shared snippet: the activations of BERT-family models, the two GELU forms and tanh (the pooler).
+// Shared snippet: the activations of BERT-family models, the two GELU forms, tanh (the pooler) and SiLU.
 //
 // gelu_erf (hidden_act "gelu") is 0.5*x*(1 + erf(x/sqrt2)). WGSL has no erf, and the usual
 // Abramowitz-Stegun erf has an absolute error of 1e-7, which is a large relative error of gelu for
@@ -39,4 +39,10 @@ fn tanh_precise(x: f32) -> f32 {
   }
   let e = exp(-2.0 * a);
   return sign(x) * (1.0 - e) / (1.0 + e);
+}
+
+// SiLU (hidden_act "silu" / "swish"): x * sigmoid(x), written x / (1 + exp(-x)) with the exponent clamped
+// as in gelu_tanh, so a large negative x gives -0 rather than an infinity.
+fn silu(x: f32) -> f32 {
+  return x / (1.0 + exp(min(-x, 80.0)));
 }

@@ -1,35 +1,60 @@
-// BERT embeddings: e = word[id] + position[pos] + token_type[type], then (FUSE_LN) LayerNorm(e).
-//   ids, token_types: [tokens] u32 (tokens = batch * seq, row-major by sequence)
-//   word: [vocab, h], position: [max_pos, h], token_type: [types, h] f32
-//   gamma, beta: [h] f32 (FUSE_LN)       y: [tokens, h] f32
-// Position of token t is t % seq_len (Hugging Face's default position_ids = arange(seq_len)).
-// Ids are checked on the CPU before upload; here they are clamped so a bad id can never read past a table.
+// Embeddings: e = word[id] (+ position[pos]) (+ token_type[type]), then (FUSE_LN) LayerNorm(e).
+//   ids, positions, token_types: [tokens] u32 (tokens = batch * seq, row-major by sequence)
+//   word: rows [row_begin, row_begin + row_count) of the [vocab, h] table, f32
+//   position: [max_pos, h] (HAS_POSITION), token_type: [types, h] (HAS_TOKEN_TYPE) f32
+//   gamma, beta: [h] f32 (FUSE_LN; beta with HAS_BETA)       y: [tokens, h] f32
+// Position ids come from the caller (BERT counts 0.., RoBERTa from padding_idx + 1 over non-pad ids), so one
+// kernel serves every family. A table larger than one binding arrives as row blocks: one dispatch per block,
+// unfused, each writing the tokens whose id falls in its block, then a LayerNorm. Ids are checked on the CPU
+// before upload; positions and types are clamped here so a bad value can never read past a table.
 // One workgroup per token. Dispatch: (tokens, 1, 1), split over y past 65535.
 // LayerNorm is two-pass (mean, then variance of e - mean), as in layernorm.wgsl.
 
 struct Params {
   tokens: u32,
   h: u32,
-  seq_len: u32,
-  vocab: u32,
+  row_begin: u32,
+  row_count: u32,
   max_pos: u32,
   types: u32,
   eps: f32,
 }
 
 @group(0) @binding(0) var<storage, read> ids: array<u32>;
-@group(0) @binding(1) var<storage, read> token_types: array<u32>;
-@group(0) @binding(2) var<storage, read> word: array<f32>;
-@group(0) @binding(3) var<storage, read> position: array<f32>;
-@group(0) @binding(4) var<storage, read> token_type: array<f32>;
-#if ${FUSE_LN}
-@group(0) @binding(5) var<storage, read> gamma: array<f32>;
-@group(0) @binding(6) var<storage, read> beta: array<f32>;
+#if ${HAS_POSITION}
+@group(0) @binding(1) var<storage, read> positions: array<u32>;
 #endif
-@group(0) @binding(7) var<storage, read_write> y: array<f32>;
-@group(0) @binding(8) var<uniform> params: Params;
+#if ${HAS_TOKEN_TYPE}
+@group(0) @binding(2) var<storage, read> token_types: array<u32>;
+#endif
+@group(0) @binding(3) var<storage, read> word: array<f32>;
+#if ${HAS_POSITION}
+@group(0) @binding(4) var<storage, read> position: array<f32>;
+#endif
+#if ${HAS_TOKEN_TYPE}
+@group(0) @binding(5) var<storage, read> token_type: array<f32>;
+#endif
+#if ${FUSE_LN}
+@group(0) @binding(6) var<storage, read> gamma: array<f32>;
+#if ${HAS_BETA}
+@group(0) @binding(7) var<storage, read> beta: array<f32>;
+#endif
+#endif
+@group(0) @binding(8) var<storage, read_write> y: array<f32>;
+@group(0) @binding(9) var<uniform> params: Params;
 
 override WG: u32 = 256;
+
+fn embed(t: u32, w_base: u32, i: u32) -> f32 {
+  var e = word[w_base + i];
+#if ${HAS_POSITION}
+  e += position[min(positions[t], params.max_pos - 1u) * params.h + i];
+#endif
+#if ${HAS_TOKEN_TYPE}
+  e += token_type[min(token_types[t], params.types - 1u) * params.h + i];
+#endif
+  return e;
+}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -38,16 +63,19 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   if (t >= params.tokens) {
     return;
   }
+  let id = ids[t];
+  // Uniform per workgroup (one token each), so the early return cannot split a barrier.
+  if (id < params.row_begin || id - params.row_begin >= params.row_count) {
+    return;
+  }
   let h = params.h;
-  let w_base = min(ids[t], params.vocab - 1u) * h;
-  let p_base = min(t % params.seq_len, params.max_pos - 1u) * h;
-  let t_base = min(token_types[t], params.types - 1u) * h;
+  let w_base = (id - params.row_begin) * h;
   let out = t * h;
 
 #if ${FUSE_LN}
   var s = 0.0;
   for (var i = li; i < h; i += WG) {
-    let e = word[w_base + i] + position[p_base + i] + token_type[t_base + i];
+    let e = embed(t, w_base, i);
     y[out + i] = e;
     s += e;
   }
@@ -60,11 +88,15 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   }
   let inv_std = inverseSqrt(workgroup_sum(q, li) / f32(h) + params.eps);
   for (var i = li; i < h; i += WG) {
-    y[out + i] = (y[out + i] - mean) * inv_std * gamma[i] + beta[i];
+    var v = (y[out + i] - mean) * inv_std * gamma[i];
+#if ${HAS_BETA}
+    v += beta[i];
+#endif
+    y[out + i] = v;
   }
 #else
   for (var i = li; i < h; i += WG) {
-    y[out + i] = word[w_base + i] + position[p_base + i] + token_type[t_base + i];
+    y[out + i] = embed(t, w_base, i);
   }
 #endif
 }

@@ -5,7 +5,7 @@
 // first element (a shift; the difference of two nearby floats is exact) and the mean is kept relative to
 // it: rounding the full mean to fp32 would shift every element of a row centred on 1000 by up to 3e-5.
 //   x: [rows, n] row-major f32          residual: [rows, n] (HAS_RESIDUAL)
-//   gamma, beta: [n] f32                 y: [rows, n] f32 (may not alias x)
+//   gamma: [n] f32, beta: [n] f32 (HAS_BETA; without it a LayerNorm with no bias)   y: [rows, n] f32 (may not alias x)
 // One workgroup per row; invocation i handles elements i, i + WG, i + 2WG, ... of the row.
 // Dispatch: (rows, 1, 1), split over y when rows > 65535 (row = wg.x + wg.y * num_workgroups.x).
 
@@ -20,7 +20,9 @@ struct Params {
 @group(0) @binding(1) var<storage, read> residual: array<f32>;
 #endif
 @group(0) @binding(2) var<storage, read> gamma: array<f32>;
+#if ${HAS_BETA}
 @group(0) @binding(3) var<storage, read> beta: array<f32>;
+#endif
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
 
@@ -60,6 +62,10 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   let inv_std = inverseSqrt(workgroup_sum(q, li) / n + params.eps);
 
   for (var i = li; i < params.n; i += WG) {
-    y[base + i] = ((load(base + i) - shift) - mean) * inv_std * gamma[i] + beta[i];
+    var v = ((load(base + i) - shift) - mean) * inv_std * gamma[i];
+#if ${HAS_BETA}
+    v += beta[i];
+#endif
+    y[base + i] = v;
   }
 }

@@ -5,9 +5,11 @@
 //   a: A, [m, k] with row stride lda                       f32
 //   b: B, [k, n] with row stride ldb, or (TRANS_B) [n, k] (PyTorch Linear weight layout)   f32
 //   c: C, [m, n] with row stride ldc                        f32, every element in range written
-//   bias: [n], added to every row (HAS_BIAS)               f32
+//   bias: [n] from element bias_offset, added to every row (HAS_BIAS)   f32
 //   residual: same layout and offsets as C, added last (HAS_RESIDUAL)   f32
-// epilogue(v) = act(alpha*v + bias) + residual, act one of GELU_ERF, GELU_TANH, TANH (the pooler) or none.
+// epilogue(v) = act(alpha*v + bias) + residual, act one of GELU_ERF, GELU_TANH, TANH (the pooler), RELU,
+// SILU or none. bias_offset lets a weight split into row blocks (a vocabulary larger than one binding) run
+// as one matmul per block, each writing its columns of C at c_offset with the matching slice of the bias.
 // Batch addressing is two-level so attention can read heads out of a packed [tokens, 3*hidden] tensor:
 // z = outer * batch_inner + inner, and a matrix starts at X_offset + outer * X_outer + inner * X_inner
 // (elements; X_offset reaches a column block such as K inside QKV without a view at an aligned address).
@@ -29,6 +31,7 @@ struct Params {
   a_offset: u32,
   b_offset: u32,
   c_offset: u32,
+  bias_offset: u32,
   alpha: f32,
 }
 
@@ -63,7 +66,7 @@ fn batch_offsets(z: u32) -> vec3<u32> {
 fn epilogue(acc: f32, col: u32, c_index: u32) -> f32 {
   var v = acc * params.alpha;
 #if ${HAS_BIAS}
-  v += bias[col];
+  v += bias[params.bias_offset + col];
 #endif
 #if ${GELU_ERF}
   v = gelu_erf(v);
@@ -73,6 +76,12 @@ fn epilogue(acc: f32, col: u32, c_index: u32) -> f32 {
 #endif
 #if ${TANH}
   v = tanh_precise(v);
+#endif
+#if ${RELU}
+  v = max(v, 0.0);
+#endif
+#if ${SILU}
+  v = silu(v);
 #endif
 #if ${HAS_RESIDUAL}
   v += residual[c_index];

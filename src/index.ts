@@ -11,14 +11,14 @@
 //   const model = await loadModel('path/to/checkpoint');
 //   const [candidates] = await fillMask(model, 'The capital of France is [MASK].');
 import type { Gpu } from './gpu/device.ts';
-import { BertModel, type ModelOptions } from './graph/model.ts';
+import { EncoderModel, type ModelOptions } from './graph/model.ts';
 import { DEFAULT_MODEL_OPTIONS, generateCheckpoint } from './model/generate.ts';
 import type { CheckpointFiles } from './model/source.ts';
 
 export * from './core.ts';
 export * from './tasks/index.ts';
-export { bertForwardRef, poolRef, ReferenceBert, type BertRefOutputs } from './reference/bert.ts';
-export { classifierKind } from './graph/bert-plan.ts';
+export { ReferenceModel } from './reference/model.ts';
+export { poolRef } from './reference/kernels.ts';
 export { DEFAULT_MODEL_OPTIONS, generateCheckpoint, type Architecture, type GenerateOptions } from './model/generate.ts';
 export type { PoolingMode } from './kernels/pool.ts';
 
@@ -53,7 +53,7 @@ export async function defaultGpu(): Promise<Gpu> {
  * onto the GPU. Without a source, the embedded default model (a small random-weight BertForMaskedLM,
  * generated in memory: for trying the API, its predictions mean nothing).
  */
-export async function loadModel(source?: string | CheckpointFiles, opts: LoadModelOptions = {}): Promise<BertModel> {
+export async function loadModel(source?: string | CheckpointFiles, opts: LoadModelOptions = {}): Promise<EncoderModel> {
   const { gpu, ...modelOptions } = opts;
-  return BertModel.load(gpu ?? (await defaultGpu()), source ?? generateCheckpoint(DEFAULT_MODEL_OPTIONS), modelOptions);
+  return EncoderModel.load(gpu ?? (await defaultGpu()), source ?? generateCheckpoint(DEFAULT_MODEL_OPTIONS), modelOptions);
 }

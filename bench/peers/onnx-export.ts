@@ -11,8 +11,8 @@
  * Browser-safe: no node:* imports.
  */
 import { MASK_VALUE } from '../../src/kernels/softmax.ts';
-import type { BertConfig } from '../../src/model/config.ts';
-import type { BertWeights } from '../../src/model/weights.ts';
+import type { EncoderConfig as BertConfig } from '../../src/families/config.ts';
+import type { BertArrays as BertWeights } from './bert-arrays.ts';
 import { type LazyBytes, ProtoMessage } from './protobuf.ts';
 
 /** Bump when the exported bytes change for the same checkpoint (graph, names, layout), to invalidate caches. */
@@ -149,8 +149,7 @@ function checkExportable(config: BertConfig, weights: BertWeights): void {
     throw new RangeError(`exportBertOnnx: ${detail}`);
   };
   if (config.modelType !== 'bert') fail(`model_type ${JSON.stringify(config.modelType)} is not bert`);
-  if (config.hiddenAct !== 'gelu_erf' && config.hiddenAct !== 'gelu_tanh') fail(`hidden_act ${JSON.stringify(config.hiddenActName)} has no ONNX form here (gelu or the tanh family only)`);
-  if (config.positionEmbeddingType !== 'absolute') fail(`position_embedding_type ${JSON.stringify(config.positionEmbeddingType)} is not absolute`);
+  if (config.hiddenAct !== 'gelu' && config.hiddenAct !== 'gelu_tanh') fail(`hidden_act ${JSON.stringify(config.hiddenActName)} has no ONNX form here (gelu or the tanh family only)`);
   if (config.headDim * config.numAttentionHeads !== config.hiddenSize) fail(`hidden_size ${config.hiddenSize} is not heads ${config.numAttentionHeads} x head_dim ${config.headDim}`);
   if (weights.layers.length !== config.numHiddenLayers) fail(`the weights have ${weights.layers.length} layers, the config says num_hidden_layers ${config.numHiddenLayers}`);
 }
@@ -188,7 +187,7 @@ export function bertOnnxModel(config: BertConfig, weights: BertWeights): ProtoMe
   const splitHeads = g.int64s('const.shape_heads', [0, 0, heads, headDim]); // 0 keeps batch and sequence
   const mergeHeads = g.int64s('const.shape_hidden', [0, 0, H]);
   const sqrtHeadDim = g.scalar('const.sqrt_head_dim', Math.sqrt(headDim));
-  const gelu = config.hiddenAct === 'gelu_erf' ? geluErf : geluTanh;
+  const gelu = config.hiddenAct === 'gelu' ? geluErf : geluTanh;
 
   weights.layers.forEach((l, i) => {
     const p = `encoder.layer.${i}`;

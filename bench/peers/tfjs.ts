@@ -10,9 +10,10 @@ import '@tensorflow/tfjs-backend-webgpu';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { summarize, type Timing } from '../../src/gpu/timer.ts';
 import { attentionMaskBias } from '../../src/kernels/attention.ts';
-import type { BertConfig, GeluKind } from '../../src/model/config.ts';
+import type { EncoderConfig as BertConfig } from '../../src/families/config.ts';
+import type { Activation } from '../../src/kernels/matmul.ts';
 import { loadCheckpoint } from '../../src/model/source.ts';
-import type { BertWeights, LayerWeights } from '../../src/model/weights.ts';
+import { bertArrays, type BertArrays as BertWeights, type LayerArrays as LayerWeights } from './bert-arrays.ts';
 import { Rng } from '../../src/reference/random.ts';
 import { checkMatmulRows } from '../kernels.ts';
 import type { Peer, PeerInputs, PeerModel } from './peer.ts';
@@ -70,7 +71,9 @@ interface ModelTensors {
 async function loadTfjsModel(baseUrl: string): Promise<PeerModel> {
   await useWebgpuBackend();
   // The engine's loader also looks for the tokenizer files; a 404 there is fine (the ids come ready-made).
-  const { config, weights } = await loadCheckpoint(baseUrl);
+  const ckpt = await loadCheckpoint(baseUrl);
+  const { config } = ckpt;
+  const weights = bertArrays(ckpt);
   // TF.js uploads a tensor to the GPU on its first use: the first forward pays for the weights' upload (and
   // for compiling every pipeline), which the benchmark's warm-up absorbs.
   const owned: tf.Tensor[] = [];
@@ -182,9 +185,9 @@ function layerNorm(x: tf.Tensor, { gamma, beta }: Norm, eps: number): tf.Tensor 
   return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta);
 }
 
-function gelu(x: tf.Tensor, kind: GeluKind): tf.Tensor {
+function gelu(x: tf.Tensor, kind: Activation): tf.Tensor {
   const half = tf.mul(x, 0.5);
-  if (kind === 'gelu_erf') return tf.mul(half, tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+  if (kind === 'gelu') return tf.mul(half, tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
   // x³ as x·x·x: exact, and no pow (WGSL's pow is undefined for a negative base).
   const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.mul(x, tf.mul(x, x)))));
   return tf.mul(half, tf.add(1, tf.tanh(inner)));

@@ -1,7 +1,7 @@
 // Attention explorer: the softmax attention probabilities of every layer and head for a text, from one
 // forward with `attentions: true`. With the fused (flash) kernel the maps are exact: the kernel keeps each
 // query row's log-sum-exp and a second pass rebuilds exp(score − lse) for every key.
-import type { BertModel, Encoding } from '../../src/browser.ts';
+import type { EncoderModel, Encoding } from '../../src/browser.ts';
 import type { DemoApp } from '../app.ts';
 import { thumbnail } from '../colormap.ts';
 import { el, field, formatScore, nextFrame } from '../dom.ts';
@@ -63,7 +63,7 @@ export class AttentionPanel implements Panel {
     ]);
   }
 
-  unavailable(model: BertModel): string | undefined {
+  unavailable(model: EncoderModel): string | undefined {
     return model.tokenizer ? undefined : 'This checkpoint has no tokenizer (vocab.txt or tokenizer.json).';
   }
 

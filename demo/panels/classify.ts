@@ -1,6 +1,6 @@
 // Text classification: the sequence classifier's label probabilities for a text or a text pair (the
 // library's classify, every label).
-import { classify, type BertModel, type LabelScore } from '../../src/browser.ts';
+import { classify, type EncoderModel, type LabelScore } from '../../src/browser.ts';
 import type { DemoApp } from '../app.ts';
 import { bar, el, field, formatScore, table } from '../dom.ts';
 import { intro, placeholder, RunLine, type Panel } from './panel.ts';
@@ -26,7 +26,7 @@ export class ClassifyPanel implements Panel {
     ]);
   }
 
-  unavailable(model: BertModel): string | undefined {
+  unavailable(model: EncoderModel): string | undefined {
     if (model.classifier === 'sequence' && model.tokenizer) return undefined;
     return 'This checkpoint has no sequence classification head: load a BertForSequenceClassification checkpoint, e.g. the built-in text classification model.';
   }

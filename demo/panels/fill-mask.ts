@@ -1,5 +1,5 @@
 // Fill-mask: the MLM head's top candidates for every [MASK] in the text (the library's fillMask).
-import { fillMask, type BertModel, type FillMaskCandidate } from '../../src/browser.ts';
+import { fillMask, type EncoderModel, type FillMaskCandidate } from '../../src/browser.ts';
 import type { DemoApp } from '../app.ts';
 import { bar, el, field, formatScore, table } from '../dom.ts';
 import { intro, placeholder, RunLine, type Panel } from './panel.ts';
@@ -27,7 +27,7 @@ export class FillMaskPanel implements Panel {
     ]);
   }
 
-  unavailable(model: BertModel): string | undefined {
+  unavailable(model: EncoderModel): string | undefined {
     if (!model.hasMlmHead) return `This checkpoint (${model.config.architectures[0] ?? 'BertModel'}) has no masked-language-model head: load a BertForMaskedLM checkpoint, e.g. the built-in fill-mask model.`;
     return model.tokenizer ? undefined : 'This checkpoint has no tokenizer (vocab.txt or tokenizer.json).';
   }

@@ -1,6 +1,6 @@
 // Named entities: the token classifier's labels, shown over the text and as a table (the library's
 // tokenClassification, tokens merged into entity groups or one row per token).
-import { tokenClassification, type Aggregation, type BertModel, type EntityGroup, type TokenEntity } from '../../src/browser.ts';
+import { tokenClassification, type Aggregation, type EncoderModel, type EntityGroup, type TokenEntity } from '../../src/browser.ts';
 import type { DemoApp } from '../app.ts';
 import { el, field, formatScore, table } from '../dom.ts';
 import { intro, placeholder, RunLine, type Panel } from './panel.ts';
@@ -29,7 +29,7 @@ export class NerPanel implements Panel {
     ]);
   }
 
-  unavailable(model: BertModel): string | undefined {
+  unavailable(model: EncoderModel): string | undefined {
     if (model.classifier === 'token' && model.tokenizer) return undefined;
     return 'This checkpoint has no token classification head: load a BertForTokenClassification checkpoint, e.g. the built-in NER model.';
   }

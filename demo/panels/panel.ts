@@ -1,6 +1,6 @@
 // What every panel shares: its contract with main.ts, and the run line under its inputs (a button that
 // runs the task, how long the run took, or its one-line error).
-import type { BertModel } from '../../src/browser.ts';
+import type { EncoderModel } from '../../src/browser.ts';
 import type { DemoApp, Loaded } from '../app.ts';
 import { el, errorMessage, formatMs } from '../dom.ts';
 import { setStatus } from '../status.ts';
@@ -10,7 +10,7 @@ export interface Panel {
   title: string;
   element: HTMLElement;
   /** Why the panel cannot run on this model (shown instead of its inputs), or undefined when it can. */
-  unavailable?(model: BertModel): string | undefined;
+  unavailable?(model: EncoderModel): string | undefined;
   /** A new model was loaded: clear results that belong to the old one. */
   onModel?(loaded: Loaded): void;
 }
@@ -35,7 +35,7 @@ export class RunLine {
     this.element = el('div', { class: 'run-row' }, [this.button, this.line]);
   }
 
-  async run<T>(work: (model: BertModel) => Promise<T>): Promise<T | undefined> {
+  async run<T>(work: (model: EncoderModel) => Promise<T>): Promise<T | undefined> {
     this.button.disabled = true;
     this.line.className = 'run-line';
     this.line.textContent = 'running…';

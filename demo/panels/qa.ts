@@ -1,6 +1,6 @@
 // Extractive question answering: the best answer spans in a context, from the QA head's start and end
 // logits (the library's questionAnswering).
-import { questionAnswering, type Answer, type BertModel } from '../../src/browser.ts';
+import { questionAnswering, type Answer, type EncoderModel } from '../../src/browser.ts';
 import type { DemoApp } from '../app.ts';
 import { el, field, formatScore, table } from '../dom.ts';
 import { intro, placeholder, RunLine, type Panel } from './panel.ts';
@@ -27,7 +27,7 @@ export class QaPanel implements Panel {
     ]);
   }
 
-  unavailable(model: BertModel): string | undefined {
+  unavailable(model: EncoderModel): string | undefined {
     if (model.hasQaHead && model.tokenizer) return undefined;
     return 'This checkpoint has no question-answering head: load a BertForQuestionAnswering checkpoint, e.g. the built-in question answering model.';
   }

@@ -1,6 +1,6 @@
 // Sentence similarity: pooled, normalised embeddings of each line (pooled on the GPU) and their cosine
 // similarity matrix, as a heatmap and as a table (the library's similarity).
-import { similarity, type BertModel, type PoolingMode, type SimilarityResult } from '../../src/browser.ts';
+import { similarity, type EncoderModel, type PoolingMode, type SimilarityResult } from '../../src/browser.ts';
 import type { DemoApp } from '../app.ts';
 import { el, field, formatScore, table } from '../dom.ts';
 import { Heatmap } from '../heatmap.ts';
@@ -32,7 +32,7 @@ export class SimilarityPanel implements Panel {
     ]);
   }
 
-  unavailable(model: BertModel): string | undefined {
+  unavailable(model: EncoderModel): string | undefined {
     return model.tokenizer ? undefined : 'This checkpoint has no tokenizer (vocab.txt or tokenizer.json).';
   }
 

@@ -1,6 +1,6 @@
 // Tokenizer view: the model's WordPiece tokens and ids for a text (and an optional pair), as you type.
 // Tokenizing is cheap and runs on the CPU, so this panel needs no Run button.
-import type { BertModel, Encoding } from '../../src/browser.ts';
+import type { EncoderModel, Encoding } from '../../src/browser.ts';
 import { el, errorMessage, field } from '../dom.ts';
 import type { Panel } from './panel.ts';
 import { intro } from './panel.ts';
@@ -13,7 +13,7 @@ export class TokenizerPanel implements Panel {
   private pair = el('input', { attrs: { type: 'text', spellcheck: false, placeholder: '(optional) a second text: token type 1' } });
   private out = el('div', { class: 'tokens', attrs: { 'data-testid': 'tokens', 'aria-live': 'polite' } });
   private summary = el('p', { class: 'muted' });
-  private model: BertModel | undefined;
+  private model: EncoderModel | undefined;
 
   constructor() {
     this.text.value = 'WebGPU runs BERT in the browser, unbelievably.';
@@ -27,11 +27,11 @@ export class TokenizerPanel implements Panel {
     ]);
   }
 
-  unavailable(model: BertModel): string | undefined {
+  unavailable(model: EncoderModel): string | undefined {
     return model.tokenizer ? undefined : 'This checkpoint has neither vocab.txt nor tokenizer.json, so it has no tokenizer.';
   }
 
-  onModel({ model }: { model: BertModel }): void {
+  onModel({ model }: { model: EncoderModel }): void {
     this.model = model;
     this.render();
   }

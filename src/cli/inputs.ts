@@ -3,12 +3,12 @@
 // created, and every message names the file (or flag) and the field.
 import { readFile } from 'node:fs/promises';
 import { InputError, validateInputs, type ForwardInputs } from '../graph/model.ts';
-import type { BertConfig } from '../model/config.ts';
-import type { WordPieceTokenizer } from '../model/tokenizer.ts';
+import type { EncoderConfig } from '../families/config.ts';
+import type { Tokenizer } from '../tokenizer/index.ts';
 import { CliError } from './errors.ts';
 
 /** Reads and checks `{"input_ids": [[…]], "attention_mask"?: [[…]], "token_type_ids"?: [[…]]}`; other fields are ignored. */
-export async function readInputFile(file: string, config: BertConfig): Promise<ForwardInputs> {
+export async function readInputFile(file: string, config: EncoderConfig): Promise<ForwardInputs> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -25,7 +25,7 @@ export async function readInputFile(file: string, config: BertConfig): Promise<F
   return checkInputs(json, file, config);
 }
 
-export function checkInputs(json: unknown, where: string, config: BertConfig): ForwardInputs {
+export function checkInputs(json: unknown, where: string, config: EncoderConfig): ForwardInputs {
   const fail = (detail: string): never => {
     throw new CliError(`${where}: ${detail}`);
   };
@@ -58,7 +58,7 @@ export function checkInputs(json: unknown, where: string, config: BertConfig): F
 }
 
 /** The engine's own checks (id ranges, mask values, sequence length), with `where` in front. */
-export function checkAgainstConfig(inputs: ForwardInputs, where: string, config: BertConfig): ForwardInputs {
+export function checkAgainstConfig(inputs: ForwardInputs, where: string, config: EncoderConfig): ForwardInputs {
   try {
     validateInputs(config, inputs);
   } catch (e) {
@@ -69,7 +69,7 @@ export function checkAgainstConfig(inputs: ForwardInputs, where: string, config:
 }
 
 /** One text (and optional pair) as a batch of one. */
-export function encodeText(tokenizer: WordPieceTokenizer, config: BertConfig, text: string, pair?: string): ForwardInputs {
+export function encodeText(tokenizer: Tokenizer, config: EncoderConfig, text: string, pair?: string): ForwardInputs {
   const e = tokenizer.encode(text, { pair });
   const inputs = { inputIds: [e.inputIds], attentionMask: [e.attentionMask], tokenTypeIds: [e.tokenTypeIds] };
   return checkAgainstConfig(inputs, pair === undefined ? '--text' : '--text/--pair', config);

@@ -3,7 +3,7 @@
 // with navigator.gpu's, so `--runtime browser` differs from `--runtime node` only in how the device was
 // obtained and how the result travels back. No Node-only imports here.
 import type { AdapterSummary, Gpu } from '../gpu/device.ts';
-import { BertModel, type ForwardInputs, type ForwardResult } from '../graph/model.ts';
+import { EncoderModel, type ForwardInputs, type ForwardResult } from '../graph/model.ts';
 
 export interface Job {
   /** Folder (Node) or URL of the checkpoint, as the engine's loadCheckpoint takes it. */
@@ -55,7 +55,7 @@ export interface JobProgress {
 export async function runJob(gpu: Gpu, job: Job, progress: JobProgress): Promise<JobResult> {
   progress.stage(`loading ${job.model}`);
   let uploading = false;
-  const model = await BertModel.load(gpu, job.model, {
+  const model = await EncoderModel.load(gpu, job.model, {
     attention: job.attention,
     matmul: job.matmul,
     onProgress: (p) => {

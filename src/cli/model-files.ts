@@ -1,12 +1,13 @@
 // Where the model is (--model or the embedded default), and what the CLI reads from it without loading its
 // weights: config.json (to validate inputs before a device is created or a browser started) and the
 // tokenizer files (for `tokenize`, `embed` and `--text`). The
-// tokenizer is built exactly as BertModel builds its own: tokenizer.json first, else vocab.txt, with
+// tokenizer is built exactly as EncoderModel builds its own: tokenizer.json first, else vocab.txt, with
 // tokenizer_config.json's options.
 import { ensureDefaultModel } from '../model/generate-node.ts';
-import { parseBertConfig, type BertConfig } from '../model/config.ts';
+import type { EncoderConfig } from '../families/config.ts';
+import { parseConfig } from '../families/index.ts';
 import { openCheckpointSource, parseJsonFile, type CheckpointSource } from '../model/source.ts';
-import { WordPieceTokenizer, fromTokenizerConfig } from '../model/tokenizer.ts';
+import { hasTokenizer, loadTokenizer, readTokenizerFiles, type Tokenizer } from '../tokenizer/index.ts';
 import type { Flags } from './args.ts';
 import { UsageError } from './errors.ts';
 import type { ProgressSink } from './progress.ts';
@@ -33,17 +34,14 @@ export async function openModel(model: string): Promise<ModelFiles> {
   return { location: model, source };
 }
 
-export async function readConfig(m: ModelFiles): Promise<BertConfig> {
+export async function readConfig(m: ModelFiles): Promise<EncoderConfig> {
   const bytes = await m.source.tryRead('config.json');
   if (!bytes) throw m.source.notFound('config.json');
-  return parseBertConfig(parseJsonFile(bytes, 'config.json'));
+  return parseConfig(parseJsonFile(bytes, 'config.json')).config;
 }
 
-export async function readTokenizer(m: ModelFiles): Promise<WordPieceTokenizer> {
-  const [configBytes, jsonBytes] = await Promise.all([m.source.tryRead('tokenizer_config.json'), m.source.tryRead('tokenizer.json')]);
-  const options = configBytes ? fromTokenizerConfig(parseJsonFile(configBytes, 'tokenizer_config.json')) : undefined;
-  if (jsonBytes) return WordPieceTokenizer.fromTokenizerJson(parseJsonFile(jsonBytes, 'tokenizer.json'), options);
-  const vocab = await m.source.tryRead('vocab.txt');
-  if (!vocab) throw m.source.notFound('vocab.txt', 'nor tokenizer.json: the model has no tokenizer');
-  return WordPieceTokenizer.fromVocabTxt(new TextDecoder().decode(vocab), options);
+export async function readTokenizer(m: ModelFiles, config?: EncoderConfig): Promise<Tokenizer> {
+  const files = await readTokenizerFiles((f) => m.source.tryRead(f));
+  if (!hasTokenizer(files)) throw m.source.notFound('tokenizer.json', 'nor vocab.txt: the model has no tokenizer');
+  return loadTokenizer(files, config)!;
 }

@@ -1,7 +1,7 @@
 // The task commands (fill-mask, classify, ner, qa, similarity): load the model on a Dawn device in this
 // process and call the library's task functions (src/tasks/), which run on the GPU and read back only what
 // each task needs. Output is the task's result as JSON, plus the adapter.
-import { BertModel, createNodeGpu, type Gpu } from '../node.ts';
+import { EncoderModel, createNodeGpu, type Gpu } from '../node.ts';
 import { classify, fillMask, questionAnswering, similarity, tokenClassification } from '../tasks/index.ts';
 import type { Flags } from './args.ts';
 import { useSwiftShader } from './chromium.ts';
@@ -11,7 +11,7 @@ import { modelLocation } from './model-files.ts';
 import { createProgress, type ProgressSink } from './progress.ts';
 import { writeStdout } from './stdout.ts';
 
-async function withModel<T>(flags: Flags, body: (model: BertModel) => Promise<T>): Promise<void> {
+async function withModel<T>(flags: Flags, body: (model: EncoderModel) => Promise<T>): Promise<void> {
   const engine = engineFlags(flags);
   if (engine.runtime !== 'node') throw new UsageError('--runtime: the task commands run in Node only (use `run --runtime browser` for a raw forward)');
   const progress: ProgressSink = createProgress(flags.bool('progress'));
@@ -22,7 +22,7 @@ async function withModel<T>(flags: Flags, body: (model: BertModel) => Promise<T>
     const adapter = process.env.WEBGPU_BERT_ADAPTER ? undefined : useSwiftShader() ? 'swiftshader' : 'auto';
     gpu = await createNodeGpu({ adapter, log: (line) => progress.stage(line) });
     progress.stage('loading the model');
-    const model = await BertModel.load(gpu, source, {
+    const model = await EncoderModel.load(gpu, source, {
       attention: engine.attention, matmul: engine.matmul,
       onProgress: (p) => progress.bytes(p.stage === 'upload' ? 'upload to GPU' : p.file ?? 'download', p.loaded, p.total),
     });

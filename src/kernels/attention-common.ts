@@ -32,6 +32,9 @@ export interface AttentionArgs {
   /** Also produce the softmax probabilities [batch, heads, seqLen, seqLen] as plan.probs (Hugging Face's
    * output_attentions). Costs an S x S buffer; without it the fused variants allocate none. */
   outputAttentions?: boolean;
+  /** Where the probabilities go with outputAttentions ([batch*heads*seqLen, seqLen] or more elements); by
+   * default the plan allocates them itself. The graph planner passes a buffer of its activation arena. */
+  probs?: GpuTensor;
   label?: string;
 }
 
@@ -88,6 +91,8 @@ export function attentionLayout(args: AttentionArgs, label: string): AttentionLa
   if (args.qkv ? separate !== 0 : separate !== 3) throw new Error(`${label}: give either qkv or all of q, k and v`);
   need(label, 'out', args.out, tokens * hidden);
   need(label, 'mask', args.mask, batch * seqLen);
+  need(label, 'probs', args.probs, batch * heads * seqLen * seqLen);
+  if (args.probs && !args.outputAttentions) throw new Error(`${label}: a probs tensor without outputAttentions`);
   const scale = args.scale ?? 1 / Math.sqrt(headDim);
   if (args.qkv) {
     need(label, 'qkv', args.qkv, tokens * 3 * hidden);

@@ -56,7 +56,7 @@ export async function prepareFlashAttention(gpu: Gpu, uniforms: UniformArena, ar
   };
   return PlanScratch.build(gpu, async (scratch) => {
     const lse = args.outputAttentions ? await scratch.tensor([batch, heads, seqLen], `${label} lse`) : undefined;
-    const probs = args.outputAttentions ? await scratch.tensor([batch, heads, seqLen, seqLen], `${label} probs`) : undefined;
+    const probs = args.probs ?? (args.outputAttentions ? await scratch.tensor([batch, heads, seqLen, seqLen], `${label} probs`) : undefined);
     const step = await kernel.prepare(gpu, {
       variant: { constants: { BQ: tile.BQ }, defines },
       tensors: { q: layout.q.tensor, k: layout.k.tensor, v: layout.v.tensor, mask: args.mask, out: args.out, lse },

@@ -4,7 +4,8 @@
 //   probs = softmax(scores + mask, causal)       softmax, mask row = score row / (heads*S)
 //   out[b, :, head h] = probs[b, h] . V[b, h]     matmul into [batch*S, hidden] with ldc = hidden
 // Softmax cannot run in place (a buffer bound for reading and writing in one dispatch is invalid), hence two
-// buffers; with outputAttentions the second is returned as plan.probs at no extra cost.
+// buffers; with outputAttentions the second is returned as plan.probs at no extra cost (or is the caller's
+// probs tensor).
 import type { Gpu } from '../gpu/device.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
 import { attentionLayout, PlanScratch, type AttentionArgs, type AttentionPlan, type AttentionVariant } from './attention-common.ts';
@@ -22,7 +23,7 @@ export async function prepareNaiveAttention(gpu: Gpu, uniforms: UniformArena, ar
   const valuesConfig = config ?? await args.matmulConfig?.(S, dh, S, false);
   return PlanScratch.build(gpu, async (scratch) => {
     const scores = await scratch.tensor([batch, heads, S, S], `${label} scores`);
-    const probs = await scratch.tensor([batch, heads, S, S], `${label} probs`);
+    const probs = args.probs ?? await scratch.tensor([batch, heads, S, S], `${label} probs`);
     const steps = [
       await prepareMatmul(gpu, uniforms, {
         a: q.tensor, b: k.tensor, c: scores, m: S, n: S, k: dh, transB: true, alpha: layout.scale,

@@ -1,4 +1,4 @@
-// Word + position + token-type embeddings, LayerNorm fused or not (embeddings.wgsl).
+// Word (+ position) (+ token-type) embeddings, LayerNorm fused or not (embeddings.wgsl).
 import type { Gpu } from '../gpu/device.ts';
 import { numel, type GpuTensor } from '../gpu/tensor.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
@@ -7,43 +7,54 @@ import { defineKernel, grid1d, ROW_WORKGROUP, type Step } from './kernel.ts';
 export const embeddings = defineKernel({
   name: 'embeddings',
   shaders: ['reduce.wgsl', 'embeddings.wgsl'],
-  bindings: ['ids: read', 'token_types: read', 'word: read', 'position: read', 'token_type: read',
-    'gamma: read if FUSE_LN', 'beta: read if FUSE_LN', 'y: write', 'params: uniform'],
-  params: ['tokens: u32', 'h: u32', 'seq_len: u32', 'vocab: u32', 'max_pos: u32', 'types: u32', 'eps: f32'],
+  bindings: ['ids: read', 'positions: read if HAS_POSITION', 'token_types: read if HAS_TOKEN_TYPE', 'word: read',
+    'position: read if HAS_POSITION', 'token_type: read if HAS_TOKEN_TYPE', 'gamma: read if FUSE_LN', 'beta: read if HAS_BETA',
+    'y: write', 'params: uniform'],
+  params: ['tokens: u32', 'h: u32', 'row_begin: u32', 'row_count: u32', 'max_pos: u32', 'types: u32', 'eps: f32'],
   constants: { WG: ROW_WORKGROUP },
-  defines: { FUSE_LN: true },
+  defines: { FUSE_LN: true, HAS_BETA: true, HAS_POSITION: true, HAS_TOKEN_TYPE: true },
 });
 
 export interface EmbeddingsArgs {
   ids: GpuTensor; // [batch * seq] u32
-  tokenTypes: GpuTensor; // [batch * seq] u32
-  word: GpuTensor; // [vocab, h]
-  position: GpuTensor; // [maxPos, h]
-  tokenType: GpuTensor; // [types, h]
-  gamma?: GpuTensor; // [h], with beta: LayerNorm fused
+  word: GpuTensor; // [rows, h]: rows [rowBegin, rowBegin + rows) of the vocabulary
+  /** First vocabulary row of `word` (a block of a table split over bindings); default 0. */
+  rowBegin?: number;
+  positions?: GpuTensor; // [batch * seq] u32, with position
+  position?: GpuTensor; // [maxPos, h]
+  tokenTypes?: GpuTensor; // [batch * seq] u32, with tokenType
+  tokenType?: GpuTensor; // [types, h]
+  gamma?: GpuTensor; // [h], LayerNorm fused (beta optional)
   beta?: GpuTensor;
   y: GpuTensor; // [batch * seq, h]
-  seqLen: number;
   eps?: number;
   label?: string;
 }
 
 export function prepareEmbeddings(gpu: Gpu, uniforms: UniformArena, args: EmbeddingsArgs): Promise<Step> {
   const tokens = numel(args.ids.shape);
-  const [vocab, h] = args.word.shape;
+  const [rows, h] = args.word.shape;
   const label = args.label ?? `embeddings ${tokens}x${h}`;
-  if (args.ids.dtype !== 'u32' || args.tokenTypes.dtype !== 'u32') throw new Error(`${label}: ids and token types must be u32`);
-  if (numel(args.tokenTypes.shape) !== tokens) throw new Error(`${label}: ${numel(args.tokenTypes.shape)} token types for ${tokens} ids`);
-  if (args.position.shape[1] !== h || args.tokenType.shape[1] !== h) throw new Error(`${label}: embedding tables disagree on hidden size`);
-  if (args.seqLen > args.position.shape[0]) throw new Error(`${label}: sequence length ${args.seqLen} exceeds ${args.position.shape[0]} positions`);
-  if (tokens % args.seqLen) throw new Error(`${label}: ${tokens} tokens is not a whole number of sequences of ${args.seqLen}`);
+  if (args.ids.dtype !== 'u32') throw new Error(`${label}: ids must be u32`);
+  if (Boolean(args.position) !== Boolean(args.positions)) throw new Error(`${label}: a position table needs position ids, and ids a table`);
+  if (Boolean(args.tokenType) !== Boolean(args.tokenTypes)) throw new Error(`${label}: a token-type table needs token type ids, and ids a table`);
+  for (const [name, ids] of [['positions', args.positions], ['tokenTypes', args.tokenTypes]] as const) {
+    if (ids && (ids.dtype !== 'u32' || numel(ids.shape) !== tokens)) throw new Error(`${label}: ${name} must be ${tokens} u32 values`);
+  }
+  for (const [name, table] of [['position', args.position], ['tokenType', args.tokenType]] as const) {
+    if (table && table.shape[1] !== h) throw new Error(`${label}: the ${name} table has width ${table.shape[1]}, the word table ${h}`);
+  }
+  if (args.beta && !args.gamma) throw new Error(`${label}: beta without gamma`);
   if (numel(args.y.shape) < tokens * h) throw new Error(`${label}: "y" needs ${tokens * h} elements`);
-  const fuseLn = Boolean(args.gamma && args.beta);
+  const fuseLn = Boolean(args.gamma);
   return embeddings.prepare(gpu, {
-    variant: { defines: { FUSE_LN: fuseLn } },
-    tensors: { ids: args.ids, token_types: args.tokenTypes, word: args.word, position: args.position,
+    variant: { defines: { FUSE_LN: fuseLn, HAS_BETA: fuseLn && Boolean(args.beta), HAS_POSITION: Boolean(args.position), HAS_TOKEN_TYPE: Boolean(args.tokenType) } },
+    tensors: { ids: args.ids, positions: args.positions, token_types: args.tokenTypes, word: args.word, position: args.position,
       token_type: args.tokenType, gamma: args.gamma, beta: args.beta, y: args.y },
-    params: { tokens, h, seq_len: args.seqLen, vocab, max_pos: args.position.shape[0], types: args.tokenType.shape[0], eps: args.eps ?? 1e-12 },
+    params: {
+      tokens, h, row_begin: args.rowBegin ?? 0, row_count: rows,
+      max_pos: args.position?.shape[0] ?? 1, types: args.tokenType?.shape[0] ?? 1, eps: args.eps ?? 1e-12,
+    },
     workgroups: grid1d(tokens),
     uniforms,
     label,

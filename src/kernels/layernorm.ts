@@ -7,18 +7,19 @@ import { defineKernel, grid1d, ROW_WORKGROUP, type Step } from './kernel.ts';
 export const layernorm = defineKernel({
   name: 'layernorm',
   shaders: ['reduce.wgsl', 'layernorm.wgsl'],
-  bindings: ['x: read', 'residual: read if HAS_RESIDUAL', 'gamma: read', 'beta: read', 'y: write', 'params: uniform'],
+  bindings: ['x: read', 'residual: read if HAS_RESIDUAL', 'gamma: read', 'beta: read if HAS_BETA', 'y: write', 'params: uniform'],
   params: ['rows: u32', 'n: u32', 'eps: f32'],
   // A power of two (tree reduction); see ROW_WORKGROUP for the choice.
   constants: { WG: ROW_WORKGROUP },
-  defines: { HAS_RESIDUAL: false },
+  defines: { HAS_RESIDUAL: false, HAS_BETA: true },
 });
 
 export interface LayernormArgs {
   x: GpuTensor;
   residual?: GpuTensor;
   gamma: GpuTensor;
-  beta: GpuTensor;
+  /** Absent for a LayerNorm without bias. */
+  beta?: GpuTensor;
   y: GpuTensor;
   rows: number;
   n: number;
@@ -34,7 +35,7 @@ export function prepareLayernorm(gpu: Gpu, uniforms: UniformArena, args: Layerno
     if (t && numel(t.shape) < want) throw new Error(`${label}: "${name}" has ${numel(t.shape)} elements, needs ${want}`);
   }
   return layernorm.prepare(gpu, {
-    variant: { defines: { HAS_RESIDUAL: Boolean(args.residual) } },
+    variant: { defines: { HAS_RESIDUAL: Boolean(args.residual), HAS_BETA: Boolean(args.beta) } },
     tensors: { x: args.x, residual: args.residual, gamma: args.gamma, beta: args.beta, y: args.y },
     params: { rows: args.rows, n: args.n, eps: args.eps },
     workgroups: grid1d(args.rows),

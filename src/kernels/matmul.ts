@@ -1,15 +1,15 @@
-// Matmul with fused epilogue: C = gelu?(alpha * A . op(B) + bias) + residual, batched with strides.
+// Matmul with fused epilogue: C = act(alpha * A . op(B) + bias) + residual, batched with strides.
 // Two kernels (naive baseline, tiled) and a small set of tile configurations; `autotune.ts` picks one.
 import type { Gpu } from '../gpu/device.ts';
 import { numel, type GpuTensor } from '../gpu/tensor.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
 import { defineKernel, type Step } from './kernel.ts';
 
-const EPILOGUE_DEFINES = { VEC4: false, TRANS_B: false, HAS_BIAS: false, HAS_RESIDUAL: false, GELU_ERF: false, GELU_TANH: false, TANH: false };
+const EPILOGUE_DEFINES = { VEC4: false, TRANS_B: false, HAS_BIAS: false, HAS_RESIDUAL: false, GELU_ERF: false, GELU_TANH: false, TANH: false, RELU: false, SILU: false };
 const BINDINGS = ['a: read', 'b: read', 'c: write', 'bias: read if HAS_BIAS', 'residual: read if HAS_RESIDUAL', 'params: uniform'];
 const PARAMS = ['m: u32', 'n: u32', 'k: u32', 'lda: u32', 'ldb: u32', 'ldc: u32', 'batch_inner: u32',
   'a_outer: u32', 'a_inner: u32', 'b_outer: u32', 'b_inner: u32', 'c_outer: u32', 'c_inner: u32',
-  'a_offset: u32', 'b_offset: u32', 'c_offset: u32', 'alpha: f32'];
+  'a_offset: u32', 'b_offset: u32', 'c_offset: u32', 'bias_offset: u32', 'alpha: f32'];
 
 export const matmulNaive = defineKernel({
   name: 'matmul-naive',
@@ -86,7 +86,7 @@ export function matmulConfig(name: string): MatmulConfig {
   return c;
 }
 
-export type Activation = 'none' | 'gelu' | 'gelu_tanh' | 'tanh';
+export type Activation = 'none' | 'gelu' | 'gelu_tanh' | 'tanh' | 'relu' | 'silu';
 
 export interface MatmulArgs {
   a: GpuTensor;
@@ -107,8 +107,8 @@ export interface MatmulArgs {
   ldc?: number;
   /** Batch count and element strides [outer, inner] of each operand; z = outer * inner + inner. Default: one matrix. */
   batch?: { count: number; inner?: number; a: [number, number]; b: [number, number]; c: [number, number] };
-  /** Element offset of the first matrix in each operand (C's also applies to the residual). Default 0. */
-  offsets?: { a?: number; b?: number; c?: number };
+  /** Element offset of the first matrix in each operand (C's also applies to the residual), and of the bias. Default 0. */
+  offsets?: { a?: number; b?: number; c?: number; bias?: number };
   config?: MatmulConfig;
   label?: string;
 }
@@ -139,7 +139,7 @@ export async function prepareMatmul(gpu: Gpu, uniforms: UniformArena, args: Matm
     ['b', args.b, transB ? lastIndex(n, k, ldb, maxOffset(batch.b, off.b)) : lastIndex(k, n, ldb, maxOffset(batch.b, off.b))],
     ['c', args.c, lastIndex(m, n, ldc, maxOffset(batch.c, off.c))],
     ['residual', args.residual, lastIndex(m, n, ldc, maxOffset(batch.c, off.c))],
-    ['bias', args.bias, n - 1],
+    ['bias', args.bias, (args.offsets?.bias ?? 0) + n - 1],
   ];
   for (const [name, t, last] of checks) {
     if (t && last >= numel(t.shape)) throw new Error(`${label}: "${name}" (${t.label}, [${t.shape}]) is too small: needs index ${last}`);
@@ -148,11 +148,13 @@ export async function prepareMatmul(gpu: Gpu, uniforms: UniformArena, args: Matm
   const defines = {
     TRANS_B: transB, HAS_BIAS: Boolean(args.bias), HAS_RESIDUAL: Boolean(args.residual),
     GELU_ERF: activation === 'gelu', GELU_TANH: activation === 'gelu_tanh', TANH: activation === 'tanh',
+    RELU: activation === 'relu', SILU: activation === 'silu',
   };
   const params = {
     m, n, k, lda, ldb, ldc, batch_inner: inner,
     a_outer: batch.a[0], a_inner: batch.a[1], b_outer: batch.b[0], b_inner: batch.b[1],
-    c_outer: batch.c[0], c_inner: batch.c[1], a_offset: off.a, b_offset: off.b, c_offset: off.c, alpha: args.alpha ?? 1,
+    c_outer: batch.c[0], c_inner: batch.c[1], a_offset: off.a, b_offset: off.b, c_offset: off.c,
+    bias_offset: args.offsets?.bias ?? 0, alpha: args.alpha ?? 1,
   };
   const tensors = { a: args.a, b: args.b, c: args.c, bias: args.bias, residual: args.residual };
   const config = args.config ?? DEFAULT_MATMUL_CONFIG;

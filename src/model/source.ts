@@ -6,10 +6,13 @@
  * Downloads stream the body so the caller sees progress; a missing optional file (404 / ENOENT) is
  * `undefined`, a missing required one a CheckpointError naming where it was looked for.
  */
-import { type BertConfig, parseBertConfig } from './config.ts';
+import type { EncoderConfig } from '../families/config.ts';
+import type { AnyFamily } from '../families/family.ts';
+import { parseConfig } from '../families/index.ts';
+import { TensorTable, type HostWeights, type LoadedTensor } from '../families/weights.ts';
+import { readTokenizerFiles, type TokenizerFiles } from '../tokenizer/index.ts';
 import { CheckpointError } from './errors.ts';
 import { type SafetensorsFile, type TensorInfo, parseSafetensors, tensorToFloat32 } from './safetensors.ts';
-import { type BertWeights, type LoadedTensor, buildBertWeights } from './weights.ts';
 
 export interface Progress {
   file: string;
@@ -189,9 +192,14 @@ export function parseJsonFile(bytes: Uint8Array, file: string): unknown {
 }
 
 export interface LoadedCheckpoint {
-  config: BertConfig;
-  weights: BertWeights;
-  files: { vocabTxt?: string; tokenizerJson?: unknown; tokenizerConfig?: unknown };
+  family: AnyFamily;
+  config: EncoderConfig;
+  /** The family's weight tree (descriptors); their values are in `data` until uploaded. */
+  weights: unknown;
+  data: HostWeights;
+  /** Tensors present in the files and deliberately not used (position_ids buffers, tied copies, pretraining heads). */
+  ignoredTensors: string[];
+  files: TokenizerFiles;
   /** Per stored dtype: tensor count and bytes, over every tensor in the weight files. */
   dtypeSummary: Record<string, { tensors: number; bytes: number }>;
   /** The weight files read: `model.safetensors`, or the index followed by its shards. */
@@ -216,7 +224,7 @@ export async function loadCheckpoint(source: string | CheckpointFiles, opts: Loa
     return bytes;
   };
 
-  const config = parseBertConfig(parseJsonFile(await read('config.json'), 'config.json'));
+  const { family, config } = parseConfig(parseJsonFile(await read('config.json'), 'config.json'));
 
   let shards: Map<string, { bytes: Uint8Array; parsed: SafetensorsFile }>;
   let owner: Map<string, string>; // tensor name → shard file
@@ -252,7 +260,9 @@ export async function loadCheckpoint(source: string | CheckpointFiles, opts: Loa
     const [shard, bytes, info] = found;
     return { shape: info.shape, data: tensorToFloat32(bytes, info, shard), file: shard };
   };
-  const weights = buildBertWeights(config, getTensor, [...owner.keys()], weightFiles[0]);
+  const table = new TensorTable([...owner.keys()], getTensor, weightFiles[0]);
+  const weights = family.loadWeights(config, table);
+  table.finish(`a ${config.modelType} model with this config`);
 
   const dtypeSummary: LoadedCheckpoint['dtypeSummary'] = {};
   for (const { parsed } of shards.values()) {
@@ -263,16 +273,10 @@ export async function loadCheckpoint(source: string | CheckpointFiles, opts: Loa
     }
   }
 
-  const [vocab, tokenizer, tokenizerConfig] = await Promise.all(
-    ['vocab.txt', 'tokenizer.json', 'tokenizer_config.json'].map((f) => src.tryRead(f, opts.onProgress)),
-  );
-  const files: LoadedCheckpoint['files'] = {};
-  if (vocab) files.vocabTxt = new TextDecoder().decode(vocab);
-  if (tokenizer) files.tokenizerJson = parseJsonFile(tokenizer, 'tokenizer.json');
-  if (tokenizerConfig) files.tokenizerConfig = parseJsonFile(tokenizerConfig, 'tokenizer_config.json');
+  const files = await readTokenizerFiles((f) => src.tryRead(f, opts.onProgress));
 
   const metadata = shards.values().next().value?.parsed.metadata ?? {};
-  return { config, weights, files, dtypeSummary, weightFiles, metadata };
+  return { family, config, weights, data: table.data, ignoredTensors: table.ignoredTensors, files, dtypeSummary, weightFiles, metadata };
 }
 
 /** `weight_map` of a sharded checkpoint's index: tensor name → shard file name (a plain file name). */

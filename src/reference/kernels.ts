@@ -1,5 +1,6 @@
 // Float64 twins of the WGSL kernels, written for clarity: plain loops, float64 accumulation, the same
 // argument names as the GPU modules. Tests, benchmarks (validation) and debugging tools share them.
+import { NORMALIZE_EPS } from '../kernels/pool.ts';
 import { erfc } from './erf.ts';
 
 type Num = ArrayLike<number>;
@@ -15,10 +16,10 @@ export function geluTanh(x: number): number {
 export interface MatmulRefArgs {
   a: Num; b: Num; bias?: Num; residual?: Num;
   m: number; n: number; k: number;
-  transB?: boolean; activation?: 'none' | 'gelu' | 'gelu_tanh' | 'tanh'; alpha?: number;
+  transB?: boolean; activation?: 'none' | 'gelu' | 'gelu_tanh' | 'tanh' | 'relu' | 'silu'; alpha?: number;
   lda?: number; ldb?: number; ldc?: number;
   batch?: { count: number; inner?: number; a: [number, number]; b: [number, number]; c: [number, number] };
-  offsets?: { a?: number; b?: number; c?: number };
+  offsets?: { a?: number; b?: number; c?: number; bias?: number };
   /** Size of C's buffer; elements the matmul does not write keep `fill`. */
   cSize?: number;
   fill?: number;
@@ -44,10 +45,12 @@ export function matmulRef(p: MatmulRefArgs): Float64Array {
           acc += p.a[ao + i * lda + q] * bv;
         }
         let v = acc * (p.alpha ?? 1);
-        if (p.bias) v += p.bias[j];
+        if (p.bias) v += p.bias[(p.offsets?.bias ?? 0) + j];
         if (p.activation === 'gelu') v = geluErf(v);
         if (p.activation === 'gelu_tanh') v = geluTanh(v);
         if (p.activation === 'tanh') v = Math.tanh(v);
+        if (p.activation === 'relu') v = Math.max(v, 0);
+        if (p.activation === 'silu') v = v / (1 + Math.exp(-v));
         const ci = co + i * ldc + j;
         if (p.residual) v += p.residual[ci];
         c[ci] = v;
@@ -63,8 +66,8 @@ export function matmulLayernormRef(p: { a: Num; b: Num; bias: Num; residual: Num
   return layernormRef({ x, gamma: p.gamma, beta: p.beta, rows: p.m, n: p.n, eps: p.eps });
 }
 
-/** LayerNorm of each row of x (+ residual), two-pass. */
-export function layernormRef(p: { x: Num; residual?: Num; gamma: Num; beta: Num; rows: number; n: number; eps: number }): Float64Array {
+/** LayerNorm of each row of x (+ residual), two-pass; no beta means a LayerNorm without bias. */
+export function layernormRef(p: { x: Num; residual?: Num; gamma: Num; beta?: Num; rows: number; n: number; eps: number }): Float64Array {
   const y = new Float64Array(p.rows * p.n);
   const v = new Float64Array(p.n);
   for (let r = 0; r < p.rows; r++) {
@@ -72,7 +75,7 @@ export function layernormRef(p: { x: Num; residual?: Num; gamma: Num; beta: Num;
     const mean = v.reduce((s, t) => s + t, 0) / p.n;
     const variance = v.reduce((s, t) => s + (t - mean) ** 2, 0) / p.n;
     const inv = 1 / Math.sqrt(variance + p.eps);
-    for (let i = 0; i < p.n; i++) y[r * p.n + i] = (v[i] - mean) * inv * p.gamma[i] + p.beta[i];
+    for (let i = 0; i < p.n; i++) y[r * p.n + i] = (v[i] - mean) * inv * p.gamma[i] + (p.beta ? p.beta[i] : 0);
   }
   return y;
 }
@@ -104,20 +107,33 @@ export function softmaxRef(p: { x: Num; rows: number; n: number; scale?: number;
   return y;
 }
 
-/** word[id] + position[t % seqLen] + tokenType[type], then LayerNorm when gamma/beta are given. */
+/**
+ * word[id] (+ position[positions[t]]) (+ tokenType[tokenTypes[t]]), then LayerNorm when gamma is given (beta
+ * optional): the twin of embeddings.wgsl. `word` may be a row block [rowBegin, rowBegin + rows) of the table,
+ * as one dispatch of a split table sees it; tokens whose id lies outside it come out NaN (not written).
+ */
 export function embeddingsRef(p: {
-  ids: Num; tokenTypes: Num; word: Num; position: Num; tokenType: Num; h: number; seqLen: number;
-  gamma?: Num; beta?: Num; eps?: number;
+  ids: Num; word: Num; h: number; positions?: Num; position?: Num; tokenTypes?: Num; tokenType?: Num;
+  gamma?: Num; beta?: Num; eps?: number; rowBegin?: number; rows?: number;
 }): Float64Array {
   const tokens = p.ids.length;
+  const begin = p.rowBegin ?? 0;
+  const rows = p.rows ?? p.word.length / p.h;
   const e = new Float64Array(tokens * p.h);
   for (let t = 0; t < tokens; t++) {
-    const pos = t % p.seqLen;
+    const row = p.ids[t] - begin;
     for (let i = 0; i < p.h; i++) {
-      e[t * p.h + i] = p.word[p.ids[t] * p.h + i] + p.position[pos * p.h + i] + p.tokenType[p.tokenTypes[t] * p.h + i];
+      if (row < 0 || row >= rows) {
+        e[t * p.h + i] = NaN;
+        continue;
+      }
+      let v = p.word[row * p.h + i];
+      if (p.position) v += p.position[p.positions![t] * p.h + i];
+      if (p.tokenType) v += p.tokenType[p.tokenTypes![t] * p.h + i];
+      e[t * p.h + i] = v;
     }
   }
-  if (!p.gamma || !p.beta) return e;
+  if (!p.gamma) return e;
   return layernormRef({ x: e, gamma: p.gamma, beta: p.beta, rows: tokens, n: p.h, eps: p.eps ?? 1e-12 });
 }
 
@@ -126,4 +142,32 @@ export function ceilingFmaRef(i: number, iterations: number, chains: number): nu
   let total = 0;
   for (let j = 0; j < chains; j++) for (let l = 0; l < 4; l++) total += (i % 256) + 4 * j + l + iterations;
   return total;
+}
+
+/**
+ * The twin of pool.wgsl: CLS token or the mean over kept tokens (mask bias above MASKED), then
+ * optionally x / max(||x||, eps). A sequence without kept tokens pools to zeros. Returns [batch, hidden].
+ */
+export function poolRef(p: { x: Num; mask?: Num; batch: number; seqLen: number; hidden: number; mode: 'cls' | 'mean'; normalize?: boolean }): Float64Array {
+  const { batch, seqLen: S, hidden: H } = p;
+  const y = new Float64Array(batch * H);
+  for (let b = 0; b < batch; b++) {
+    const row = y.subarray(b * H, (b + 1) * H);
+    if (p.mode === 'cls') {
+      for (let i = 0; i < H; i++) row[i] = p.x[b * S * H + i];
+    } else {
+      let count = 0;
+      for (let s = 0; s < S; s++) {
+        if (!(p.mask![b * S + s] > MASKED)) continue;
+        count++;
+        for (let i = 0; i < H; i++) row[i] += p.x[(b * S + s) * H + i];
+      }
+      if (count > 0) for (let i = 0; i < H; i++) row[i] /= count;
+    }
+    if (p.normalize) {
+      const norm = Math.sqrt(row.reduce((a, v) => a + v * v, 0));
+      for (let i = 0; i < H; i++) row[i] /= Math.max(norm, NORMALIZE_EPS);
+    }
+  }
+  return y;
 }

@@ -1,14 +1,15 @@
-// What every task shares: the model contract a task needs (BertModel and the float64 ReferenceBert both
+// What every task shares: the model contract a task needs (EncoderModel and the float64 ReferenceModel both
 // meet it, so the tests run each task on both), tokenizer batches as forward inputs, and the float64
 // softmax / top-k the tasks' post-processing uses (transformers does it in numpy on the CPU too).
 import type { ForwardInputs, ForwardOptions, ForwardResult } from '../graph/model.ts';
-import type { BertConfig } from '../model/config.ts';
-import type { Encoding, WordPieceTokenizer } from '../model/tokenizer.ts';
+import type { EncoderConfig } from '../families/config.ts';
+import type { Encoding } from '../model/tokenizer.ts';
+import type { Tokenizer } from '../tokenizer/index.ts';
 
-/** The part of BertModel a task uses. */
+/** The part of EncoderModel a task uses. */
 export interface TaskModel {
-  readonly config: BertConfig;
-  readonly tokenizer: WordPieceTokenizer | undefined;
+  readonly config: EncoderConfig;
+  readonly tokenizer: Tokenizer | undefined;
   /** 'sequence' or 'token' when the checkpoint has a classifier. */
   readonly classifier: 'sequence' | 'token' | undefined;
   readonly hasMlmHead: boolean;
@@ -21,14 +22,14 @@ export class TaskError extends Error {
   override name = 'TaskError';
 }
 
-export function requireTokenizer(model: TaskModel, task: string): WordPieceTokenizer {
+export function requireTokenizer(model: TaskModel, task: string): Tokenizer {
   if (!model.tokenizer) throw new TaskError(`${task} needs a tokenizer, and this checkpoint has neither vocab.txt nor tokenizer.json`);
   return model.tokenizer;
 }
 
 /** Longest input the model takes: its position table, or less when the tokenizer says so. */
 export function maxInputLength(model: TaskModel): number {
-  return Math.min(model.config.maxPositionEmbeddings, model.tokenizer?.modelMaxLength ?? Infinity);
+  return Math.min(model.config.maxSequenceLength, model.tokenizer?.modelMaxLength ?? Infinity);
 }
 
 /** Padded encodings (same length) as forward inputs. */

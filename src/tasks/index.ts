@@ -1,4 +1,4 @@
-// The tasks on top of the encoder. Each takes a loaded model (BertModel, or anything with its forward()
+// The tasks on top of the encoder. Each takes a loaded model (EncoderModel, or anything with its forward()
 // contract, see TaskModel) and returns what the matching transformers pipeline returns.
 export { TaskError, type TaskModel } from './common.ts';
 export { cosineSimilarity, featureExtraction, similarity, type FeatureExtractionOptions, type SimilarityResult } from './feature-extraction.ts';

@@ -2,9 +2,9 @@
 // the float64 reference first), then each peer loads the same folder by URL and runs the same batch.
 import { PEERS } from '../../bench/peers/index.ts';
 import { PEER_TOLERANCE, type PeerInputs } from '../../bench/peers/peer.ts';
-import { BertModel, compare, createBrowserGpu, describeAdapter, TOLERANCES, type AdapterSummary, type Gpu, type Tolerance } from '../../src/browser.ts';
+import { EncoderModel, compare, createBrowserGpu, describeAdapter, TOLERANCES, type AdapterSummary, type Gpu, type Tolerance } from '../../src/browser.ts';
 import { loadCheckpoint } from '../../src/model/source.ts';
-import { bertForwardRef } from '../../src/reference/bert.ts';
+import { ReferenceModel } from '../../src/reference/model.ts';
 import { Rng } from '../../src/reference/random.ts';
 
 /** compare()'s element-wise bounds set to the same number as its norm bound: PEER_TOLERANCE is the one limit. */
@@ -39,7 +39,7 @@ export interface PeersPage {
 }
 
 let gpu: Gpu | undefined;
-let state: { baseUrl: string; inputs: PeerInputs; engine: Float32Array; reference: Float64Array } | undefined;
+let state: { baseUrl: string; inputs: PeerInputs; engine: Float32Array; reference: Float32Array } | undefined;
 const log = document.getElementById('log')!;
 
 const ready = createBrowserGpu().then((g) => {
@@ -90,10 +90,10 @@ const page: PeersPage = {
       attentionMask: rows(inputs.attentionMask, batch, seqLen),
       tokenTypeIds: rows(inputs.tokenTypeIds, batch, seqLen),
     };
-    const model = await BertModel.load(gpu!, baseUrl);
+    const model = await EncoderModel.load(gpu!, baseUrl);
     try {
       const engine = (await model.forward(forwardInputs)).lastHiddenState;
-      const reference = bertForwardRef(ckpt.config, ckpt.weights, forwardInputs).lastHiddenState;
+      const reference = (await new ReferenceModel(ckpt).forward(forwardInputs)).lastHiddenState;
       state = { baseUrl, inputs, engine, reference };
       const r = compare(engine, reference, TOLERANCES.model, `this engine vs float64 (seed ${seed})`);
       return { ok: r.pass, message: r.message, engineVsReference: r.relNorm };

@@ -20,18 +20,19 @@ function layernormCases(): KernelCase[] {
     const offset = withResidual ? 0 : 1000;
     const seed = 2000 + 2 * i + j;
     return {
-      name: `layernorm ${rows}x${n}${withResidual ? ' +residual' : ''} offset ${offset}`,
+      name: `layernorm ${rows}x${n}${withResidual ? ' +residual' : ''}${i % 3 === 2 ? ' no beta' : ''} offset ${offset}`,
       seed,
       async run(ctx) {
         const rng = new Rng(seed);
         const x = Float32Array.from(rng.normals(rows * n), (v) => v + offset);
         const residual = withResidual ? rng.normals(rows * n, 0.5) : undefined;
         const gamma = rng.floats(n, 0.5, 1.5);
-        const beta = rng.floats(n, -0.5, 0.5);
+        // Every third size without beta: ModernBERT's LayerNorms have no bias.
+        const beta = i % 3 === 2 ? undefined : rng.floats(n, -0.5, 0.5);
         const y = await ctx.output([rows, n], 'y');
         await ctx.run([await prepareLayernorm(ctx.gpu, ctx.uniforms, {
           x: await ctx.input(x, [rows, n], 'x'), residual: residual && await ctx.input(residual, [rows, n], 'residual'),
-          gamma: await ctx.input(gamma, [n], 'gamma'), beta: await ctx.input(beta, [n], 'beta'), y, rows, n, eps: 1e-12,
+          gamma: await ctx.input(gamma, [n], 'gamma'), beta: beta && await ctx.input(beta, [n], 'beta'), y, rows, n, eps: 1e-12,
         })]);
         return [compare(await ctx.read(y), layernormRef({ x, residual, gamma, beta, rows, n, eps: 1e-12 }), undefined, 'y')];
       },
@@ -134,35 +135,76 @@ function softmaxCases(): KernelCase[] {
   }));
 }
 
+interface EmbeddingsShape {
+  batch: number; seqLen: number; h: number;
+  /** Which tables and LayerNorm parts exist: BERT has them all, DistilBERT no token types, ModernBERT no positions and no beta. */
+  position: boolean; tokenType: boolean; ln: 'none' | 'gamma+beta' | 'gamma';
+  /** The word table as this many row blocks, one unfused dispatch each (a vocabulary over one binding). */
+  blocks?: number;
+}
+
 function embeddingsCases(): KernelCase[] {
-  const shapes: [number, number, number][] = [[1, 1, 17], [2, 3, 64], [3, 17, 200], [1, 17, 768], [2, 5, 3]];
-  return shapes.flatMap(([batch, seqLen, h], i) => [true, false].map((fuseLn, j): KernelCase => {
-    const seed = 6000 + 2 * i + j;
+  const all = { position: true, tokenType: true };
+  const shapes: EmbeddingsShape[] = [
+    { batch: 1, seqLen: 1, h: 17, ...all, ln: 'gamma+beta' }, { batch: 2, seqLen: 3, h: 64, ...all, ln: 'none' },
+    { batch: 3, seqLen: 17, h: 200, ...all, ln: 'gamma+beta' }, { batch: 1, seqLen: 17, h: 768, ...all, ln: 'gamma+beta' },
+    { batch: 2, seqLen: 5, h: 3, ...all, ln: 'none' }, { batch: 2, seqLen: 9, h: 65, position: true, tokenType: false, ln: 'gamma+beta' },
+    { batch: 2, seqLen: 9, h: 63, position: false, tokenType: false, ln: 'gamma' },
+    { batch: 3, seqLen: 7, h: 65, ...all, ln: 'none', blocks: 3 }, { batch: 1, seqLen: 17, h: 127, position: true, tokenType: false, ln: 'none', blocks: 2 },
+  ];
+  return shapes.map((s, i): KernelCase => {
+    const seed = 6000 + i;
+    const parts = [s.position && 'position', s.tokenType && 'type', s.ln !== 'none' && s.ln, s.blocks && `${s.blocks} row blocks`].filter(Boolean).join(' + ');
     return {
-      name: `embeddings ${batch}x${seqLen} h${h}${fuseLn ? ' +layernorm' : ''}`,
+      name: `embeddings ${s.batch}x${s.seqLen} h${s.h} word + ${parts}`,
       seed,
       async run(ctx) {
         const rng = new Rng(seed);
         const [vocab, maxPos, types] = [50, 40, 2];
+        const { batch, seqLen, h } = s;
         const tokens = batch * seqLen;
         const ids = Uint32Array.from({ length: tokens }, () => rng.int(0, vocab));
         const tokenTypes = Uint32Array.from({ length: tokens }, () => rng.int(0, types));
+        // Any position ids (RoBERTa's start at padding_idx + 1): not t % seqLen.
+        const positions = Uint32Array.from({ length: tokens }, () => rng.int(0, maxPos));
         const [word, position, tokenType] = [rng.normals(vocab * h), rng.normals(maxPos * h), rng.normals(types * h)];
         const gamma = rng.floats(h, 0.5, 1.5);
         const beta = rng.floats(h, -0.5, 0.5);
         const y = await ctx.output([tokens, h], 'y');
-        await ctx.run([await prepareEmbeddings(ctx.gpu, ctx.uniforms, {
-          ids: await ctx.input(ids, [tokens], 'ids'), tokenTypes: await ctx.input(tokenTypes, [tokens], 'types'),
-          word: await ctx.input(word, [vocab, h], 'word'), position: await ctx.input(position, [maxPos, h], 'position'),
-          tokenType: await ctx.input(tokenType, [types, h], 'token_type'),
-          gamma: fuseLn ? await ctx.input(gamma, [h], 'gamma') : undefined, beta: fuseLn ? await ctx.input(beta, [h], 'beta') : undefined,
-          y, seqLen, eps: 1e-12,
-        })]);
-        const want = embeddingsRef({ ids, tokenTypes, word, position, tokenType, h, seqLen, gamma: fuseLn ? gamma : undefined, beta: fuseLn ? beta : undefined, eps: 1e-12 });
-        return [compare(await ctx.read(y), want, undefined, 'y')];
+        const common = {
+          ids: await ctx.input(ids, [tokens], 'ids'),
+          positions: s.position ? await ctx.input(positions, [tokens], 'positions') : undefined,
+          position: s.position ? await ctx.input(position, [maxPos, h], 'position') : undefined,
+          tokenTypes: s.tokenType ? await ctx.input(tokenTypes, [tokens], 'types') : undefined,
+          tokenType: s.tokenType ? await ctx.input(tokenType, [types, h], 'token_type') : undefined,
+          y, eps: 1e-12,
+        };
+        const ln = {
+          gamma: s.ln !== 'none' ? await ctx.input(gamma, [h], 'gamma') : undefined,
+          beta: s.ln === 'gamma+beta' ? await ctx.input(beta, [h], 'beta') : undefined,
+        };
+        const refArgs = {
+          ids, word, h, positions, tokenTypes, position: s.position ? position : undefined, tokenType: s.tokenType ? tokenType : undefined,
+          gamma: s.ln !== 'none' ? gamma : undefined, beta: s.ln === 'gamma+beta' ? beta : undefined, eps: 1e-12,
+        };
+        if (!s.blocks) {
+          await ctx.run([await prepareEmbeddings(ctx.gpu, ctx.uniforms, { ...common, ...ln, word: await ctx.input(word, [vocab, h], 'word') })]);
+          return [compare(await ctx.read(y), embeddingsRef(refArgs), undefined, 'y')];
+        }
+        // Row blocks of uneven size, one dispatch each into the same output: every token written exactly once.
+        const bounds = s.blocks === 3 ? [0, 19, 33, vocab] : [0, 28, vocab];
+        const steps = [];
+        for (let b = 0; b < s.blocks; b++) {
+          const [lo, hi] = [bounds[b], bounds[b + 1]];
+          steps.push(await prepareEmbeddings(ctx.gpu, ctx.uniforms, {
+            ...common, rowBegin: lo, word: await ctx.input(word.slice(lo * h, hi * h), [hi - lo, h], `word rows ${lo}..${hi}`),
+          }));
+        }
+        await ctx.run(steps);
+        return [compare(await ctx.read(y), embeddingsRef(refArgs), undefined, 'y')];
       },
     };
-  }));
+  });
 }
 
 export function otherCases(): KernelCase[] {

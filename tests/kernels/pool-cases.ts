@@ -4,7 +4,7 @@
 import { MASK_VALUE } from '../../src/kernels/softmax.ts';
 import { preparePool } from '../../src/kernels/pool.ts';
 import { compare } from '../../src/reference/compare.ts';
-import { poolRef } from '../../src/reference/bert.ts';
+import { poolRef } from '../../src/reference/kernels.ts';
 import { Rng } from '../../src/reference/random.ts';
 import type { KernelCase } from './harness.ts';
 

@@ -3,7 +3,7 @@
 // maps, with each attention variant. Shared by the Node (Dawn) and Chromium runs; `env` says where the
 // fixture files are (a folder in Node, a URL served from 127.0.0.1 in the browser).
 import type { Gpu } from '../../src/gpu/device.ts';
-import { BertModel } from '../../src/graph/model.ts';
+import { EncoderModel } from '../../src/graph/model.ts';
 import { compare, TOLERANCES, type CompareReport } from '../../src/reference/compare.ts';
 
 export interface FixtureEnv {
@@ -36,7 +36,7 @@ export const modelCases: ModelCase[] = FIXTURES.flatMap((fixture) => VARIANTS.ma
   name: `${fixture} with ${attention} attention matches PyTorch`,
   async run(gpu, env) {
     const ref = (await env.readJson(fixture, 'reference.json')) as Reference;
-    const model = await BertModel.load(gpu, env.source(fixture), { attention });
+    const model = await EncoderModel.load(gpu, env.source(fixture), { attention });
     try {
       const out = await model.forward({ inputIds: ref.input_ids, attentionMask: ref.attention_mask, tokenTypeIds: ref.token_type_ids }, { attentions: true });
       const tol = TOLERANCES.model;

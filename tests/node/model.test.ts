@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { BertModel, cachedPipelineCount, compare, createNodeGpu, InputError } from '../../src/node.ts';
+import { EncoderModel, cachedPipelineCount, compare, createNodeGpu, InputError } from '../../src/node.ts';
 import { modelCases, type FixtureEnv } from '../model/cases.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -23,7 +23,7 @@ const ref = JSON.parse(readFileSync(`${FIXTURES}pytorch-bert-h64/reference.json`
 const inputs = { inputIds: ref.input_ids, attentionMask: ref.attention_mask, tokenTypeIds: ref.token_type_ids };
 
 test('a second forward of the same shape replays the plan: no new plan, pipeline or bind group', async () => {
-  const model = await BertModel.load(gpu, env.source('pytorch-bert-h64'));
+  const model = await EncoderModel.load(gpu, env.source('pytorch-bert-h64'));
   try {
     const first = await model.forward(inputs);
     assert.equal(model.stats().plansBuilt, 1);
@@ -54,7 +54,7 @@ test('a second forward of the same shape replays the plan: no new plan, pipeline
 });
 
 test('concurrent forwards are queued and each gets its own result', async () => {
-  const model = await BertModel.load(gpu, env.source('pytorch-bert-mlm-h32'));
+  const model = await EncoderModel.load(gpu, env.source('pytorch-bert-mlm-h32'));
   try {
     const batches = [0, 1, 2].map((i) => ({ inputIds: [inputs.inputIds[i].slice(0, 12).map((t: number) => t % 536)] }));
     const sequential: Float32Array[] = [];
@@ -68,7 +68,7 @@ test('concurrent forwards are queued and each gets its own result', async () => 
 });
 
 test('bad inputs are refused with a clear error and the model stays usable', async () => {
-  const model = await BertModel.load(gpu, env.source('pytorch-bert-mlm-h32'));
+  const model = await EncoderModel.load(gpu, env.source('pytorch-bert-mlm-h32'));
   try {
     await assert.rejects(model.forward({ inputIds: [[2, 9999, 3]] }), (e: Error) => e instanceof InputError && /input_ids\[0\]\[1\] = 9999 is not an integer in \[0, 536\)/.test(e.message));
     await assert.rejects(model.forward({ inputIds: [[2, 3], [2]] }), /input_ids\[1\] must have 2 values/);
@@ -83,10 +83,10 @@ test('bad inputs are refused with a clear error and the model stays usable', asy
 });
 
 test('dispose frees the model; another loads on the same device', async () => {
-  const a = await BertModel.load(gpu, env.source('pytorch-bert-mlm-h32'));
+  const a = await EncoderModel.load(gpu, env.source('pytorch-bert-mlm-h32'));
   a.dispose();
   await assert.rejects(a.forward({ inputIds: [[2, 3]] }), /disposed/);
-  const b = await BertModel.load(gpu, env.source('pytorch-bert-h64'));
+  const b = await EncoderModel.load(gpu, env.source('pytorch-bert-h64'));
   const out = await b.forward({ inputIds: [[2, 5, 3]] });
   assert.equal(out.poolerOutput?.length, 64);
   b.dispose();
@@ -95,18 +95,18 @@ test('dispose frees the model; another loads on the same device', async () => {
 test('a head size the fused kernel cannot take falls back to naive attention by default, and is refused when asked for', async () => {
   const { generateCheckpoint } = await import('../../src/model/generate.ts');
   const { loadCheckpoint } = await import('../../src/model/source.ts');
-  const { bertForwardRef } = await import('../../src/reference/bert.ts');
+  const { ReferenceModel } = await import('../../src/reference/model.ts');
   const { compare, TOLERANCES } = await import('../../src/reference/compare.ts');
   // hidden 30 / 3 heads: head size 10, not a multiple of 4.
   const files = generateCheckpoint({ architecture: 'BertModel', hiddenSize: 30, numLayers: 1, numHeads: 3, intermediateSize: 48, seed: 11 });
-  await assert.rejects(BertModel.load(gpu, files, { attention: 'flash' }), (e: Error) => e instanceof InputError && /head dim that is a multiple of 4/.test(e.message));
-  const model = await BertModel.load(gpu, files);
+  await assert.rejects(EncoderModel.load(gpu, files, { attention: 'flash' }), (e: Error) => e instanceof InputError && /head dim that is a multiple of 4/.test(e.message));
+  const model = await EncoderModel.load(gpu, files);
   try {
     assert.equal(model.attention, 'naive');
     const input = { inputIds: [[2, 40, 41, 42, 3], [2, 50, 3, 0, 0]], attentionMask: [[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]] };
     const out = await model.forward(input);
     const ckpt = await loadCheckpoint(files);
-    const want = bertForwardRef(ckpt.config, ckpt.weights, input);
+    const want = await new ReferenceModel(ckpt).forward(input);
     const r = compare(out.lastHiddenState, want.lastHiddenState, TOLERANCES.model, 'last_hidden_state');
     assert.ok(r.pass, r.message);
   } finally {
@@ -129,23 +129,23 @@ test('a model loads over HTTP from 127.0.0.1 with progress, and computes what th
   const { port } = server.address() as { port: number };
   try {
     const seen: string[] = [];
-    const remote = await BertModel.load(gpu, `http://127.0.0.1:${port}/pytorch-bert-mlm-h32/`, {
+    const remote = await EncoderModel.load(gpu, `http://127.0.0.1:${port}/pytorch-bert-mlm-h32/`, {
       onProgress: (p) => { if (p.stage === 'download' && p.loaded === p.total) seen.push(p.file!); },
     });
-    const local = await BertModel.load(gpu, env.source('pytorch-bert-mlm-h32'));
+    const local = await EncoderModel.load(gpu, env.source('pytorch-bert-mlm-h32'));
     const input = { inputIds: [[2, 7, 9, 3]] };
     assert.deepEqual((await remote.forward(input)).lastHiddenState, (await local.forward(input)).lastHiddenState);
     assert.ok(seen.includes('model.safetensors') && seen.includes('config.json'), `progress for: ${seen}`);
     remote.dispose();
     local.dispose();
-    await assert.rejects(BertModel.load(gpu, `http://127.0.0.1:${port}/no-such-model/`), /config\.json: .*404/);
+    await assert.rejects(EncoderModel.load(gpu, `http://127.0.0.1:${port}/no-such-model/`), /config\.json: .*404/);
   } finally {
     server.close();
   }
 });
 
 test('profile: one timed pass per dispatch, summed per stage, outputs unchanged', async () => {
-  const model = await BertModel.load(gpu, env.source('pytorch-bert-h64'));
+  const model = await EncoderModel.load(gpu, env.source('pytorch-bert-h64'));
   try {
     const plain = await model.forward(inputs);
     const profiled = await model.forward(inputs, { profile: true });
@@ -168,8 +168,8 @@ test('profile: one timed pass per dispatch, summed per stage, outputs unchanged'
 });
 
 test('fuseLayerNorm false: 7 dispatches per layer, the same outputs as the fused plan within fp32 rounding', async () => {
-  const fused = await BertModel.load(gpu, env.source('pytorch-bert-h64'));
-  const unfused = await BertModel.load(gpu, env.source('pytorch-bert-h64'), { fuseLayerNorm: false });
+  const fused = await EncoderModel.load(gpu, env.source('pytorch-bert-h64'));
+  const unfused = await EncoderModel.load(gpu, env.source('pytorch-bert-h64'), { fuseLayerNorm: false });
   try {
     const a = await fused.forward(inputs);
     const b = await unfused.forward(inputs);

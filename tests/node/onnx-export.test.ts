@@ -8,7 +8,8 @@ import { bertOnnxModel, exportBertOnnx, ONNX_IR_VERSION, ONNX_OPSET } from '../.
 import { encodeVarint, ProtoMessage } from '../../bench/peers/protobuf.ts';
 import { type GenerateOptions, generateCheckpoint } from '../../src/model/generate.ts';
 import { loadCheckpoint } from '../../src/model/source.ts';
-import { bertForwardRef } from '../../src/reference/bert.ts';
+import { ReferenceModel } from '../../src/reference/model.ts';
+import { bertArrays } from '../../bench/peers/bert-arrays.ts';
 import { compare, TOLERANCES } from '../../src/reference/compare.ts';
 import { Rng } from '../../src/reference/random.ts';
 
@@ -81,11 +82,12 @@ const FFN_OUT_SCALE = 10;
 async function runExported(opts: GenerateOptions, batch: number, seqLen: number, seed: number) {
   const ckpt = await loadCheckpoint(generateCheckpoint(opts));
   const scale = (w: Float32Array, by: number) => w.forEach((v, i) => (w[i] = v * by));
-  for (const l of ckpt.weights.layers) {
+  // The arrays are the checkpoint's own values: scaling them changes what the reference runs too.
+  for (const l of bertArrays(ckpt).layers) {
     for (const w of [l.ffnInWeight, l.ffnInBias]) scale(w, FFN_IN_SCALE);
     scale(l.ffnOutWeight, FFN_OUT_SCALE);
   }
-  const session = await ort.InferenceSession.create(exportBertOnnx(ckpt.config, ckpt.weights));
+  const session = await ort.InferenceSession.create(exportBertOnnx(ckpt.config, bertArrays(ckpt)));
   try {
     const inputs = paddedInputs(batch, seqLen, ckpt.config.vocabSize, seed);
     const out = await session.run({ input_ids: int64(inputs.inputIds), attention_mask: int64(inputs.attentionMask), token_type_ids: int64(inputs.tokenTypeIds) });
@@ -107,17 +109,17 @@ for (const [name, opts, batch, seqLen] of cases) {
   test(`ONNX Runtime runs the export like the float64 reference: ${name}`, async () => {
     const seed = 100 + seqLen;
     const { ckpt, inputs, got } = await runExported(opts, batch, seqLen, seed);
-    const report = compare(got, bertForwardRef(ckpt.config, ckpt.weights, inputs).lastHiddenState, TOLERANCES.model, `ONNX last_hidden_state (seed ${seed})`);
+    const report = compare(got, (await new ReferenceModel(ckpt).forward(inputs)).lastHiddenState, TOLERANCES.model, `ONNX last_hidden_state (seed ${seed})`);
     console.log(`# ${name}: ${report.message}`);
     assert.ok(report.pass, report.message);
   });
 }
 
 test('each GELU form is the one the config names: the other form misses by far more than rounding', async () => {
-  for (const [act, other] of [['gelu', 'gelu_tanh'], ['gelu_new', 'gelu_erf']] as const) {
+  for (const [act, other] of [['gelu', 'gelu_tanh'], ['gelu_new', 'gelu']] as const) {
     const { ckpt, inputs, got } = await runExported({ ...TINY, hiddenAct: act, seed: 31 }, 2, 12, 5);
-    const own = compare(got, bertForwardRef(ckpt.config, ckpt.weights, inputs).lastHiddenState, TOLERANCES.fp32, `${act} vs its own form`);
-    const swapped = compare(got, bertForwardRef({ ...ckpt.config, hiddenAct: other }, ckpt.weights, inputs).lastHiddenState, TOLERANCES.fp32, `${act} vs ${other}`);
+    const own = compare(got, (await new ReferenceModel(ckpt).forward(inputs)).lastHiddenState, TOLERANCES.fp32, `${act} vs its own form`);
+    const swapped = compare(got, (await new ReferenceModel({ ...ckpt, config: { ...ckpt.config, hiddenAct: other } }).forward(inputs)).lastHiddenState, TOLERANCES.fp32, `${act} vs ${other}`);
     // Measured: about 3e-7 against its own form, 1.5e-4 against the other; the fp32 bound (1e-5) sits between.
     console.log(`# ${own.message}; ${swapped.message.slice(0, 60)}`);
     assert.ok(own.pass, own.message);
@@ -127,7 +129,7 @@ test('each GELU form is the one the config names: the other form misses by far m
 
 test('the mask really masks: a padded row equals the same tokens run unpadded', async () => {
   const ckpt = await loadCheckpoint(generateCheckpoint(TINY));
-  const session = await ort.InferenceSession.create(exportBertOnnx(ckpt.config, ckpt.weights));
+  const session = await ort.InferenceSession.create(exportBertOnnx(ckpt.config, bertArrays(ckpt)));
   try {
     const ids = [2, 40, 41, 42, 43, 3];
     const run = async (rows: number[][], mask: number[][]) =>
@@ -146,8 +148,8 @@ test('the mask really masks: a padded row equals the same tokens run unpadded', 
 
 test('the ModelProto says IR 8 and opset 17, and names its inputs and output as Hugging Face does', async () => {
   const ckpt = await loadCheckpoint(generateCheckpoint(TINY));
-  const bytes = exportBertOnnx(ckpt.config, ckpt.weights);
-  assert.equal(bytes.length, bertOnnxModel(ckpt.config, ckpt.weights).byteLength);
+  const bytes = exportBertOnnx(ckpt.config, bertArrays(ckpt));
+  assert.equal(bytes.length, bertOnnxModel(ckpt.config, bertArrays(ckpt)).byteLength);
   // Field 1 (ir_version) comes first: 08 08.
   assert.equal(hex(bytes.subarray(0, 2)), `08${ONNX_IR_VERSION.toString(16).padStart(2, '0')}`);
   // Field 8 (opset_import) comes last: 42 04 { 0a 00 (domain ""), 10 11 (version 17) }.
@@ -160,9 +162,9 @@ test('the ModelProto says IR 8 and opset 17, and names its inputs and output as 
 
 test('a checkpoint that does not fit the config is refused with one clear line', async () => {
   const ckpt = await loadCheckpoint(generateCheckpoint(TINY));
-  assert.throws(() => exportBertOnnx({ ...ckpt.config, numHiddenLayers: 3 }, ckpt.weights), /^RangeError: exportBertOnnx: the weights have 2 layers, the config says num_hidden_layers 3$/);
-  assert.throws(() => exportBertOnnx({ ...ckpt.config, vocabSize: ckpt.config.vocabSize + 1 }, ckpt.weights), /exportBertOnnx: embeddings.word_embeddings.weight has \d+ values, expected \[\d+, 32\]/);
+  assert.throws(() => exportBertOnnx({ ...ckpt.config, numHiddenLayers: 3 }, bertArrays(ckpt)), /^RangeError: exportBertOnnx: the weights have 2 layers, the config says num_hidden_layers 3$/);
+  assert.throws(() => exportBertOnnx({ ...ckpt.config, vocabSize: ckpt.config.vocabSize + 1 }, bertArrays(ckpt)), /exportBertOnnx: embeddings.word_embeddings.weight has \d+ values, expected \[\d+, 32\]/);
   const wrongIntermediate = { ...ckpt.config, intermediateSize: 65 };
-  assert.throws(() => exportBertOnnx(wrongIntermediate, ckpt.weights), /exportBertOnnx: encoder.layer.0.intermediate.dense.weight has 2048 values, expected \[65, 32\]/);
-  assert.throws(() => exportBertOnnx({ ...ckpt.config, hiddenAct: 'relu' as never, hiddenActName: 'relu' }, ckpt.weights), /hidden_act "relu" has no ONNX form/);
+  assert.throws(() => exportBertOnnx(wrongIntermediate, bertArrays(ckpt)), /exportBertOnnx: encoder.layer.0.intermediate.dense.weight has 2048 values, expected \[65, 32\]/);
+  assert.throws(() => exportBertOnnx({ ...ckpt.config, hiddenAct: 'relu' as never, hiddenActName: 'relu' }, bertArrays(ckpt)), /hidden_act "relu" has no ONNX form/);
 });

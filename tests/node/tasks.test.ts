@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import {
-  BertModel, bertForwardRef, createNodeGpu, decodeSpans, describeAdapter, fillMask, generateCheckpoint, groupEntities,
+  EncoderModel, ReferenceModel, createNodeGpu, decodeSpans, describeAdapter, fillMask, generateCheckpoint, groupEntities,
   InputError, loadCheckpoint, loadModel, qaWindows, type TokenEntity,
 } from '../../src/node.ts';
 import { compare } from '../../src/reference/compare.ts';
@@ -22,11 +22,11 @@ for (const fixture of ['pytorch-bert-h64', 'pytorch-bert-mlm-h32']) {
   test(`float64 reference forward matches PyTorch: ${fixture}`, async () => {
     const ckpt = await loadCheckpoint(`${FIXTURES}${fixture}`);
     const ref = JSON.parse(readFileSync(`${FIXTURES}${fixture}/reference.json`, 'utf8'));
-    const out = bertForwardRef(ckpt.config, ckpt.weights, { inputIds: ref.input_ids, attentionMask: ref.attention_mask, tokenTypeIds: ref.token_type_ids });
+    const out = await new ReferenceModel(ckpt).forward({ inputIds: ref.input_ids, attentionMask: ref.attention_mask, tokenTypeIds: ref.token_type_ids }, { attentions: true });
     const flat = (x: unknown) => (x as unknown[]).flat(4) as number[];
     const reports = [
       compare(out.lastHiddenState, flat(ref.last_hidden_state), REFERENCE_TOL, 'last_hidden_state'),
-      compare(out.attentions[0], flat(ref.attentions_layer0), REFERENCE_TOL, 'attentions[0]'),
+      compare(out.attentions![0], flat(ref.attentions_layer0), REFERENCE_TOL, 'attentions[0]'),
     ];
     if (ref.pooler_output) reports.push(compare(out.poolerOutput ?? [], flat(ref.pooler_output), REFERENCE_TOL, 'pooler_output'));
     if (ref.logits) reports.push(compare(out.logits ?? [], flat(ref.logits), REFERENCE_TOL, 'logits'));
@@ -83,7 +83,7 @@ test('decodeSpans: start <= end, length limit, allowed tokens only, best first',
 });
 
 test('each task refuses a checkpoint without its head', async () => {
-  const model = await BertModel.load(gpu, generateCheckpoint({ architecture: 'BertModel', hiddenSize: 32, numLayers: 1, numHeads: 2, intermediateSize: 64 }));
+  const model = await EncoderModel.load(gpu, generateCheckpoint({ architecture: 'BertModel', hiddenSize: 32, numLayers: 1, numHeads: 2, intermediateSize: 64 }));
   try {
     const messages = await wrongHeadMessages(model);
     assert.deepEqual(messages.map((m) => m.split(':')[0]), ['TaskError', 'TaskError', 'TaskError', 'TaskError'], messages.join('\n'));
@@ -93,8 +93,8 @@ test('each task refuses a checkpoint without its head', async () => {
 });
 
 test('forward refuses logitsAt rows outside the input and logitsAt without an MLM head', async () => {
-  const mlm = await BertModel.load(gpu, generateCheckpoint({ architecture: 'BertForMaskedLM', hiddenSize: 32, numLayers: 1, numHeads: 2, intermediateSize: 64 }));
-  const encoder = await BertModel.load(gpu, generateCheckpoint({ architecture: 'BertModel', hiddenSize: 32, numLayers: 1, numHeads: 2, intermediateSize: 64 }));
+  const mlm = await EncoderModel.load(gpu, generateCheckpoint({ architecture: 'BertForMaskedLM', hiddenSize: 32, numLayers: 1, numHeads: 2, intermediateSize: 64 }));
+  const encoder = await EncoderModel.load(gpu, generateCheckpoint({ architecture: 'BertModel', hiddenSize: 32, numLayers: 1, numHeads: 2, intermediateSize: 64 }));
   try {
     await assert.rejects(mlm.forward({ inputIds: [[2, 4, 3]] }, { logitsAt: [[0, 3]] }), (e: Error) => e instanceof InputError && /logitsAt\[0\] = \[0, 3\]/.test(e.message));
     await assert.rejects(mlm.forward({ inputIds: [[2, 4, 3]] }, { logitsAt: [[1, 0]] }), InputError);

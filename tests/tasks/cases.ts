@@ -1,12 +1,12 @@
-// The tasks on the GPU against the same tasks on the float64 reference (ReferenceBert: the whole forward
-// and every head in plain loops). Tiny generated checkpoints, one per head, loaded from memory, so the
+// The tasks on the GPU against the same tasks on the float64 reference (ReferenceModel: the same graph,
+// every op's float64 twin in plain loops). Tiny generated checkpoints, one per head, loaded from memory, so the
 // cases run in Node (Dawn) and in a browser page alike. Each case returns checks, never throws on a
 // mismatch: labels, ids, tokens and offsets must be equal, scores within SCORE_TOL.
 import type { Gpu } from '../../src/gpu/device.ts';
-import { BertModel, type ForwardResult } from '../../src/graph/model.ts';
+import { EncoderModel, type ForwardResult } from '../../src/graph/model.ts';
 import { generateCheckpoint, type GenerateOptions } from '../../src/model/generate.ts';
 import { loadCheckpoint } from '../../src/model/source.ts';
-import { ReferenceBert } from '../../src/reference/bert.ts';
+import { ReferenceModel } from '../../src/reference/model.ts';
 import { compare, TOLERANCES } from '../../src/reference/compare.ts';
 import {
   classify, classifyBatch, featureExtraction, fillMask, qaWindows, questionAnswering, similarity, tokenClassification,
@@ -68,14 +68,14 @@ function firstDifference(got: unknown, want: unknown, path: string, loose = fals
 }
 
 /** A generated checkpoint on the GPU and the same files in the float64 reference. */
-async function loadBoth(gpu: Gpu, opts: GenerateOptions): Promise<{ model: BertModel; ref: ReferenceBert }> {
+async function loadBoth(gpu: Gpu, opts: GenerateOptions): Promise<{ model: EncoderModel; ref: ReferenceModel }> {
   const files = generateCheckpoint(opts);
-  const model = await BertModel.load(gpu, files);
+  const model = await EncoderModel.load(gpu, files);
   const ckpt = await loadCheckpoint(files);
-  return { model, ref: new ReferenceBert(ckpt.config, ckpt.weights, model.tokenizer) };
+  return { model, ref: new ReferenceModel(ckpt) };
 }
 
-async function withModels(gpu: Gpu, opts: GenerateOptions, body: (model: BertModel, ref: ReferenceBert, c: Checks) => Promise<void>): Promise<TaskCheck[]> {
+async function withModels(gpu: Gpu, opts: GenerateOptions, body: (model: EncoderModel, ref: ReferenceModel, c: Checks) => Promise<void>): Promise<TaskCheck[]> {
   const { model, ref } = await loadBoth(gpu, opts);
   const c = new Checks();
   try {

@@ -7,11 +7,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parseBertConfig } from '../../src/model/config.ts';
+import type { PostLnWeights } from '../../src/families/encoder.ts';
+import { parseConfig } from '../../src/families/index.ts';
+import { TensorTable, type GetTensor, type Weight } from '../../src/families/weights.ts';
 import { f16BitsToNumber, numberToBf16Bits, numberToF16Bits } from '../../src/model/float16.ts';
 import { type TensorToWrite, parseSafetensors, tensorToFloat32, writeSafetensors } from '../../src/model/safetensors.ts';
-import { type Progress, loadCheckpoint } from '../../src/model/source.ts';
-import { type GetTensor, buildBertWeights } from '../../src/model/weights.ts';
+import { type LoadedCheckpoint, type Progress, loadCheckpoint } from '../../src/model/source.ts';
 
 // Independent PyTorch reference checkpoints (see tests/fixtures/README.md).
 const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
@@ -80,32 +81,48 @@ function assertProgress(events: Progress[], files: string[], sizesFrom?: string)
 const CHECKPOINT_FILES = ['config.json', 'model.safetensors', 'vocab.txt', 'tokenizer.json', 'tokenizer_config.json'];
 const sum = (a: Float32Array) => a.reduce((s, v) => s + v, 0);
 
+/** A loaded BERT's weight tree and the values of its weights. */
+function bertOf(ckpt: Pick<LoadedCheckpoint, 'weights' | 'data'>): { w: PostLnWeights; v: (x: Weight | undefined) => Float32Array } {
+  return {
+    w: ckpt.weights as PostLnWeights,
+    v: (x) => {
+      const d = x && ckpt.data.get(x);
+      if (!d) throw new Error(`no values for ${x?.name ?? 'a missing weight'}`);
+      return d;
+    },
+  };
+}
+
 describe('loading the PyTorch fixtures from a folder', () => {
-  test('pytorch-bert-h64: BertModel names, pooler, values as PyTorch wrote them', async () => {
+  test('pytorch-bert-h64: EncoderModel names, pooler, values as PyTorch wrote them', async () => {
     const events: Progress[] = [];
     const ckpt = await loadCheckpoint(H64, { onProgress: (p) => events.push(p) });
-    const { config: c, weights: w } = ckpt;
-    assert.equal(w.namePrefix, '');
+    const { config: c } = ckpt;
+    const { w, v } = bertOf(ckpt);
+    assert.equal(ckpt.family.name, 'bert');
+    assert.equal(w.embeddings.word.name, 'embeddings.word_embeddings.weight');
     assert.equal(w.layers.length, 2);
-    assert.ok(w.pooler && !w.mlmHead && !w.classifier && !w.qaOutputs);
+    assert.deepEqual(ckpt.family.heads(c, w), { pooler: true, mlm: false, classifier: undefined, qa: false, discriminator: false });
+    const e = w.embeddings;
     assert.deepEqual(
-      [w.wordEmbeddings.length, w.positionEmbeddings.length, w.tokenTypeEmbeddings.length, w.embLnGamma.length],
+      [v(e.word).length, v(e.position).length, v(e.tokenType).length, v(e.norm!.gamma).length],
       [c.vocabSize * 64, c.maxPositionEmbeddings * 64, 2 * 64, 64],
     );
     const l1 = w.layers[1];
-    assert.deepEqual([l1.qkvWeight.length, l1.qkvBias.length, l1.ffnInWeight.length, l1.ffnOutWeight.length], [3 * 64 * 64, 3 * 64, 256 * 64, 64 * 256]);
+    const qkv = v(l1.qkv.weight);
+    assert.deepEqual([qkv.length, v(l1.qkv.bias).length, v(l1.ffnIn.weight).length, v(l1.ffnOut.weight).length], [3 * 64 * 64, 3 * 64, 256 * 64, 64 * 256]);
     // Spot values read by numpy from the file, independent of this code.
-    assert.equal(w.wordEmbeddings[5 * 64 + 3], 0.10571077466011047);
-    assert.equal(l1.qkvWeight[64 * 64 + 2 * 64 + 7], -0.046560242772102356); // key.weight[2][7]
-    assert.equal(l1.qkvBias[2 * 64 + 63], -0.09619227051734924); // value.bias[63]
-    assert.equal(w.pooler.bias[0], -0.044429827481508255);
-    assert.ok(Math.abs(sum(w.wordEmbeddings) - -25.647942086017338) < 1e-9);
+    assert.equal(v(e.word)[5 * 64 + 3], 0.10571077466011047);
+    assert.equal(qkv[64 * 64 + 2 * 64 + 7], -0.046560242772102356); // key.weight[2][7]
+    assert.equal(v(l1.qkv.bias)[2 * 64 + 63], -0.09619227051734924); // value.bias[63]
+    assert.equal(v(w.heads.pooler!.bias)[0], -0.044429827481508255);
+    assert.ok(Math.abs(sum(v(e.word)) - -25.647942086017338) < 1e-9);
     // Query, key, value stacked in that order.
     const t = h64Tensors;
-    assert.deepEqual(l1.qkvWeight.subarray(0, 4096), t['encoder.layer.1.attention.self.query.weight'].data);
-    assert.deepEqual(l1.qkvWeight.subarray(4096, 8192), t['encoder.layer.1.attention.self.key.weight'].data);
-    assert.deepEqual(l1.qkvWeight.subarray(8192), t['encoder.layer.1.attention.self.value.weight'].data);
-    assert.deepEqual(l1.ffnLnBeta, t['encoder.layer.1.output.LayerNorm.bias'].data);
+    assert.deepEqual(qkv.subarray(0, 4096), t['encoder.layer.1.attention.self.query.weight'].data);
+    assert.deepEqual(qkv.subarray(4096, 8192), t['encoder.layer.1.attention.self.key.weight'].data);
+    assert.deepEqual(qkv.subarray(8192), t['encoder.layer.1.attention.self.value.weight'].data);
+    assert.deepEqual(v(l1.ffnNorm.beta), t['encoder.layer.1.output.LayerNorm.bias'].data);
     assert.deepEqual(ckpt.dtypeSummary, { F32: { tensors: 39, bytes: 852736 } });
     assert.deepEqual(ckpt.weightFiles, ['model.safetensors']);
     assert.deepEqual(ckpt.metadata, { format: 'pt' });
@@ -116,18 +133,19 @@ describe('loading the PyTorch fixtures from a folder', () => {
   });
 
   test('pytorch-bert-mlm-h32: bert. prefix, tied MLM head, no pooler', async () => {
-    const { weights: w, config } = await loadCheckpoint(MLM);
-    assert.equal(w.namePrefix, 'bert.');
-    assert.equal(config.architectures[0], 'BertForMaskedLM');
-    assert.ok(w.mlmHead && !w.pooler);
-    assert.equal(w.mlmHead.decoderTied, true);
-    assert.equal(w.mlmHead.decoderWeight, undefined);
-    assert.equal(w.mlmHead.decoderBias.length, 536);
-    assert.equal(w.mlmHead.decoderBias[535], -0.08392435312271118);
-    assert.equal(w.layers[0].qkvWeight[31 * 32], -0.009995372034609318); // query.weight[31][0]
-    assert.ok(Math.abs(sum(w.wordEmbeddings) - 79.68391410604954) < 1e-9);
-    assert.deepEqual(w.mlmHead.transformWeight, mlmTensors['cls.predictions.transform.dense.weight'].data);
-    assert.deepEqual(w.ignoredTensors, []);
+    const ckpt = await loadCheckpoint(MLM);
+    const { w, v } = bertOf(ckpt);
+    assert.equal(w.embeddings.word.name, 'bert.embeddings.word_embeddings.weight');
+    assert.equal(ckpt.config.architectures[0], 'BertForMaskedLM');
+    const mlm = w.heads.mlm!;
+    assert.ok(mlm && !w.heads.pooler);
+    assert.equal(mlm.decoder.weight, w.embeddings.word, 'the decoder is the word-embedding weight itself');
+    assert.equal(v(mlm.decoder.bias).length, 536);
+    assert.equal(v(mlm.decoder.bias)[535], -0.08392435312271118);
+    assert.equal(v(w.layers[0].qkv.weight)[31 * 32], -0.009995372034609318); // query.weight[31][0]
+    assert.ok(Math.abs(sum(v(w.embeddings.word)) - 79.68391410604954) < 1e-9);
+    assert.deepEqual(v(mlm.transform.weight), mlmTensors['cls.predictions.transform.dense.weight'].data);
+    assert.deepEqual(ckpt.ignoredTensors, []);
   });
 });
 
@@ -273,10 +291,11 @@ describe('storage dtypes', () => {
   test('F16 weights widen to exactly the rounded values', async () => {
     const ckpt = await loadCheckpoint(await writeCheckpoint(h64Config, recast('F16', () => true)));
     assert.deepEqual(ckpt.dtypeSummary, { F16: { tensors: 39, bytes: 852736 / 2 } });
-    const half = (a: Float32Array) => a.map((v) => f16BitsToNumber(numberToF16Bits(v)));
-    assert.deepEqual(ckpt.weights.wordEmbeddings, half(h64Tensors['embeddings.word_embeddings.weight'].data));
-    assert.deepEqual(ckpt.weights.layers[1].ffnOutWeight, half(h64Tensors['encoder.layer.1.output.dense.weight'].data));
-    assert.notDeepEqual(ckpt.weights.wordEmbeddings, h64Tensors['embeddings.word_embeddings.weight'].data);
+    const half = (a: Float32Array) => a.map((x) => f16BitsToNumber(numberToF16Bits(x)));
+    const { w, v } = bertOf(ckpt);
+    assert.deepEqual(v(w.embeddings.word), half(h64Tensors['embeddings.word_embeddings.weight'].data));
+    assert.deepEqual(v(w.layers[1].ffnOut.weight), half(h64Tensors['encoder.layer.1.output.dense.weight'].data));
+    assert.notDeepEqual(v(w.embeddings.word), h64Tensors['embeddings.word_embeddings.weight'].data);
   });
 
   test('mixed BF16/F32/F64 storage', async () => {
@@ -290,8 +309,9 @@ describe('storage dtypes', () => {
       F64: { tensors: 1, bytes: 64 * 64 * 8 },
     });
     const bf16 = (v: number) => new Float32Array(new Uint32Array([numberToBf16Bits(v) << 16]).buffer)[0];
-    assert.deepEqual(ckpt.weights.embLnGamma, h64Tensors['embeddings.LayerNorm.weight'].data.map(bf16));
-    assert.deepEqual(ckpt.weights.pooler!.weight, pooler);
+    const { w, v } = bertOf(ckpt);
+    assert.deepEqual(v(w.embeddings.norm!.gamma), h64Tensors['embeddings.LayerNorm.weight'].data.map(bf16));
+    assert.deepEqual(v(w.heads.pooler!.weight), pooler);
   });
 
   test('an integer dtype where a weight belongs is refused', async () => {
@@ -314,10 +334,10 @@ describe('tensor names and shapes against the config', () => {
       'model.safetensors: tensor "encoder.layer.1.attention.self.key.weight" has shape [64,32], config expects [64,64]',
     );
     const extra = { ...h64Tensors, 'foo.weight': { dtype: 'F32' as const, shape: [1], data: new Float32Array(1) } };
-    await rejectsWith(loadCheckpoint(await writeCheckpoint(h64Config, extra)), 'model.safetensors: unexpected tensor "foo.weight" (not part of a BERT model with this config)');
+    await rejectsWith(loadCheckpoint(await writeCheckpoint(h64Config, extra)), 'model.safetensors: unexpected tensor "foo.weight" (not part of a bert model with this config)');
     await rejectsWith(
       loadCheckpoint(await writeCheckpoint({ ...h64Config, num_hidden_layers: 1 }, h64Tensors)),
-      'model.safetensors: unexpected tensors "encoder.layer.1.attention.output.LayerNorm.bias", "encoder.layer.1.attention.output.LayerNorm.weight", "encoder.layer.1.attention.output.dense.bias" and 13 more (not part of a BERT model with this config)',
+      'model.safetensors: unexpected tensors "encoder.layer.1.attention.output.LayerNorm.bias", "encoder.layer.1.attention.output.LayerNorm.weight", "encoder.layer.1.attention.output.dense.bias" and 13 more (not part of a bert model with this config)',
     );
     await rejectsWith(
       loadCheckpoint(await writeCheckpoint({ ...h64Config, vocab_size: 1000 }, h64Tensors)),
@@ -340,7 +360,7 @@ describe('tensor names and shapes against the config', () => {
     assert.deepEqual((await loadCheckpoint(noTokenizer)).files, {});
     const copied = await writeCheckpoint(h64Config, undefined);
     await copyFile(`${H64}/model.safetensors`, join(copied, 'model.safetensors'));
-    assert.equal((await loadCheckpoint(`file://${copied}`)).weights.layers.length, 2);
+    assert.equal(bertOf(await loadCheckpoint(`file://${copied}`)).w.layers.length, 2);
   });
 
   test('harmless extras are ignored and listed: position_ids, NSP head', async () => {
@@ -350,33 +370,45 @@ describe('tensor names and shapes against the config', () => {
       'cls.seq_relationship.weight': { dtype: 'F32', shape: [2, 32], data: new Float32Array(64) },
       'cls.seq_relationship.bias': { dtype: 'F32', shape: [2], data: new Float32Array(2) },
     };
-    const { weights } = await loadCheckpoint(await writeCheckpoint({ ...mlmConfig, architectures: ['BertForPreTraining'] }, withExtras));
-    assert.deepEqual(weights.ignoredTensors, ['bert.embeddings.position_ids', 'cls.seq_relationship.bias', 'cls.seq_relationship.weight']);
+    const { ignoredTensors } = await loadCheckpoint(await writeCheckpoint({ ...mlmConfig, architectures: ['BertForPreTraining'] }, withExtras));
+    assert.deepEqual(ignoredTensors, ['bert.embeddings.position_ids', 'cls.seq_relationship.bias', 'cls.seq_relationship.weight']);
   });
 });
 
-describe('buildBertWeights heads and name variants', () => {
-  const getter = (tensors: Record<string, FloatTensor>): [GetTensor, string[]] => [(n) => tensors[n], Object.keys(tensors)];
-  const build = (config: unknown, tensors: Record<string, FloatTensor>) => buildBertWeights(parseBertConfig(config), ...getter(tensors), 'model.safetensors');
-  const prefixed = (t: Record<string, FloatTensor>) => Object.fromEntries(Object.entries(t).map(([n, v]) => [`bert.${n}`, v]));
+describe('BERT heads and name variants', () => {
+  /** The family's loader over an in-memory table, as loadCheckpoint runs it. */
+  const build = (config: unknown, tensors: Record<string, FloatTensor>) => {
+    const { family, config: c } = parseConfig(config);
+    const get: GetTensor = (n) => tensors[n];
+    const t = new TensorTable(Object.keys(tensors), get, 'model.safetensors');
+    const w = family.loadWeights(c, t) as PostLnWeights;
+    t.finish('a bert model with this config');
+    const v = (x: Weight | undefined) => t.data.get(x!)!;
+    return { w, v, heads: family.heads(c, w), ignored: t.ignoredTensors };
+  };
+  const prefixed = (t: Record<string, FloatTensor>) => Object.fromEntries(Object.entries(t).map(([n, x]) => [`bert.${n}`, x]));
   const f32 = (shape: number[], fill: number): FloatTensor => ({ dtype: 'F32', shape, data: new Float32Array(shape.reduce((a, b) => a * b)).fill(fill) });
   const baseline = build(h64Config, h64Tensors);
+  const allValues = (b: ReturnType<typeof build>) => [b.w.embeddings.word, b.w.embeddings.norm!.gamma, b.w.layers[1].qkv.weight, b.w.layers[1].ffnNorm.beta, b.w.heads.pooler!.weight].map(b.v);
 
   test('legacy gamma/beta LayerNorm names load the same weights', () => {
     const legacy = Object.fromEntries(
       Object.entries(h64Tensors).map(([n, t]) => [n.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta'), t]),
     );
     assert.ok('encoder.layer.0.output.LayerNorm.gamma' in legacy);
-    assert.deepEqual(build(h64Config, legacy), baseline);
+    const b = build(h64Config, legacy);
+    assert.equal(b.w.layers[0].ffnNorm.gamma.name, 'encoder.layer.0.output.LayerNorm.gamma');
+    assert.deepEqual(allValues(b), allValues(baseline));
   });
 
   test('sequence classification: bert. prefix, pooler required, classifier sized by the labels', () => {
     const config = { ...h64Config, architectures: ['BertForSequenceClassification'], id2label: { 0: 'a', 1: 'b', 2: 'c' } };
     const tensors: Record<string, FloatTensor> = { ...prefixed(h64Tensors), 'classifier.weight': f32([3, 64], 0.5), 'classifier.bias': f32([3], -1) };
-    const w = build(config, tensors);
-    assert.equal(w.namePrefix, 'bert.');
-    assert.deepEqual([...w.classifier!.bias], [-1, -1, -1]);
-    assert.deepEqual(w.pooler, baseline.pooler);
+    const b = build(config, tensors);
+    assert.equal(b.w.embeddings.word.name, 'bert.embeddings.word_embeddings.weight');
+    assert.equal(b.heads.classifier, 'sequence');
+    assert.deepEqual([...b.v(b.w.heads.sequence!.out.bias)], [-1, -1, -1]);
+    assert.deepEqual(b.v(b.w.heads.pooler!.weight), baseline.v(baseline.w.heads.pooler!.weight));
     const { 'bert.pooler.dense.weight': _w, 'bert.pooler.dense.bias': _b, ...noPooler } = tensors;
     assert.throws(() => build(config, noPooler), { message: 'model.safetensors: missing tensor "bert.pooler.dense.weight"' });
     const { 'classifier.bias': _c, ...noBias } = tensors;
@@ -388,26 +420,29 @@ describe('buildBertWeights heads and name variants', () => {
     const tok = build({ ...h64Config, architectures: ['BertForTokenClassification'], num_labels: 5 }, {
       ...prefixed(h64Tensors), 'classifier.weight': f32([5, 64], 1), 'classifier.bias': f32([5], 2),
     });
-    assert.equal(tok.classifier!.weight.length, 5 * 64);
+    assert.equal(tok.heads.classifier, 'token');
+    assert.equal(tok.v(tok.w.heads.token!.weight).length, 5 * 64);
     assert.throws(() => build({ ...h64Config, architectures: ['BertForTokenClassification'] }, h64Tensors), { message: 'model.safetensors: missing tensor "classifier.weight"' });
     const qa = build({ ...h64Config, architectures: ['BertForQuestionAnswering'] }, { ...h64Tensors, 'qa_outputs.weight': f32([2, 64], 3), 'qa_outputs.bias': f32([2], 4) });
-    assert.deepEqual([...qa.qaOutputs!.bias], [4, 4]);
+    assert.deepEqual([...qa.v(qa.w.heads.qa!.bias)], [4, 4]);
     assert.throws(() => build({ ...h64Config, architectures: ['BertForQuestionAnswering'] }, h64Tensors), { message: 'model.safetensors: missing tensor "qa_outputs.weight"' });
   });
 
-  test('MLM decoder: tied copy ignored, different matrix used untied, untied config requires it', () => {
+  test('MLM decoder: tied means the word embeddings (a copy in the file is ignored), untied config requires its own', () => {
     const emb = mlmTensors['bert.embeddings.word_embeddings.weight'];
     const tiedCopy = build(mlmConfig, { ...mlmTensors, 'cls.predictions.decoder.weight': { ...emb, data: emb.data.slice() } });
-    assert.equal(tiedCopy.mlmHead!.decoderTied, true);
-    assert.deepEqual(tiedCopy.ignoredTensors, ['cls.predictions.decoder.weight']);
+    assert.equal(tiedCopy.w.heads.mlm!.decoder.weight, tiedCopy.w.embeddings.word);
+    assert.deepEqual(tiedCopy.ignored, ['cls.predictions.decoder.weight']);
     const other = f32([536, 32], 0.25);
-    const untied = build(mlmConfig, { ...mlmTensors, 'cls.predictions.decoder.weight': other });
-    assert.equal(untied.mlmHead!.decoderTied, false);
-    assert.equal(untied.mlmHead!.decoderWeight, other.data);
+    const untied = build({ ...mlmConfig, tie_word_embeddings: false }, { ...mlmTensors, 'cls.predictions.decoder.weight': other });
+    assert.equal(untied.v(untied.w.heads.mlm!.decoder.weight), other.data);
     assert.throws(() => build({ ...mlmConfig, tie_word_embeddings: false }, mlmTensors), { message: 'model.safetensors: missing tensor "cls.predictions.decoder.weight"' });
-    const { 'cls.predictions.bias': _, ...noBias } = mlmTensors;
+    const { 'cls.predictions.bias': bias, ...noBias } = mlmTensors;
     assert.throws(() => build(mlmConfig, noBias), { message: 'model.safetensors: missing tensor "cls.predictions.bias"' });
-    const withDecoderBias = build(mlmConfig, { ...mlmTensors, 'cls.predictions.decoder.bias': mlmTensors['cls.predictions.bias'] });
-    assert.deepEqual(withDecoderBias.ignoredTensors, ['cls.predictions.decoder.bias']);
+    const withDecoderBias = build(mlmConfig, { ...mlmTensors, 'cls.predictions.decoder.bias': bias });
+    assert.deepEqual(withDecoderBias.ignored, ['cls.predictions.decoder.bias']);
+    // The bias saved under the decoder's name only (transformers keeps one name of a tied pair).
+    const onlyDecoderBias = build(mlmConfig, { ...noBias, 'cls.predictions.decoder.bias': bias });
+    assert.equal(onlyDecoderBias.v(onlyDecoderBias.w.heads.mlm!.decoder.bias), bias.data);
   });
 });

@@ -2,7 +2,9 @@ import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { parseBertConfig } from '../../src/model/config.ts';
+import { parseConfig } from '../../src/families/index.ts';
+
+const parseBertConfig = (json: unknown, file?: string) => parseConfig(json, file).config;
 
 // Independent PyTorch reference checkpoints (see tests/fixtures/README.md).
 const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
@@ -10,8 +12,8 @@ const fixtureConfig = (name: string) => JSON.parse(readFileSync(`${FIXTURES}/${n
 
 const MINIMAL = { vocab_size: 100, hidden_size: 32, num_hidden_layers: 1, num_attention_heads: 4, intermediate_size: 64 };
 
-function assertFails(json: unknown, message: string, file = 'config.json'): void {
-  assert.throws(() => parseBertConfig(json, file), { name: 'CheckpointError', message: `${file}: ${message}` });
+function assertFails(json: unknown, message: string | RegExp, file = 'config.json'): void {
+  assert.throws(() => parseBertConfig(json, file), { name: 'CheckpointError', message: typeof message === 'string' ? `${file}: ${message}` : message });
 }
 
 describe('parseBertConfig', () => {
@@ -23,18 +25,19 @@ describe('parseBertConfig', () => {
       numAttentionHeads: 4,
       headDim: 16,
       intermediateSize: 256,
-      hiddenAct: 'gelu_erf',
+      hiddenAct: 'gelu',
       hiddenActName: 'gelu',
       maxPositionEmbeddings: 64,
+      maxSequenceLength: 64,
       typeVocabSize: 2,
       layerNormEps: 1e-12,
       architectures: ['BertModel'],
       modelType: 'bert',
+      family: 'bert',
       id2label: ['LABEL_0', 'LABEL_1'],
       label2id: { LABEL_0: 0, LABEL_1: 1 },
       numLabels: 2,
       padTokenId: 0,
-      positionEmbeddingType: 'absolute',
       tieWordEmbeddings: true,
     });
   });
@@ -49,9 +52,8 @@ describe('parseBertConfig', () => {
     assert.equal(c.maxPositionEmbeddings, 512);
     assert.equal(c.typeVocabSize, 2);
     assert.equal(c.layerNormEps, 1e-12);
-    assert.equal(c.hiddenAct, 'gelu_erf');
+    assert.equal(c.hiddenAct, 'gelu');
     assert.equal(c.padTokenId, 0);
-    assert.equal(c.positionEmbeddingType, 'absolute');
     assert.equal(c.numLabels, 2);
     assert.deepEqual(c.architectures, []);
     assert.equal(c.tieWordEmbeddings, true);
@@ -84,21 +86,24 @@ describe('parseBertConfig', () => {
     assertFails({ ...MINIMAL, num_attention_heads: 5 }, 'hidden_size 32 is not divisible by num_attention_heads 5');
   });
 
-  test('GELU spellings map to the erf or tanh form; other activations are refused', () => {
+  test('activation spellings map to the kernels\' forms; others are refused', () => {
     const act = (hidden_act: string) => parseBertConfig({ ...MINIMAL, hidden_act }).hiddenAct;
-    assert.deepEqual(['gelu', 'gelu_python'].map(act), ['gelu_erf', 'gelu_erf']);
+    assert.deepEqual(['gelu', 'gelu_python'].map(act), ['gelu', 'gelu']);
     assert.deepEqual(['gelu_new', 'gelu_pytorch_tanh', 'gelu_fast', 'gelu_accurate'].map(act), Array(4).fill('gelu_tanh'));
+    assert.deepEqual(['relu', 'silu', 'swish'].map(act), ['relu', 'silu', 'silu']);
     assertFails(
-      { ...MINIMAL, hidden_act: 'relu' },
-      'unsupported hidden_act "relu" (supported: gelu, gelu_python, gelu_new, gelu_pytorch_tanh, gelu_fast, gelu_accurate)',
+      { ...MINIMAL, hidden_act: 'mish' },
+      'unsupported hidden_act "mish" (supported: gelu, gelu_python, gelu_new, gelu_pytorch_tanh, gelu_fast, gelu_accurate, relu, silu, swish)',
     );
   });
 
   test('settings that change the math are refused, not ignored', () => {
-    assertFails({ ...MINIMAL, position_embedding_type: 'relative_key' }, 'unsupported position_embedding_type "relative_key" (only "absolute")');
-    assertFails({ ...MINIMAL, model_type: 'roberta' }, 'unsupported model_type "roberta" (only "bert")');
-    assertFails({ ...MINIMAL, is_decoder: true }, 'unsupported is_decoder true (causal attention); this engine runs encoders');
-    assertFails({ ...MINIMAL, add_cross_attention: true }, 'unsupported add_cross_attention true');
+    assertFails({ ...MINIMAL, position_embedding_type: 'relative_key' }, 'unsupported position_embedding_type "relative_key" (relative position embeddings) (supported: "absolute")');
+    assertFails({ ...MINIMAL, model_type: 'xlnet' }, /^config\.json: unsupported model_type "xlnet" \(supported: "bert"/);
+    assertFails({ ...MINIMAL, is_decoder: true }, 'unsupported is_decoder true (causal attention; this engine runs encoders)');
+    assertFails({ ...MINIMAL, add_cross_attention: true }, 'unsupported add_cross_attention true (cross-attention needs an encoder-decoder)');
+    assertFails({ ...MINIMAL, architectures: ['BertForMultipleChoice'] }, 'unsupported architecture BertForMultipleChoice (multiple-choice scoring over [batch, choices, seq] inputs)');
+    assertFails({ ...MINIMAL, pruned_heads: { 0: [1] } }, 'unsupported pruned_heads (layers of different widths)');
   });
 
   test('labels: id2label sets num_labels, num_labels alone makes LABEL_i, label2id defaults to the inverse', () => {

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { parseBertConfig } from '../../src/model/config.ts';
+import type { PostLnWeights } from '../../src/families/encoder.ts';
+import { parseConfig } from '../../src/families/index.ts';
+import type { Weight } from '../../src/families/weights.ts';
 import { f16BitsToNumber, numberToBf16Bits, numberToF16Bits } from '../../src/model/float16.ts';
 import {
   ARCHITECTURES, type Architecture, DEFAULT_MODEL_OPTIONS, type GenerateOptions, defaultVocabulary, generateCheckpoint,
@@ -83,20 +85,22 @@ for (const architecture of ARCHITECTURES) {
         [16, 2, 2, 24, 16, 2],
       );
       assert.equal(c.vocabSize, defaultVocabulary().length);
-      assert.equal(c.hiddenAct, 'gelu_erf');
+      assert.equal(c.hiddenAct, 'gelu');
       assert.equal(c.padTokenId, 0);
       assert.equal(c.layerNormEps, 1e-12);
-      assert.deepEqual(parseBertConfig(rawConfig), c);
+      assert.deepEqual(parseConfig(rawConfig).config, c);
 
-      const w = ckpt.weights;
-      assert.equal(w.namePrefix, want.prefix);
+      const w = ckpt.weights as PostLnWeights;
+      const heads = ckpt.family.heads(c, w);
+      assert.equal(w.embeddings.word.name, `${want.prefix}embeddings.word_embeddings.weight`);
       assert.equal(w.layers.length, 2);
-      assert.equal(w.pooler !== undefined, want.pooler, 'pooler');
-      assert.equal(w.mlmHead !== undefined, want.mlm, 'MLM head');
-      assert.equal(w.classifier?.bias.length ?? 0, want.classifier, 'classifier labels');
-      assert.equal(w.qaOutputs !== undefined, want.qa, 'QA head');
-      if (w.mlmHead) assert.equal(w.mlmHead.decoderTied, true);
-      assert.deepEqual(w.ignoredTensors, []);
+      assert.equal(heads.pooler, want.pooler, 'pooler');
+      assert.equal(heads.mlm, want.mlm, 'MLM head');
+      const classifier = w.heads.sequence?.out ?? w.heads.token;
+      assert.equal(classifier?.weight.shape[0] ?? 0, want.classifier, 'classifier labels');
+      assert.equal(heads.qa, want.qa, 'QA head');
+      if (w.heads.mlm) assert.equal(w.heads.mlm.decoder.weight, w.embeddings.word, 'decoder tied');
+      assert.deepEqual(ckpt.ignoredTensors, []);
       assert.deepEqual(Object.keys(ckpt.dtypeSummary), [dtype]);
       assert.deepEqual(ckpt.metadata, { format: 'pt' });
       assert.deepEqual(ckpt.weightFiles, ['model.safetensors']);
@@ -274,19 +278,22 @@ test('options: labels, activation, eps, type vocabulary, name prefix and a custo
   assert.deepEqual(ckpt.config.id2label, labels);
   assert.equal(ckpt.config.hiddenAct, 'gelu_tanh');
   assert.equal(ckpt.config.layerNormEps, 1e-5);
-  assert.equal(ckpt.weights.tokenTypeEmbeddings.length, 3 * 16);
-  assert.equal(ckpt.weights.namePrefix, '');
-  assert.equal(ckpt.weights.classifier?.bias.length, 3);
+  const w = ckpt.weights as PostLnWeights;
+  const values = (x: Weight | undefined) => ckpt.data.get(x!)!;
+  assert.equal(values(w.embeddings.tokenType).length, 3 * 16);
+  assert.equal(w.embeddings.word.name, 'embeddings.word_embeddings.weight');
+  assert.equal(values(w.heads.sequence?.out.bias).length, 3);
 
   const prefixed = await loadCheckpoint(await written(generateCheckpoint(tiny('BertModel', { namePrefix: true }))));
-  assert.equal(prefixed.weights.namePrefix, 'bert.');
-  assert.ok(prefixed.weights.pooler);
+  const pw = prefixed.weights as PostLnWeights;
+  assert.equal(pw.embeddings.word.name, 'bert.embeddings.word_embeddings.weight');
+  assert.ok(pw.heads.pooler);
 
   const vocab = ['[UNK]', 'hello', '[SEP]', '[PAD]', '[CLS]', '[MASK]', 'world'];
   const small = await loadCheckpoint(await written(generateCheckpoint(tiny('BertForMaskedLM', { vocab }))));
   assert.equal(small.config.vocabSize, 7);
   assert.equal(small.config.padTokenId, 3);
-  assert.equal(small.weights.mlmHead?.decoderBias.length, 7);
+  assert.equal(small.data.get((small.weights as PostLnWeights).heads.mlm!.decoder.bias!)!.length, 7);
   assert.equal(small.files.vocabTxt, vocab.join('\n') + '\n');
 });
 

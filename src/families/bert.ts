@@ -1,0 +1,111 @@
+// BERT (transformers' BertModel and its heads): word + position + token-type embeddings and LayerNorm,
+// post-LN layers, a tanh pooler on the first token, and the heads of BertForMaskedLM / ForPreTraining /
+// ForSequenceClassification / ForTokenClassification / ForQuestionAnswering. The backbone may carry a
+// `bert.` prefix (the heads) or none (BertModel); head tensors never do.
+import type { ConfigReader, EncoderConfig } from './config.ts';
+import {
+  BERT_LAYER_NAMES, buildPostLn, headsOf, headsToLoad, loadPostLnLayer, takeEither, tiedDecoder,
+  type EncoderHeads, type HeadName, type PostLnWeights,
+} from './encoder.ts';
+import { arangePositions, defineFamily } from './family.ts';
+import type { TensorTable } from './weights.ts';
+
+/** Heads each architecture cannot run without (BertModel's pooler is optional: loaded when present). */
+const ARCHITECTURE_HEADS: Record<string, HeadName[]> = {
+  BertForMaskedLM: ['mlm'],
+  BertForPreTraining: ['mlm'],
+  BertForSequenceClassification: ['pooler', 'sequence'],
+  BertForTokenClassification: ['token'],
+  BertForQuestionAnswering: ['qa'],
+};
+
+/** Head classes whose output this engine does not compute: refused rather than run as something else. */
+const UNSUPPORTED: Record<string, string> = {
+  BertForMultipleChoice: 'multiple-choice scoring over [batch, choices, seq] inputs',
+  BertLMHeadModel: 'a causal language model',
+};
+
+export function parseBertLike(c: ConfigReader, modelType: string, family: string): EncoderConfig {
+  const vocabSize = c.positiveInt('vocab_size');
+  const hiddenSize = c.positiveInt('hidden_size');
+  const numHiddenLayers = c.positiveInt('num_hidden_layers');
+  const numAttentionHeads = c.positiveInt('num_attention_heads');
+  const intermediateSize = c.positiveInt('intermediate_size');
+  const headDim = c.heads(hiddenSize, numAttentionHeads);
+  const { act, name } = c.activation('hidden_act', 'gelu');
+  c.only('position_embedding_type', 'absolute', ['absolute'], ' (relative position embeddings)');
+  c.encoderOnly();
+  const architectures = c.strings('architectures');
+  for (const a of architectures) if (Object.hasOwn(UNSUPPORTED, a)) c.fail(`unsupported architecture ${a} (${UNSUPPORTED[a]})`);
+  const maxPositionEmbeddings = c.positiveInt('max_position_embeddings', 512);
+  return {
+    modelType, family, vocabSize, hiddenSize, numHiddenLayers, numAttentionHeads, headDim, intermediateSize,
+    hiddenAct: act, hiddenActName: name, maxPositionEmbeddings, maxSequenceLength: maxPositionEmbeddings,
+    typeVocabSize: c.positiveInt('type_vocab_size', 2),
+    layerNormEps: c.positiveNumber('layer_norm_eps', 1e-12),
+    architectures, ...c.labels(),
+    padTokenId: c.tokenId('pad_token_id', 0),
+    tieWordEmbeddings: c.bool('tie_word_embeddings', true),
+  };
+}
+
+function loadBert(config: EncoderConfig, t: TensorTable): PostLnWeights {
+  const H = config.hiddenSize;
+  const p = t.hasPrefix('bert.') ? 'bert.' : '';
+  const eps = config.layerNormEps;
+  const embeddings = {
+    word: t.take(`${p}embeddings.word_embeddings.weight`, [config.vocabSize, H]),
+    position: t.take(`${p}embeddings.position_embeddings.weight`, [config.maxPositionEmbeddings, H]),
+    tokenType: t.take(`${p}embeddings.token_type_embeddings.weight`, [config.typeVocabSize, H]),
+    norm: t.norm(`${p}embeddings.LayerNorm.`, H, eps),
+  };
+  const layers = Array.from({ length: config.numHiddenLayers }, (_, i) =>
+    loadPostLnLayer(t, `${p}encoder.layer.${i}.`, BERT_LAYER_NAMES, { hidden: H, intermediate: config.intermediateSize, eps }));
+
+  // One `classifier.` for both classifiers: the architecture decides, else a pooler means a sequence classifier.
+  const tokenArch = config.architectures.includes('BertForTokenClassification');
+  const hasPooler = t.has(`${p}pooler.dense.weight`);
+  const classifier = t.has('classifier.weight');
+  const load = headsToLoad(config, ARCHITECTURE_HEADS, (h) => ({
+    pooler: hasPooler,
+    mlm: t.has('cls.predictions.bias') || t.has('cls.predictions.decoder.bias'),
+    sequence: classifier && !tokenArch && hasPooler,
+    token: classifier && (tokenArch || !hasPooler),
+    qa: t.has('qa_outputs.weight'),
+    discriminator: false,
+  })[h]);
+  const L = config.numLabels;
+  const heads: EncoderHeads = {};
+  if (load.has('pooler')) heads.pooler = t.linear(`${p}pooler.dense.`, H, H);
+  if (load.has('sequence')) heads.sequence = { act: 'none', out: t.linear('classifier.', L, H) };
+  else if (load.has('token')) heads.token = t.linear('classifier.', L, H);
+  if (load.has('qa')) heads.qa = t.linear('qa_outputs.', 2, H);
+  if (load.has('mlm')) {
+    heads.mlm = {
+      transform: t.linear('cls.predictions.transform.dense.', H, H),
+      act: config.hiddenAct,
+      norm: t.norm('cls.predictions.transform.LayerNorm.', H, eps),
+      decoder: {
+        weight: tiedDecoder(t, 'cls.predictions.decoder.weight', embeddings.word, config.tieWordEmbeddings),
+        bias: takeEither(t, ['cls.predictions.bias', 'cls.predictions.decoder.bias'], [config.vocabSize]),
+      },
+    };
+  }
+  t.ignore(
+    `${p}embeddings.position_ids`, // an int64 buffer 0..P-1, not a weight
+    'cls.predictions.decoder.bias', // tied to cls.predictions.bias (whichever of the two is stored)
+    'cls.seq_relationship.weight', 'cls.seq_relationship.bias', // next-sentence head of BertForPreTraining: no task uses it
+  );
+  return { embeddings, layers, heads };
+}
+
+export const bert = defineFamily<EncoderConfig, PostLnWeights>({
+  name: 'bert',
+  modelTypes: ['bert'],
+  architectures: ['BertModel', ...Object.keys(ARCHITECTURE_HEADS), 'BertForNextSentencePrediction'],
+  parseConfig: (c, modelType) => parseBertLike(c, modelType, 'bert'),
+  loadWeights: loadBert,
+  heads: (_config, w) => headsOf(w.heads),
+  positionIds: arangePositions,
+  build: buildPostLn,
+});

@@ -1,0 +1,29 @@
+// The families this engine runs, and config.json → (family, checked config).
+import { bert } from './bert.ts';
+import { ConfigReader, describe, type EncoderConfig } from './config.ts';
+import type { AnyFamily } from './family.ts';
+
+export const FAMILIES: readonly AnyFamily[] = [bert];
+
+export function supportedModelTypes(): string[] {
+  return FAMILIES.flatMap((f) => f.modelTypes);
+}
+
+/**
+ * The family of a config: its model_type, or (old configs have none) the family whose head classes its
+ * `architectures` name, else BERT, which is what configs without either were written for.
+ */
+export function parseConfig(json: unknown, file = 'config.json'): { family: AnyFamily; config: EncoderConfig } {
+  const c = new ConfigReader(json, file);
+  let modelType: string;
+  if (c.has('model_type')) {
+    modelType = c.str('model_type');
+  } else {
+    const named = c.strings('architectures');
+    const byArch = FAMILIES.find((f) => named.some((a) => f.architectures.includes(a)));
+    modelType = byArch?.modelTypes[0] ?? 'bert';
+  }
+  const family = FAMILIES.find((f) => f.modelTypes.includes(modelType));
+  if (!family) return c.fail(`unsupported model_type ${describe(modelType).replace(/ \(string\)$/, '')} (supported: ${supportedModelTypes().map((t) => `"${t}"`).join(', ')})`);
+  return { family, config: family.parseConfig(c, modelType) };
+}

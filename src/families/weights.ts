@@ -1,0 +1,150 @@
+// Weights as the families see them: a Weight is a descriptor (name and shape) that ops refer to; its values
+// live apart, in a HostWeights map, until they are uploaded (src/graph/weights-gpu.ts) or read by the float64
+// reference. A family takes tensors out of a checkpoint through a TensorTable, which checks every shape
+// against the config, resolves legacy names, and at the end refuses any tensor nobody took or declared
+// harmless, so a checkpoint of another architecture never loads half-used.
+import { CheckpointError } from '../model/errors.ts';
+
+export interface Weight {
+  /** The Hugging Face tensor name, or a description for derived weights ('layer 0 qkv weight'). */
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+/** Values of the weights, by descriptor. */
+export type HostWeights = Map<Weight, Float32Array>;
+
+export interface LoadedTensor {
+  shape: number[];
+  data: Float32Array;
+  /** The file holding it (a shard), for error messages. */
+  file?: string;
+}
+export type GetTensor = (name: string) => LoadedTensor | undefined;
+
+/** A Linear layer (PyTorch layout: weight [out, in]). */
+export interface Linear { weight: Weight; bias?: Weight }
+/** A LayerNorm: gamma and beta [n] (no beta when the checkpoint has no LayerNorm bias). */
+export interface Norm { gamma: Weight; beta?: Weight; eps: number }
+
+const fmt = (dims: readonly number[]) => `[${dims.join(',')}]`;
+
+/** Old TensorFlow-converted checkpoints name LayerNorm parameters gamma/beta. */
+const legacyName = (name: string) => name.replace(/LayerNorm\.weight$/, 'LayerNorm.gamma').replace(/LayerNorm\.bias$/, 'LayerNorm.beta');
+
+export class TensorTable {
+  readonly data: HostWeights = new Map();
+  private readonly present: Set<string>;
+  private readonly used = new Set<string>();
+  private readonly ignored = new Set<string>();
+
+  constructor(readonly names: readonly string[], private readonly get: GetTensor, readonly file: string) {
+    this.present = new Set(names);
+  }
+
+  /** The name as stored: itself or its legacy LayerNorm spelling, undefined when absent. */
+  resolve(name: string): string | undefined {
+    if (this.present.has(name)) return name;
+    const legacy = legacyName(name);
+    return this.present.has(legacy) ? legacy : undefined;
+  }
+
+  has(name: string): boolean {
+    return this.resolve(name) !== undefined;
+  }
+
+  /** Whether any tensor name starts with `prefix`. */
+  hasPrefix(prefix: string): boolean {
+    return this.names.some((n) => n.startsWith(prefix));
+  }
+
+  /** A tensor that must be there with this shape. */
+  take(name: string, shape: readonly number[]): Weight {
+    const found = this.resolve(name);
+    const t = found === undefined ? undefined : this.get(found);
+    if (!t) throw new CheckpointError(this.file, `missing tensor "${name}"`);
+    if (fmt(t.shape) !== fmt(shape)) {
+      throw new CheckpointError(t.file ?? this.file, `tensor "${found}" has shape ${fmt(t.shape)}, config expects ${fmt(shape)}`);
+    }
+    this.used.add(found!);
+    const w: Weight = { name: found!, shape: [...shape] };
+    this.data.set(w, t.data);
+    return w;
+  }
+
+  optional(name: string, shape: readonly number[]): Weight | undefined {
+    return this.has(name) ? this.take(name, shape) : undefined;
+  }
+
+  /** `prefix + weight` and `prefix + bias` ([out, in] and [out]); the bias may be absent when `bias` is false. */
+  linear(prefix: string, out: number, inDim: number, bias = true): Linear {
+    const weight = this.take(`${prefix}weight`, [out, inDim]);
+    return { weight, bias: bias ? this.take(`${prefix}bias`, [out]) : this.optional(`${prefix}bias`, [out]) };
+  }
+
+  norm(prefix: string, n: number, eps: number, bias = true): Norm {
+    const gamma = this.take(`${prefix}weight`, [n]);
+    return { gamma, beta: bias ? this.take(`${prefix}bias`, [n]) : this.optional(`${prefix}bias`, [n]), eps };
+  }
+
+  /** Row blocks of several weights stacked into one (Q, K and V into [3H, H]); the parts' values are dropped. */
+  stack(name: string, parts: readonly Weight[]): Weight {
+    const cols = parts[0].shape.slice(1);
+    const rows = parts.reduce((n, p) => n + p.shape[0], 0);
+    const out = new Float32Array(parts.reduce((n, p) => n + this.data.get(p)!.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      const d = this.data.get(p)!;
+      out.set(d, at);
+      at += d.length;
+      this.data.delete(p);
+    }
+    return this.derived(name, [rows, ...cols], out);
+  }
+
+  /** A weight the family computes (a sinusoidal table, a stacked matrix). */
+  derived(name: string, shape: readonly number[], data: Float32Array): Weight {
+    const w: Weight = { name, shape: [...shape] };
+    this.data.set(w, data);
+    return w;
+  }
+
+  /** The values of a weight taken earlier (to compare a stored decoder with the embeddings it may tie to). */
+  values(w: Weight): Float32Array {
+    const d = this.data.get(w);
+    if (!d) throw new Error(`no values for weight "${w.name}"`);
+    return d;
+  }
+
+  /** Forgets a weight taken earlier: its tensor counts as ignored (a decoder equal to the tied embeddings). */
+  drop(w: Weight): void {
+    this.data.delete(w);
+    this.used.delete(w.name);
+    this.ignored.add(w.name);
+  }
+
+  /** Known tensors the engine does not need (position_ids buffers, pretraining heads no task uses). */
+  ignore(...names: string[]): void {
+    for (const n of names) if (this.present.has(n) && !this.used.has(n)) this.ignored.add(n);
+  }
+
+  /** Tensors present in the file and deliberately not used. */
+  get ignoredTensors(): string[] {
+    return [...this.ignored].sort();
+  }
+
+  /** Refuses tensors that no part of the model took: they belong to another architecture or config. */
+  finish(what: string): void {
+    const unexpected = this.names.filter((n) => !this.used.has(n) && !this.ignored.has(n));
+    if (unexpected.length === 0) return;
+    const shown = unexpected.slice(0, 3).map((n) => `"${n}"`).join(', ');
+    const more = unexpected.length > 3 ? ` and ${unexpected.length - 3} more` : '';
+    throw new CheckpointError(this.file, `unexpected tensor${unexpected.length > 1 ? 's' : ''} ${shown}${more} (not part of ${what})`);
+  }
+}
+
+export function sameValues(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+  return true;
+}

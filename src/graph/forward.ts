@@ -1,0 +1,226 @@
+// The forward contract both executors keep (the GPU model, model.ts, and the float64 reference,
+// src/reference/model.ts): inputs, options and results; checking the inputs; turning them into the
+// graph's input tensors (padded ids, token types, the family's position ids, the mask bias); building
+// the graph for a request; and unpadding what comes back.
+import { attentionMaskBias } from '../kernels/attention-common.ts';
+import type { PoolingMode } from '../kernels/pool.ts';
+import type { TimingMethod } from '../gpu/timer.ts';
+import type { EncoderConfig } from '../families/config.ts';
+import type { AnyFamily, Heads, HeadRequest } from '../families/family.ts';
+import { pool } from './ops.ts';
+import { Graph, type GraphOptions } from './graph.ts';
+
+export interface ForwardInputs {
+  inputIds: number[][];
+  /** 1 attend, 0 padding; default all ones. */
+  attentionMask?: number[][];
+  /** Default all zeros (the only value a family without token types takes). */
+  tokenTypeIds?: number[][];
+}
+
+export interface ForwardOptions {
+  /** Softmax probabilities of every layer, [batch, heads, seq, seq] each. */
+  attentions?: boolean;
+  /** Skip outputs you do not need (the MLM logits are a large matmul). Default: all the checkpoint has. */
+  pooler?: boolean;
+  logits?: boolean;
+  /** Attention variant for this call (default: the model's). */
+  attention?: string;
+  /** Read back lastHiddenState (default true); false leaves it empty, so a task reads back only what it uses. */
+  hidden?: boolean;
+  /** Classifier logits (see ForwardResult.classifierLogits). Default: when the checkpoint has a classifier. */
+  classifier?: boolean;
+  /** Question-answering start/end logits. Default: when the checkpoint has a QA head. */
+  qa?: boolean;
+  /** ELECTRA's replaced-token logits. Default: when the checkpoint has the discriminator head. */
+  discriminator?: boolean;
+  /** Sentence embeddings pooled on the GPU (ForwardResult.embeddings): the CLS token or the mean over attended tokens. */
+  pooling?: { mode: PoolingMode; normalize?: boolean };
+  /**
+   * Only these rows of the MLM logits, each [sequence index, position]: ForwardResult.logitsAt is
+   * [rows, vocab] in this order, and the full logits are not read back (fill-mask reads its masks only).
+   */
+  logitsAt?: readonly (readonly [number, number])[];
+  /**
+   * Time each dispatch: with GPU timestamps every step gets its own compute pass bracketed by timestamps
+   * (which adds a little overhead per pass), summed per stage over the layers; without them only the
+   * wall-clock total from submit to readback. See ForwardResult.profile.
+   */
+  profile?: boolean;
+}
+
+/** Where a forward spent its time (ForwardOptions.profile). */
+export interface ForwardProfile {
+  method: TimingMethod;
+  /** Sum of the stages with GPU timestamps; submit to readback with the wall clock. */
+  totalMs: number;
+  /** Per stage ('QKV projection', 'attention', …), in first-run order, summed over the layers. Empty with the wall clock. */
+  stages: { stage: string; ms: number; dispatches: number }[];
+}
+
+export interface ForwardResult {
+  batch: number;
+  seqLen: number;
+  hiddenSize: number;
+  /** [batch, seqLen, hidden] row-major. */
+  lastHiddenState: Float32Array;
+  /** [batch, hidden] when the checkpoint has a pooler. */
+  poolerOutput?: Float32Array;
+  /** [batch, seqLen, vocab] when the checkpoint has an MLM head. */
+  logits?: Float32Array;
+  /** Per layer, [batch, heads, seqLen, seqLen], with `attentions: true`. */
+  attentions?: Float32Array[];
+  /** Sequence classification: [batch, numLabels] (first token); token classification: [batch, seqLen, numLabels]. */
+  classifierLogits?: Float32Array;
+  /** Question answering: [batch, seqLen] each. */
+  startLogits?: Float32Array;
+  endLogits?: Float32Array;
+  /** ELECTRA's discriminator: [batch, seqLen], one replaced-token logit per token. */
+  discriminatorLogits?: Float32Array;
+  /** With `pooling`: [batch, hidden]. */
+  embeddings?: Float32Array;
+  /** With `logitsAt`: [rows, vocab]. */
+  logitsAt?: Float32Array;
+  /** With `profile`. */
+  profile?: ForwardProfile;
+}
+
+export class InputError extends Error {
+  override name = 'InputError';
+}
+
+/** Sequence lengths are padded up to a multiple of this, so nearby lengths share one plan. */
+export const SEQ_BUCKET = 8;
+
+export interface CheckedInputs { batch: number; seqLen: number; ids: Uint32Array; types: Uint32Array; mask: Uint8Array }
+
+/** Checks ids, masks and types against the config; one readable error naming the bad element. */
+export function validateInputs(config: EncoderConfig, inputs: ForwardInputs): CheckedInputs {
+  const rows = inputs.inputIds;
+  if (!Array.isArray(rows) || rows.length === 0 || !rows.every(Array.isArray)) throw new InputError('input_ids must be a non-empty array of arrays of token ids');
+  const batch = rows.length;
+  const seqLen = rows[0].length;
+  if (seqLen === 0) throw new InputError('input_ids[0] is empty');
+  if (seqLen > config.maxSequenceLength) throw new InputError(`sequence length ${seqLen} exceeds the model's ${config.maxSequenceLength} positions`);
+  const flat = (name: string, m: number[][] | undefined, fallback: number, limit: number, what = '') => {
+    const out = new Uint32Array(batch * seqLen);
+    if (m === undefined) return out.fill(fallback);
+    if (!Array.isArray(m) || m.length !== batch) throw new InputError(`${name} must have ${batch} rows like input_ids`);
+    m.forEach((row, b) => {
+      if (!Array.isArray(row) || row.length !== seqLen) throw new InputError(`${name}[${b}] must have ${seqLen} values like input_ids[0]`);
+      row.forEach((v, s) => {
+        if (!Number.isInteger(v) || v < 0 || v >= limit) throw new InputError(`${name}[${b}][${s}] = ${JSON.stringify(v)} is not an integer in [0, ${limit})${what}`);
+        out[b * seqLen + s] = v;
+      });
+    });
+    return out;
+  };
+  const ids = flat('input_ids', rows, 0, config.vocabSize);
+  const noTypes = config.typeVocabSize === 0 ? ` (${config.modelType} has no token types)` : '';
+  const types = flat('token_type_ids', inputs.tokenTypeIds, 0, Math.max(config.typeVocabSize, 1), noTypes);
+  const mask = Uint8Array.from(flat('attention_mask', inputs.attentionMask, 1, 2));
+  return { batch, seqLen, ids, types, mask };
+}
+
+/** The graph's input tensors for a batch padded from seqLen to `bucket` tokens per sequence. */
+export interface GraphInputs { ids: Uint32Array; tokenTypes: Uint32Array; positions: Uint32Array; mask: Float32Array }
+
+/**
+ * Pads to the bucket with the pad token (type 0, masked out as a key, so its value never reaches a real
+ * token) and asks the family for position ids of the padded ids: RoBERTa's depend on where the pads are.
+ */
+export function graphInputs(family: AnyFamily, config: EncoderConfig, x: CheckedInputs, bucket: number): GraphInputs {
+  const { batch, seqLen } = x;
+  const padId = config.padTokenId !== null && config.padTokenId < config.vocabSize ? config.padTokenId : 0;
+  const pad = <T extends Uint32Array | Float32Array>(src: T, fill: number, make: (n: number) => T): T => {
+    const out = make(batch * bucket);
+    out.fill(fill);
+    for (let b = 0; b < batch; b++) out.set(src.subarray(b * seqLen, (b + 1) * seqLen), b * bucket);
+    return out;
+  };
+  const u32 = (n: number) => new Uint32Array(n);
+  const ids = pad(x.ids, padId, u32);
+  return {
+    ids,
+    tokenTypes: pad(x.types, 0, u32),
+    positions: family.positionIds(config, ids, batch, bucket),
+    mask: pad(attentionMaskBias(x.mask, batch, seqLen), attentionMaskBias([0], 1, 1)[0], (n) => new Float32Array(n)),
+  };
+}
+
+/** The heads one call asks for: its options, defaulting to every head the checkpoint has. */
+export function headRequest(heads: Heads, opts: ForwardOptions): HeadRequest {
+  return {
+    pooler: opts.pooler ?? heads.pooler,
+    logits: opts.logits ?? (heads.mlm || Boolean(opts.logitsAt)),
+    classifier: opts.classifier ?? heads.classifier !== undefined,
+    qa: opts.qa ?? heads.qa,
+    discriminator: opts.discriminator ?? heads.discriminator,
+    pooling: opts.pooling ? { mode: opts.pooling.mode, normalize: Boolean(opts.pooling.normalize) } : undefined,
+  };
+}
+
+/** The family's forward for one shape and request, plus sentence pooling (the same for every family). */
+export function buildGraph(family: AnyFamily, config: EncoderConfig, weights: unknown, shape: { batch: number; seqLen: number }, req: HeadRequest, options: GraphOptions): Graph {
+  const g = new Graph(shape.batch, shape.seqLen, options);
+  family.build(g, config, weights, req);
+  if (!g.outputs.hidden) throw new Error(`the ${family.name} family built a graph without a hidden-state output`);
+  if (req.pooling) g.output('embeddings', pool(g, g.outputs.hidden, req.pooling.mode, req.pooling.normalize));
+  return g;
+}
+
+/** What an executor read back, padded to `bucket` tokens per sequence. */
+export interface RawOutputs {
+  hidden?: Float32Array;
+  pooled?: Float32Array;
+  logits?: Float32Array;
+  logitsAt?: Float32Array[];
+  classifier?: Float32Array;
+  qa?: Float32Array;
+  discriminator?: Float32Array;
+  embeddings?: Float32Array;
+  attentions: Float32Array[];
+}
+
+export function assembleResult(config: EncoderConfig, classifier: Heads['classifier'], x: { batch: number; seqLen: number }, bucket: number, raw: RawOutputs): ForwardResult {
+  const { batch, seqLen } = x;
+  const H = config.hiddenSize;
+  const rows = (data: Float32Array, width: number) => unpadRows(data, batch, bucket, seqLen, width);
+  const r: ForwardResult = { batch, seqLen, hiddenSize: H, lastHiddenState: raw.hidden ? rows(raw.hidden, H) : new Float32Array(0) };
+  if (raw.pooled) r.poolerOutput = raw.pooled;
+  if (raw.logits) r.logits = rows(raw.logits, config.vocabSize);
+  if (raw.logitsAt) {
+    const V = config.vocabSize;
+    r.logitsAt = new Float32Array(raw.logitsAt.length * V);
+    raw.logitsAt.forEach((row, i) => r.logitsAt!.set(row, i * V));
+  }
+  if (raw.classifier) r.classifierLogits = classifier === 'sequence' ? raw.classifier : rows(raw.classifier, config.numLabels);
+  if (raw.qa) {
+    const qa = rows(raw.qa, 2);
+    r.startLogits = qa.filter((_, j) => j % 2 === 0);
+    r.endLogits = qa.filter((_, j) => j % 2 === 1);
+  }
+  if (raw.discriminator) r.discriminatorLogits = rows(raw.discriminator, 1);
+  if (raw.embeddings) r.embeddings = raw.embeddings;
+  if (raw.attentions.length) r.attentions = raw.attentions.map((a) => unpadMaps(a, batch * config.numAttentionHeads, bucket, seqLen));
+  return r;
+}
+
+function unpadRows(data: Float32Array, batch: number, bucket: number, seqLen: number, width: number): Float32Array {
+  if (bucket === seqLen) return data.slice();
+  const out = new Float32Array(batch * seqLen * width);
+  for (let b = 0; b < batch; b++) out.set(data.subarray(b * bucket * width, (b * bucket + seqLen) * width), b * seqLen * width);
+  return out;
+}
+
+function unpadMaps(data: Float32Array, maps: number, bucket: number, seqLen: number): Float32Array {
+  if (bucket === seqLen) return data.slice();
+  const out = new Float32Array(maps * seqLen * seqLen);
+  for (let m = 0; m < maps; m++) {
+    for (let i = 0; i < seqLen; i++) {
+      const src = (m * bucket + i) * bucket;
+      out.set(data.subarray(src, src + seqLen), (m * seqLen + i) * seqLen);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,224 @@
+// The ops families build graphs from. Each constructor declares the values it reads and writes, how to
+// make its GPU steps (kernels from src/kernels/) and its float64 twin (src/reference/), and returns its
+// output. Choices that do not change the math (fused or unfused LayerNorm, the attention variant, how a
+// weight larger than one binding is split) are made here, so families say only what they compute.
+import { attentionVariant } from '../kernels/attention.ts';
+import { prepareEmbeddings } from '../kernels/embeddings.ts';
+import type { Step } from '../kernels/kernel.ts';
+import { prepareLayernorm } from '../kernels/layernorm.ts';
+import { prepareMatmul, type Activation } from '../kernels/matmul.ts';
+import { matmulLayernormUnsupported, prepareMatmulLayernorm } from '../kernels/matmul-layernorm.ts';
+import { preparePool, type PoolingMode } from '../kernels/pool.ts';
+import { attentionRef, packedOperands } from '../reference/attention.ts';
+import { embeddingsRef, layernormRef, matmulRef, poolRef } from '../reference/kernels.ts';
+import type { Linear, Norm, Weight } from '../families/weights.ts';
+import type { Graph, Value } from './graph.ts';
+
+export interface EmbeddingWeights {
+  word: Weight; // [vocab, E]
+  position?: Weight; // [positions, E], read at the graph's position ids
+  tokenType?: Weight; // [types, E]
+  norm?: Norm;
+}
+
+/** word + position + token type (each present one), then the LayerNorm when there is one: [tokens, E]. */
+export function embed(g: Graph, e: EmbeddingWeights, stage = 'embeddings + LayerNorm'): Value {
+  const { ids, positions, tokenTypes } = g.inputs;
+  const width = e.word.shape[1];
+  const out = g.value([g.tokens, width], 'embeddings');
+  // Used only when the word table is split: its row blocks write here unfused, then the LayerNorm runs.
+  const raw = e.norm ? g.value([g.tokens, width], 'embedding sums') : undefined;
+  const reads = [ids, ...(e.position ? [positions] : []), ...(e.tokenType ? [tokenTypes] : [])];
+  g.add({
+    stage, reads, writes: raw ? [raw, out] : [out],
+    async prepare(ctx) {
+      const word = ctx.weight(e.word);
+      const tables = {
+        ids: ctx.view(ids),
+        positions: e.position && ctx.view(positions), position: e.position && ctx.whole(e.position, stage),
+        tokenTypes: e.tokenType && ctx.view(tokenTypes), tokenType: e.tokenType && ctx.whole(e.tokenType, stage),
+      };
+      const norm = e.norm && { gamma: ctx.whole(e.norm.gamma, stage), beta: e.norm.beta && ctx.whole(e.norm.beta, stage), eps: e.norm.eps };
+      if (word.parts.length === 1) {
+        return [await prepareEmbeddings(ctx.gpu, ctx.uniforms, { ...tables, word: word.parts[0].tensor, ...norm, y: ctx.view(out), label: stage })];
+      }
+      const target = raw ?? out;
+      const steps: Step[] = [];
+      for (const part of word.parts) {
+        steps.push(await prepareEmbeddings(ctx.gpu, ctx.uniforms, {
+          ...tables, word: part.tensor, rowBegin: part.rowBegin, y: ctx.view(target), label: `${stage} rows ${part.rowBegin}..`,
+        }));
+      }
+      if (norm) {
+        steps.push(await prepareLayernorm(ctx.gpu, ctx.uniforms, { x: ctx.view(target), ...norm, y: ctx.view(out), rows: g.tokens, n: width, label: `${stage} LayerNorm` }));
+      }
+      return steps;
+    },
+    reference(ctx) {
+      ctx.set(out, embeddingsRef({
+        ids: ctx.get(ids), word: ctx.weight(e.word), h: width,
+        positions: ctx.get(positions), position: e.position && ctx.weight(e.position),
+        tokenTypes: ctx.get(tokenTypes), tokenType: e.tokenType && ctx.weight(e.tokenType),
+        gamma: e.norm && ctx.weight(e.norm.gamma), beta: e.norm?.beta && ctx.weight(e.norm.beta), eps: e.norm?.eps,
+      }));
+    },
+  });
+  return out;
+}
+
+export interface LinearOptions {
+  stage: string;
+  label?: string;
+  activation?: Activation;
+  /** Added after the activation: [rows, out]. */
+  residual?: Value;
+  /** Rows of x to use (default all) and the row stride (default the width): rows = batch with a stride of
+   * seq * width reads each sequence's first token. */
+  rows?: number;
+  lda?: number;
+}
+
+/** act(x W^T + b) + residual: [rows, out]. A weight split into row blocks runs one matmul per block. */
+export function linear(g: Graph, x: Value, lin: Linear, o: LinearOptions): Value {
+  const [n, k] = lin.weight.shape;
+  const rows = o.rows ?? x.shape[0];
+  const lda = o.lda ?? k;
+  const label = g.label(o.label ?? o.stage);
+  const out = g.value([rows, n], o.label ?? o.stage);
+  g.add({
+    stage: o.stage, reads: o.residual ? [x, o.residual] : [x], writes: [out],
+    async prepare(ctx) {
+      const parts = ctx.weight(lin.weight).parts;
+      const steps: Step[] = [];
+      for (const part of parts) {
+        steps.push(await prepareMatmul(ctx.gpu, ctx.uniforms, {
+          a: ctx.view(x), b: part.tensor, bias: lin.bias && ctx.whole(lin.bias, label), residual: o.residual && ctx.view(o.residual),
+          c: ctx.view(out), m: rows, n: part.rows, k, lda, ldc: n, transB: true, activation: o.activation,
+          offsets: { c: part.rowBegin, bias: part.rowBegin },
+          config: await ctx.matmulConfig(rows, part.rows, k, true),
+          label: parts.length > 1 ? `${label} rows ${part.rowBegin}..` : label,
+        }));
+      }
+      return steps;
+    },
+    reference(ctx) {
+      ctx.set(out, matmulRef({
+        a: ctx.get(x), b: ctx.weight(lin.weight), bias: lin.bias && ctx.weight(lin.bias), residual: o.residual && ctx.get(o.residual),
+        m: rows, n, k, lda, transB: true, activation: o.activation,
+      }));
+    },
+  });
+  return out;
+}
+
+/** LayerNorm of each row of x: same shape. */
+export function layerNorm(g: Graph, x: Value, norm: Norm, stage: string): Value {
+  const [rows, n] = x.shape;
+  const out = g.value([rows, n], stage);
+  const label = g.label(stage);
+  g.add({
+    stage, reads: [x], writes: [out],
+    async prepare(ctx) {
+      return [await prepareLayernorm(ctx.gpu, ctx.uniforms, {
+        x: ctx.view(x), gamma: ctx.whole(norm.gamma, stage), beta: norm.beta && ctx.whole(norm.beta, stage), y: ctx.view(out),
+        rows, n, eps: norm.eps, label,
+      })];
+    },
+    reference(ctx) {
+      ctx.set(out, layernormRef({ x: ctx.get(x), gamma: ctx.weight(norm.gamma), beta: norm.beta && ctx.weight(norm.beta), rows, n, eps: norm.eps }));
+    },
+  });
+  return out;
+}
+
+/**
+ * LN(x W^T + b + residual), post-LN BERT's two block ends: one matmul-layernorm dispatch where the row fits
+ * its workgroup memory (and the options allow), else a matmul with the residual in its epilogue and a
+ * LayerNorm. Stage names: `fused` for the one dispatch, `dense` and `norm` for the two.
+ */
+export function denseLayerNorm(g: Graph, x: Value, lin: Linear, residual: Value, norm: Norm, stages: { dense: string; norm: string; fused: string }): Value {
+  const [n, k] = lin.weight.shape;
+  const rows = x.shape[0];
+  const fusable = g.options.fuseLayerNorm && !matmulLayernormUnsupported(n) && lin.bias && norm.beta;
+  if (!fusable) return layerNorm(g, linear(g, x, lin, { stage: stages.dense, residual }), norm, stages.norm);
+  const out = g.value([rows, n], stages.fused);
+  const label = g.label(stages.fused);
+  g.add({
+    stage: stages.fused, reads: [x, residual], writes: [out],
+    async prepare(ctx) {
+      const w = (t: Weight) => ctx.whole(t, stages.fused);
+      return [await prepareMatmulLayernorm(ctx.gpu, ctx.uniforms, {
+        a: ctx.view(x), b: w(lin.weight), bias: w(lin.bias!), residual: ctx.view(residual), gamma: w(norm.gamma), beta: w(norm.beta!),
+        y: ctx.view(out), m: rows, n, k, eps: norm.eps, label,
+      })];
+    },
+    reference(ctx) {
+      const dense = matmulRef({ a: ctx.get(x), b: ctx.weight(lin.weight), bias: ctx.weight(lin.bias!), residual: ctx.get(residual), m: rows, n, k, transB: true });
+      ctx.set(out, layernormRef({ x: dense, gamma: ctx.weight(norm.gamma), beta: ctx.weight(norm.beta!), rows, n, eps: norm.eps }));
+    },
+  });
+  return out;
+}
+
+export interface AttentionOptions {
+  heads: number;
+  headDim: number;
+  /** Default 1/sqrt(headDim). */
+  scale?: number;
+  stage?: string;
+}
+
+/**
+ * Multi-head self-attention of a packed [tokens, 3 * hidden] QKV projection (Q, K, V column blocks, head h
+ * at columns h * headDim of each) under the padding mask: [tokens, hidden]. With the graph's `attentions`
+ * option the probabilities [batch * heads * seq, seq] become an output.
+ */
+export function attention(g: Graph, qkv: Value, o: AttentionOptions): Value {
+  const { batch, seqLen } = g;
+  const stage = o.stage ?? 'attention';
+  const hidden = o.heads * o.headDim;
+  const out = g.value([g.tokens, hidden], 'attention context');
+  const probs = g.options.attentions ? g.value([batch * o.heads * seqLen, seqLen], 'attention probabilities') : undefined;
+  if (probs) g.outputs.attentions.push(probs);
+  const mask = g.inputs.mask;
+  const label = g.label(stage);
+  g.add({
+    stage, reads: [qkv, mask], writes: probs ? [out, probs] : [out],
+    async prepare(ctx) {
+      const plan = await attentionVariant(ctx.attention).prepare(ctx.gpu, ctx.uniforms, {
+        batch, seqLen, heads: o.heads, headDim: o.headDim, scale: o.scale, qkv: ctx.view(qkv), out: ctx.view(out), mask: ctx.view(mask),
+        outputAttentions: Boolean(probs), probs: probs && ctx.view(probs), label,
+        matmulConfig: (m, n, k, transB) => ctx.matmulConfig(m, n, k, transB),
+      });
+      ctx.own(plan);
+      return plan.steps;
+    },
+    reference(ctx) {
+      const r = attentionRef({ batch, seqLen, heads: o.heads, headDim: o.headDim, scale: o.scale, ...packedOperands(ctx.get(qkv), hidden), mask: ctx.get(mask) });
+      ctx.set(out, r.out);
+      if (probs) ctx.set(probs, r.probs);
+    },
+  });
+  return out;
+}
+
+/** Sentence embeddings of x: the first token or the mean over attended tokens, L2-normalised or not: [batch, hidden]. */
+export function pool(g: Graph, x: Value, mode: PoolingMode, normalize: boolean): Value {
+  const { batch, seqLen } = g;
+  const hidden = x.shape[1];
+  const out = g.value([batch, hidden], 'sentence embeddings');
+  const mask = g.inputs.mask;
+  const stage = 'pooling';
+  g.add({
+    stage, reads: [x, mask], writes: [out],
+    async prepare(ctx) {
+      return [await preparePool(ctx.gpu, ctx.uniforms, {
+        x: ctx.view(x), mask: ctx.view(mask), y: ctx.view(out), batch, seqLen, hidden, mode, normalize, label: `${mode} pooling`,
+      })];
+    },
+    reference(ctx) {
+      ctx.set(out, poolRef({ x: ctx.get(x), mask: ctx.get(mask), batch, seqLen, hidden, mode, normalize }));
+    },
+  });
+  return out;
+}
