@@ -25,7 +25,8 @@ const UNSUPPORTED: Record<string, string> = {
   BertLMHeadModel: 'a causal language model',
 };
 
-export function parseBertLike(c: ConfigReader, modelType: string, family: string): EncoderConfig {
+/** BertConfig's fields, which RoBERTa's config classes keep; `padTokenId` is the class's default pad id. */
+export function parseBertLike(c: ConfigReader, modelType: string, family: string, padTokenId = 0): EncoderConfig {
   const vocabSize = c.positiveInt('vocab_size');
   const hiddenSize = c.positiveInt('hidden_size');
   const numHiddenLayers = c.positiveInt('num_hidden_layers');
@@ -44,7 +45,7 @@ export function parseBertLike(c: ConfigReader, modelType: string, family: string
     typeVocabSize: c.positiveInt('type_vocab_size', 2),
     layerNormEps: c.positiveNumber('layer_norm_eps', 1e-12),
     architectures, ...c.labels(),
-    padTokenId: c.tokenId('pad_token_id', 0),
+    padTokenId: c.tokenId('pad_token_id', padTokenId),
     tieWordEmbeddings: c.bool('tie_word_embeddings', true),
   };
 }

@@ -79,6 +79,11 @@ export class ConfigReader {
     return this.json[key] !== undefined;
   }
 
+  /** The key a config uses for a field with an attribute_map alias (DistilBERT's dim / hidden_size). */
+  either(key: string, alias: string): string {
+    return !this.has(key) && this.has(alias) ? alias : key;
+  }
+
   field<T>(key: string, fallback: T | undefined, ok: (v: unknown) => boolean, what: string): T {
     if (!this.has(key)) return fallback === undefined ? this.fail(`missing field "${key}"`) : fallback;
     if (!ok(this.json[key])) this.fail(`field "${key}" must be ${what}, got ${describe(this.json[key])}`);

@@ -6,7 +6,7 @@ import { attention, denseLayerNorm, embed, layerNorm, linear, type EmbeddingWeig
 import type { Activation } from '../kernels/matmul.ts';
 import type { EncoderConfig } from './config.ts';
 import type { Heads, HeadRequest } from './family.ts';
-import type { Linear, Norm, TensorTable, Weight } from './weights.ts';
+import { sameValues, type Linear, type Norm, type TensorTable, type Weight } from './weights.ts';
 
 /** One post-LN layer: x1 = LN(x + attn(x) Wo), x2 = LN(x1 + act(x1 Wi) Wout). */
 export interface PostLnLayer {
@@ -160,14 +160,18 @@ export function buildPostLn(g: Graph, config: EncoderConfig, w: PostLnWeights, r
 }
 
 /**
- * An MLM decoder matrix that `tie_word_embeddings` ties to the word embeddings. Tied, the embeddings are the
- * decoder, as transformers ties them after loading: a copy in the file is not used (transformers writes an
- * equal one or none). Untied, the file must have its own.
+ * An MLM decoder matrix that `tie_word_embeddings` ties to the word embeddings. transformers leaves a tied
+ * decoder out of the files it writes, so absent means the embeddings; present, it is used, as transformers 5
+ * loads it (an equal copy is dropped, so the table is on the GPU once). Untied, the file must have its own.
  */
 export function tiedDecoder(t: TensorTable, name: string, word: Weight, tie: boolean): Weight {
-  if (!tie) return t.take(name, word.shape);
-  t.ignore(name);
-  return word;
+  if (tie && !t.has(name)) return word;
+  const stored = t.take(name, word.shape);
+  if (tie && sameValues(t.values(stored), t.values(word))) {
+    t.drop(stored);
+    return word;
+  }
+  return stored;
 }
 
 /** Which heads an architecture (a transformers head class) needs; unknown names need none. */

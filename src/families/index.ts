@@ -1,9 +1,12 @@
 // The families this engine runs, and config.json → (family, checked config).
 import { bert } from './bert.ts';
+import { distilbert } from './distilbert.ts';
+import { electra } from './electra.ts';
+import { roberta } from './roberta.ts';
 import { ConfigReader, describe, type EncoderConfig } from './config.ts';
 import type { AnyFamily } from './family.ts';
 
-export const FAMILIES: readonly AnyFamily[] = [bert];
+export const FAMILIES: readonly AnyFamily[] = [bert, distilbert, roberta, electra];
 
 export function supportedModelTypes(): string[] {
   return FAMILIES.flatMap((f) => f.modelTypes);

@@ -15,7 +15,9 @@ const gpu = await createNodeGpu();
 
 for (const c of modelCases) {
   test(c.name, async () => {
-    for (const r of await c.run(gpu, env)) assert.ok(r.pass, r.message);
+    const reports = await c.run(gpu, env);
+    console.log(`${c.name}: ${reports.map((r) => `${r.message.split(':')[0]} ${r.relNorm.toExponential(1)}`).join(', ')}`);
+    for (const r of reports) assert.ok(r.pass, r.message);
   });
 }
 

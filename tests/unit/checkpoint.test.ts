@@ -428,12 +428,14 @@ describe('BERT heads and name variants', () => {
     assert.throws(() => build({ ...h64Config, architectures: ['BertForQuestionAnswering'] }, h64Tensors), { message: 'model.safetensors: missing tensor "qa_outputs.weight"' });
   });
 
-  test('MLM decoder: tied means the word embeddings (a copy in the file is ignored), untied config requires its own', () => {
+  test('MLM decoder: an equal stored copy is dropped, a different one used (as transformers 5 loads it), untied config requires its own', () => {
     const emb = mlmTensors['bert.embeddings.word_embeddings.weight'];
     const tiedCopy = build(mlmConfig, { ...mlmTensors, 'cls.predictions.decoder.weight': { ...emb, data: emb.data.slice() } });
     assert.equal(tiedCopy.w.heads.mlm!.decoder.weight, tiedCopy.w.embeddings.word);
     assert.deepEqual(tiedCopy.ignored, ['cls.predictions.decoder.weight']);
     const other = f32([536, 32], 0.25);
+    const different = build(mlmConfig, { ...mlmTensors, 'cls.predictions.decoder.weight': other });
+    assert.equal(different.v(different.w.heads.mlm!.decoder.weight), other.data);
     const untied = build({ ...mlmConfig, tie_word_embeddings: false }, { ...mlmTensors, 'cls.predictions.decoder.weight': other });
     assert.equal(untied.v(untied.w.heads.mlm!.decoder.weight), other.data);
     assert.throws(() => build({ ...mlmConfig, tie_word_embeddings: false }, mlmTensors), { message: 'model.safetensors: missing tensor "cls.predictions.decoder.weight"' });
