@@ -263,6 +263,9 @@ FIXTURES = {
     'electra-seqcls': family('electra', 'electra', 'ElectraForSequenceClassification', seed=43, embedding=32),
     'electra-tokcls': family('electra', 'electra', 'ElectraForTokenClassification', 'BF16', seed=44, act='relu'),
     'electra-qa': family('electra', 'electra', 'ElectraForQuestionAnswering', seed=45),
+    # XLM-R's width with a small vocabulary: the tests grow its table to XLM-R's 250,002 rows (only the rows the
+    # inputs use matter, and their MLM logits columns) and check the big table against this reference.
+    'xlm-roberta-h768': family('roberta', 'xlm-roberta', 'XLMRobertaForMaskedLM', 'F16', seed=38, vocab=64, hidden=768, heads=12, layers=1, inter=96),
 }
 
 LENGTHS = (13, 9, 4)

@@ -3,19 +3,15 @@
 // more cheaply than an array of a million numbers). Errors come back as { name, message } so the CLI can
 // print the engine's one-line messages (CheckpointError, InputError, GpuUnavailableError) as it does in Node.
 import { createBrowserGpu, type Gpu } from '../browser.ts';
+import type { ForwardResult } from '../graph/forward.ts';
 import { runJob, type Job, type JobProgress, type JobResult } from './job.ts';
+
+/** A ForwardResult with every Float32Array as a base64 string (and arrays of them as arrays of strings). */
+export type EncodedForward = { [K in keyof ForwardResult]: ForwardResult[K] extends Float32Array | undefined ? string : ForwardResult[K] extends Float32Array[] | undefined ? string[] : ForwardResult[K] };
 
 /** JobResult with its tensors as base64 strings. */
 export interface PageResult extends Omit<JobResult, 'forward'> {
-  forward: {
-    batch: number;
-    seqLen: number;
-    hiddenSize: number;
-    lastHiddenState: string;
-    poolerOutput?: string;
-    logits?: string;
-    attentions?: string[];
-  };
+  forward: EncodedForward;
 }
 
 export type PageReply = { ok: true; result: PageResult } | { ok: false; error: { name: string; message: string; stack?: string } };
@@ -57,18 +53,9 @@ const runner: CliRunner = {
       progress.stage('creating a WebGPU device (browser)');
       gpu ??= createBrowserGpu();
       const { forward, ...rest } = await runJob(await gpu, job, progress);
-      const result: PageResult = {
-        ...rest,
-        forward: {
-          batch: forward.batch,
-          seqLen: forward.seqLen,
-          hiddenSize: forward.hiddenSize,
-          lastHiddenState: toBase64(forward.lastHiddenState),
-          poolerOutput: forward.poolerOutput && toBase64(forward.poolerOutput),
-          logits: forward.logits && toBase64(forward.logits),
-          attentions: forward.attentions?.map(toBase64),
-        },
-      };
+      const encoded = Object.fromEntries(Object.entries(forward).map(([k, v]) => [k,
+        v instanceof Float32Array ? toBase64(v) : Array.isArray(v) ? v.map((a: Float32Array) => toBase64(a)) : v]));
+      const result: PageResult = { ...rest, forward: encoded as EncodedForward };
       progress.stage('done');
       return { ok: true, result };
     } catch (e) {

@@ -95,19 +95,11 @@ function decodeResult(r: PageResult): JobResult {
     // Copy into a fresh, aligned buffer: Buffer.from may return a view at any byte offset of a pool.
     return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   };
-  const { forward: f, ...rest } = r;
-  return {
-    ...rest,
-    forward: {
-      batch: f.batch,
-      seqLen: f.seqLen,
-      hiddenSize: f.hiddenSize,
-      lastHiddenState: f32(f.lastHiddenState),
-      poolerOutput: f.poolerOutput === undefined ? undefined : f32(f.poolerOutput),
-      logits: f.logits === undefined ? undefined : f32(f.logits),
-      attentions: f.attentions?.map(f32),
-    },
-  };
+  const { forward, ...rest } = r;
+  // Every string field of the forward is a tensor (browser-runner.ts encodes each Float32Array so).
+  const decoded = Object.fromEntries(Object.entries(forward).map(([k, v]) => [k,
+    typeof v === 'string' ? f32(v) : Array.isArray(v) ? v.map((s: string) => f32(s)) : v]));
+  return { ...rest, forward: decoded as unknown as JobResult['forward'] };
 }
 
 /** A dynamic import of an optional dependency, with an install hint instead of a module-resolution stack. */

@@ -18,7 +18,7 @@ export class CliError extends Error {
  */
 const USER_ERROR_NAMES = new Set([
   'UsageError', 'CliError', 'CheckpointError', 'TokenizerError', 'InputError', 'TaskError',
-  'GpuUnavailableError', 'GpuOutOfMemoryError', 'GpuDeviceLostError',
+  'GpuUnavailableError', 'GpuOutOfMemoryError', 'GpuDeviceLostError', 'GpuLimitError',
 ]);
 
 export function isUserError(error: unknown): boolean {

@@ -44,6 +44,10 @@ export interface JobResult {
   layers: number;
   heads: number;
   vocab: number;
+  labels: number;
+  /** config.json's first architecture ('' when it names none): which head's output is `logits`. */
+  architecture: string;
+  classifier?: 'sequence' | 'token';
   forward: ForwardResult;
 }
 
@@ -90,6 +94,9 @@ export async function runJob(gpu: Gpu, job: Job, progress: JobProgress): Promise
       layers: model.config.numHiddenLayers,
       heads: model.config.numAttentionHeads,
       vocab: model.config.vocabSize,
+      labels: model.config.numLabels,
+      architecture: model.config.architectures[0] ?? '',
+      classifier: model.classifier,
       forward,
     };
     if (job.repeat > 0) {

@@ -18,8 +18,26 @@ export interface RunOutput {
   timing?: JobResult['timing'];
   last_hidden_state: Nested;
   pooler_output?: Nested;
+  /** The head's output that transformers' head class calls `logits` (see headLogits). */
   logits?: Nested;
+  start_logits?: Nested;
+  end_logits?: Nested;
   attentions?: Nested[];
+}
+
+/**
+ * What transformers' head class returns as `logits`: the MLM head's [B, S, V], a classifier's [B, L] or
+ * [B, S, L], ELECTRA's discriminator [B, S]; the architecture decides when a checkpoint has several heads.
+ */
+function headLogits(r: JobResult): { data: Float32Array; shape: number[] } | undefined {
+  const { batch: B, seqLen: S } = r.forward;
+  const f = r.forward;
+  const mlm = f.logits && { data: f.logits, shape: [B, S, r.vocab] };
+  const classifier = f.classifierLogits && { data: f.classifierLogits, shape: r.classifier === 'token' ? [B, S, r.labels] : [B, r.labels] };
+  const discriminator = f.discriminatorLogits && { data: f.discriminatorLogits, shape: [B, S] };
+  if (r.architecture === 'ElectraForPreTraining') return discriminator ?? mlm ?? classifier;
+  if (/Classification$/.test(r.architecture)) return classifier ?? mlm ?? discriminator;
+  return mlm ?? classifier ?? discriminator;
 }
 
 /** The shapes of each output, for the summary printed with --output. */
@@ -38,9 +56,15 @@ export function runOutput(r: JobResult): { output: RunOutput; shapes: Shapes } {
     output.pooler_output = nest(r.forward.poolerOutput, [B, H]);
     shapes.pooler_output = [B, H];
   }
-  if (r.forward.logits) {
-    output.logits = nest(r.forward.logits, [B, S, r.vocab]);
-    shapes.logits = [B, S, r.vocab];
+  const logits = headLogits(r);
+  if (logits) {
+    output.logits = nest(logits.data, logits.shape);
+    shapes.logits = logits.shape;
+  }
+  if (r.forward.startLogits && r.forward.endLogits) {
+    output.start_logits = nest(r.forward.startLogits, [B, S]);
+    output.end_logits = nest(r.forward.endLogits, [B, S]);
+    shapes.start_logits = shapes.end_logits = [B, S];
   }
   if (r.forward.attentions) {
     output.attentions = r.forward.attentions.map((a) => nest(a, [B, r.heads, S, S]));

@@ -11,6 +11,11 @@ export class GpuValidationError extends Error {
   override name = 'GpuValidationError';
 }
 
+/** What was asked is over one of this adapter's limits (a buffer above maxBufferSize, a weight row wider than a binding). */
+export class GpuLimitError extends Error {
+  override name = 'GpuLimitError';
+}
+
 /** The device could not allocate memory for a buffer or a pipeline. */
 export class GpuOutOfMemoryError extends Error {
   override name = 'GpuOutOfMemoryError';

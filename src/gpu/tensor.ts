@@ -1,7 +1,7 @@
 // Tensors are views: a buffer, a byte offset, a shape and a dtype. Whoever created the buffer owns it
 // (a weight arena, the activation arena of a plan, or a test); kernels only bind views.
 import type { Gpu } from './device.ts';
-import { GpuValidationError } from './errors.ts';
+import { GpuLimitError, GpuValidationError } from './errors.ts';
 
 export type DType = 'f32' | 'u32' | 'i32';
 export type TypedArrayOf<D extends DType> = D extends 'f32' ? Float32Array : D extends 'u32' ? Uint32Array : Int32Array;
@@ -40,7 +40,7 @@ export async function createBuffer(gpu: Gpu, size: number, usage: GPUBufferUsage
   const bytes = alignUp(Math.max(size, BYTES_PER_ELEMENT), BYTES_PER_ELEMENT);
   const mib = (bytes / 2 ** 20).toFixed(2);
   if (bytes > gpu.limits.maxBufferSize) {
-    throw new GpuValidationError(`buffer "${label}" needs ${mib} MiB, over this adapter's maxBufferSize of ${(gpu.limits.maxBufferSize / 2 ** 20).toFixed(0)} MiB`);
+    throw new GpuLimitError(`buffer "${label}" needs ${mib} MiB, over this adapter's maxBufferSize of ${(gpu.limits.maxBufferSize / 2 ** 20).toFixed(0)} MiB`);
   }
   return gpu.scoped(`create buffer "${label}" (${mib} MiB)`, () => gpu.device.createBuffer({ size: bytes, usage, label }));
 }

@@ -14,7 +14,8 @@ export interface ForwardInputs {
   inputIds: number[][];
   /** 1 attend, 0 padding; default all ones. */
   attentionMask?: number[][];
-  /** Default all zeros (the only value a family without token types takes). */
+  /** Default all zeros. Families without token types (DistilBERT) ignore them, as their transformers
+   * classes take none. */
   tokenTypeIds?: number[][];
 }
 
@@ -102,22 +103,21 @@ export function validateInputs(config: EncoderConfig, inputs: ForwardInputs): Ch
   const seqLen = rows[0].length;
   if (seqLen === 0) throw new InputError('input_ids[0] is empty');
   if (seqLen > config.maxSequenceLength) throw new InputError(`sequence length ${seqLen} exceeds the model's ${config.maxSequenceLength} positions`);
-  const flat = (name: string, m: number[][] | undefined, fallback: number, limit: number, what = '') => {
+  const flat = (name: string, m: number[][] | undefined, fallback: number, limit: number) => {
     const out = new Uint32Array(batch * seqLen);
     if (m === undefined) return out.fill(fallback);
     if (!Array.isArray(m) || m.length !== batch) throw new InputError(`${name} must have ${batch} rows like input_ids`);
     m.forEach((row, b) => {
       if (!Array.isArray(row) || row.length !== seqLen) throw new InputError(`${name}[${b}] must have ${seqLen} values like input_ids[0]`);
       row.forEach((v, s) => {
-        if (!Number.isInteger(v) || v < 0 || v >= limit) throw new InputError(`${name}[${b}][${s}] = ${JSON.stringify(v)} is not an integer in [0, ${limit})${what}`);
+        if (!Number.isInteger(v) || v < 0 || v >= limit) throw new InputError(`${name}[${b}][${s}] = ${JSON.stringify(v)} is not an integer in [0, ${limit})`);
         out[b * seqLen + s] = v;
       });
     });
     return out;
   };
   const ids = flat('input_ids', rows, 0, config.vocabSize);
-  const noTypes = config.typeVocabSize === 0 ? ` (${config.modelType} has no token types)` : '';
-  const types = flat('token_type_ids', inputs.tokenTypeIds, 0, Math.max(config.typeVocabSize, 1), noTypes);
+  const types = config.typeVocabSize === 0 ? new Uint32Array(batch * seqLen) : flat('token_type_ids', inputs.tokenTypeIds, 0, config.typeVocabSize);
   const mask = Uint8Array.from(flat('attention_mask', inputs.attentionMask, 1, 2));
   return { batch, seqLen, ids, types, mask };
 }

@@ -81,6 +81,8 @@ export interface GraphOptions {
   attention: string;
   /** Write every layer's attention probabilities as outputs. */
   attentions: boolean;
+  /** How many row blocks a weight is stored in on the GPU (1 unless larger than a binding); default 1. */
+  blocks?: (w: Weight) => number;
 }
 
 export class Graph {

@@ -11,6 +11,7 @@ import { recordSteps } from '../kernels/kernel.ts';
 import { matmulConfig, type MatmulConfig } from '../kernels/matmul.ts';
 import type { EncoderConfig } from '../families/config.ts';
 import type { AnyFamily, Heads } from '../families/family.ts';
+import type { Weight } from '../families/weights.ts';
 import { loadCheckpoint, type CheckpointFiles, type LoadedCheckpoint, type Progress } from '../model/source.ts';
 import { loadTokenizer, type Tokenizer } from '../tokenizer/index.ts';
 import {
@@ -55,6 +56,8 @@ export interface ModelStats {
   attentionScratchBytes: number;
   /** Plans built so far (a replayed shape builds none). */
   plansBuilt: number;
+  /** Weights larger than one binding, by name, with the number of row blocks each is stored in. */
+  splitWeights: Record<string, number>;
 }
 
 const MAX_PLANS = 8;
@@ -131,6 +134,7 @@ export class EncoderModel {
       activationBytesNoReuse: p?.activationBytesNoReuse ?? 0,
       attentionScratchBytes: p?.attentionBytes ?? 0,
       plansBuilt: this.plansBuilt,
+      splitWeights: this.arena.splitWeights(),
     };
   }
 
@@ -205,6 +209,7 @@ export class EncoderModel {
     const req = headRequest(this.heads, opts);
     const options = { attention, attentions: Boolean(opts.attentions), fuseLayerNorm: this.fuseLayerNorm };
     const key = JSON.stringify({ batch, seqLen, req, options });
+    const blocks = (w: Weight) => this.arena.blocks(w);
     const cached = this.plans.get(key);
     if (cached) {
       // Most recently used last, so the oldest plan is the one evicted.
@@ -212,7 +217,7 @@ export class EncoderModel {
       this.plans.set(key, cached);
       return cached;
     }
-    const graph = buildGraph(this.family, this.config, this.weights, { batch, seqLen }, req, options);
+    const graph = buildGraph(this.family, this.config, this.weights, { batch, seqLen }, req, { ...options, blocks });
     const plan = await planGraph(this.gpu, graph, this.arena, { matmulConfig: (m, n, k, transB) => this.matmulConfig(m, n, k, transB) });
     this.plansBuilt++;
     this.plans.set(key, plan);

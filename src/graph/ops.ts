@@ -139,7 +139,9 @@ export function layerNorm(g: Graph, x: Value, norm: Norm, stage: string): Value 
 export function denseLayerNorm(g: Graph, x: Value, lin: Linear, residual: Value, norm: Norm, stages: { dense: string; norm: string; fused: string }): Value {
   const [n, k] = lin.weight.shape;
   const rows = x.shape[0];
-  const fusable = g.options.fuseLayerNorm && !matmulLayernormUnsupported(n) && lin.bias && norm.beta;
+  // The fused kernel binds the weight whole: a weight split over bindings runs unfused.
+  const whole = (g.options.blocks?.(lin.weight) ?? 1) === 1;
+  const fusable = g.options.fuseLayerNorm && whole && !matmulLayernormUnsupported(n) && lin.bias && norm.beta;
   if (!fusable) return layerNorm(g, linear(g, x, lin, { stage: stages.dense, residual }), norm, stages.norm);
   const out = g.value([rows, n], stages.fused);
   const label = g.label(stages.fused);

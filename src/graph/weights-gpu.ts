@@ -5,7 +5,7 @@
 // binding of its own, which the ops that read such tables (the embedding gather, the tied MLM decoder,
 // any Linear) take block by block.
 import type { Gpu } from '../gpu/device.ts';
-import { GpuOutOfMemoryError } from '../gpu/errors.ts';
+import { GpuLimitError, GpuOutOfMemoryError } from '../gpu/errors.ts';
 import { alignUp, BYTES_PER_ELEMENT, createBuffer, VIEW_ALIGNMENT } from '../gpu/tensor.ts';
 import type { HostWeights, Weight } from '../families/weights.ts';
 import type { GpuWeight } from './graph.ts';
@@ -21,16 +21,27 @@ export interface UploadOptions {
 /** Buffers small weights are packed into: kind to allocators, and within every adapter's binding limit. */
 const PACK_BYTES = 256 * 2 ** 20;
 
-const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 0)} MiB`;
+/** Bytes for people: exact below a MiB, MiB above. */
+const size = (bytes: number) => (bytes < 2 ** 20 ? `${bytes} bytes` : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
 
 /** The weights on the GPU and the buffers holding them (destroy() frees them all). */
 export class WeightArena {
   constructor(private readonly placed: Map<Weight, GpuWeight>, readonly buffers: GPUBuffer[], readonly bytes: number) {}
 
+  /** Weights stored in more than one row block, by name, with their block counts. */
+  splitWeights(): Record<string, number> {
+    return Object.fromEntries([...this.placed.values()].filter((w) => w.parts.length > 1).map((w) => [w.label, w.parts.length]));
+  }
+
   get(w: Weight): GpuWeight {
     const g = this.placed.get(w);
     if (!g) throw new Error(`weight "${w.name}" was not uploaded`);
     return g;
+  }
+
+  /** Row blocks the weight is stored in: 1 unless it is larger than one binding. */
+  blocks(w: Weight): number {
+    return this.get(w).parts.length;
   }
 
   destroy(): void {
@@ -54,28 +65,28 @@ export async function uploadWeights(gpu: Gpu, weights: HostWeights, opts: Upload
   for (const [weight, data] of weights) {
     const rows = Math.max(weight.shape[0] ?? 1, 1);
     const perRow = data.length / rows;
-    const bytes = data.byteLength;
     if (data.length !== weight.shape.reduce((a, b) => a * b, 1)) throw new Error(`${weight.name}: ${data.length} values for shape [${weight.shape}]`);
     const rowBytes = perRow * BYTES_PER_ELEMENT;
-    if (rowBytes > limit) throw new Error(`${weight.name}: one row of ${mib(rowBytes)} exceeds this adapter's largest binding (${mib(limit)})`);
+    const bytes = data.byteLength;
+    if (rowBytes > limit) throw new GpuLimitError(`${weight.name}: one row of ${size(rowBytes)} exceeds this adapter's largest binding (${size(limit)})`);
     // Row blocks as large as one binding allows, each starting on a row.
     const perBlock = bytes > limit ? Math.floor(limit / rowBytes) : rows;
     for (let r = 0; r < rows; r += perBlock) {
       const n = Math.min(perBlock, rows - r);
       const slice = perBlock === rows ? data : data.subarray(r * perRow, (r + n) * perRow);
-      const size = slice.byteLength;
+      const bytes = slice.byteLength;
       let buffer: number;
       let offset = 0;
-      if (size > pack) {
-        buffer = bufferSizes.push(size) - 1;
+      if (bytes > pack) {
+        buffer = bufferSizes.push(bytes) - 1;
       } else {
         offset = packing < 0 ? 0 : alignUp(bufferSizes[packing], VIEW_ALIGNMENT);
-        if (packing < 0 || offset + size > pack) {
+        if (packing < 0 || offset + bytes > pack) {
           packing = bufferSizes.push(0) - 1;
           offset = 0;
         }
         buffer = packing;
-        bufferSizes[buffer] = offset + size;
+        bufferSizes[buffer] = offset + bytes;
       }
       blocks.push({ weight, data: slice, rowBegin: r, rows: n, buffer, offset });
     }
@@ -85,13 +96,13 @@ export async function uploadWeights(gpu: Gpu, weights: HostWeights, opts: Upload
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
   const buffers: GPUBuffer[] = [];
   try {
-    for (const [i, size] of bufferSizes.entries()) {
+    for (const [i, bytes] of bufferSizes.entries()) {
       try {
-        buffers.push(await createBuffer(gpu, size, usage, `weights #${i}`));
+        buffers.push(await createBuffer(gpu, bytes, usage, `weights #${i}`));
       } catch (e) {
         if (!(e instanceof GpuOutOfMemoryError)) throw e;
         const made = bufferSizes.slice(0, i).reduce((a, b) => a + b, 0);
-        throw new GpuOutOfMemoryError(`the weights need ${mib(total)} on the GPU; this adapter ran out of memory after ${mib(made)} (buffer ${i + 1} of ${bufferSizes.length}, ${mib(size)})`);
+        throw new GpuOutOfMemoryError(`the weights need ${size(total)} on the GPU; this adapter ran out of memory after ${size(made)} (buffer ${i + 1} of ${bufferSizes.length}, ${size(bytes)})`);
       }
     }
     const placed = new Map<Weight, GpuWeight>();

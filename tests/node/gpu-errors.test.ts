@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  createNodeGpu, createTensor, defineKernel, GpuDeviceLostError, GpuValidationError, readTensor, runSteps, UniformArena,
+  createNodeGpu, createTensor, defineKernel, GpuDeviceLostError, GpuLimitError, GpuValidationError, readTensor, runSteps, UniformArena,
   uploadTensor,
 } from '../../src/node.ts';
 import { registerShaderSources } from '../../src/gpu/shaders.ts';
@@ -33,7 +33,7 @@ test('binding one buffer for reading and writing in one dispatch is a GpuValidat
 test('a buffer larger than the adapter allows is refused with its name and size', async () => {
   const gpu = await createNodeGpu();
   const huge = gpu.limits.maxBufferSize / 4 + 1024;
-  await assert.rejects(createTensor(gpu, [huge], 'f32', 'too big'), (e: Error) => e instanceof GpuValidationError && /"too big" needs [\d.]+ MiB/.test(e.message));
+  await assert.rejects(createTensor(gpu, [huge], 'f32', 'too big'), (e: Error) => e instanceof GpuLimitError && /"too big" needs [\d.]+ MiB/.test(e.message));
   gpu.destroy();
 });
 
