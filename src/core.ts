@@ -13,6 +13,8 @@ export { parseConfig, FAMILIES } from './families/index.ts';
 export type { EncoderConfig } from './families/config.ts';
 export type { Heads } from './families/family.ts';
 export { CheckpointError } from './model/errors.ts';
-export { WordPieceTokenizer, TokenizerError, type Encoding } from './model/tokenizer.ts';
-export { loadTokenizer, type Tokenizer } from './tokenizer/index.ts';
+export {
+  loadTokenizer, readTokenizerFiles, Tokenizer, TokenizerError,
+  type DecodeOptions, type EncodeBatchOptions, type EncodeOptions, type Encoding, type TokenizerFiles, type TokenizerOptions,
+} from './tokenizer/index.ts';
 export * from './reference/compare.ts';

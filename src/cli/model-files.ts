@@ -40,8 +40,8 @@ export async function readConfig(m: ModelFiles): Promise<EncoderConfig> {
   return parseConfig(parseJsonFile(bytes, 'config.json')).config;
 }
 
-export async function readTokenizer(m: ModelFiles, config?: EncoderConfig): Promise<Tokenizer> {
+export async function readTokenizer(m: ModelFiles): Promise<Tokenizer> {
   const files = await readTokenizerFiles((f) => m.source.tryRead(f));
-  if (!hasTokenizer(files)) throw m.source.notFound('tokenizer.json', 'nor vocab.txt: the model has no tokenizer');
-  return loadTokenizer(files, config)!;
+  if (!hasTokenizer(files)) throw m.source.notFound('tokenizer.json', 'nor vocab.txt, nor vocab.json + merges.txt: the model has no tokenizer');
+  return loadTokenizer(files)!;
 }

@@ -1,5 +1,5 @@
 // `webgpu-bert tokenize`: the model's tokenizer on one text (or pair); reads only the tokenizer files.
-import type { Encoding } from '../model/tokenizer.ts';
+import type { Encoding } from '../tokenizer/index.ts';
 import type { Flags } from './args.ts';
 import { CliError } from './errors.ts';
 import { modelLocation, openModel, readTokenizer } from './model-files.ts';

@@ -98,7 +98,7 @@ export class EncoderModel {
       onProgress: (p: Progress) => opts.onProgress?.({ stage: 'download', file: p.file, loaded: p.loaded, total: p.total }),
     });
     const attention = chooseAttention(opts.attention, ckpt.config);
-    const tokenizer = loadTokenizer(ckpt.files, ckpt.config);
+    const tokenizer = loadTokenizer(ckpt.files);
     const arena = await uploadWeights(gpu, ckpt.data, {
       maxBindingBytes: opts.maxBindingBytes,
       onProgress: (p) => opts.onProgress?.({ stage: 'upload', loaded: p.uploaded, total: p.total }),

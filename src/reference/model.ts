@@ -27,7 +27,7 @@ export class ReferenceModel {
     this.weights = ckpt.weights;
     this.data = ckpt.data;
     this.heads = ckpt.family.heads(ckpt.config, ckpt.weights);
-    this.tokenizer = loadTokenizer(ckpt.files, ckpt.config);
+    this.tokenizer = loadTokenizer(ckpt.files);
   }
 
   get classifier(): 'sequence' | 'token' | undefined {

@@ -3,7 +3,7 @@
 // softmax / top-k the tasks' post-processing uses (transformers does it in numpy on the CPU too).
 import type { ForwardInputs, ForwardOptions, ForwardResult } from '../graph/model.ts';
 import type { EncoderConfig } from '../families/config.ts';
-import type { Encoding } from '../model/tokenizer.ts';
+import type { Encoding } from '../tokenizer/index.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
 
 /** The part of EncoderModel a task uses. */

@@ -8,7 +8,7 @@
 //  - the top k of each window are pooled and the best k overall returned (like transformers, the same span
 //    found in two overlapping windows can appear twice);
 //  - character offsets come from the tokenizer and are widened to whole words (align_to_words).
-import type { Encoding } from '../model/tokenizer.ts';
+import type { Encoding } from '../tokenizer/index.ts';
 import { checkTopK, maxInputLength, requireTokenizer, softmax, TaskError, type TaskModel } from './common.ts';
 
 export interface QuestionAnsweringOptions {

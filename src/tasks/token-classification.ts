@@ -5,7 +5,7 @@
 // hold through lowercasing, accent stripping and CJK splitting: text.slice(start, end) is the span.
 // One deliberate difference: a 'simple' group's `word` is that original span (transformers joins the
 // normalised wordpieces, "café" -> "cafe"), so it always equals text.slice(start, end).
-import type { Encoding } from '../model/tokenizer.ts';
+import type { Encoding } from '../tokenizer/index.ts';
 import { maxInputLength, requireTokenizer, softmax, TaskError, toInputs, type TaskModel } from './common.ts';
 
 export type Aggregation = 'none' | 'simple';
@@ -56,7 +56,7 @@ export async function tokenClassification(model: TaskModel, text: string, opts: 
 }
 
 /** Every non-special token with its best label and that label's probability (transformers' 'none'), unfiltered. */
-export function tokenEntities(text: string, enc: Encoding, logits: ArrayLike<number>, id2label: readonly string[], unkTokenId: number): TokenEntity[] {
+export function tokenEntities(text: string, enc: Encoding, logits: ArrayLike<number>, id2label: readonly string[], unkTokenId: number | undefined): TokenEntity[] {
   const L = id2label.length;
   const out: TokenEntity[] = [];
   enc.inputIds.forEach((id, index) => {

@@ -20,7 +20,7 @@ import {
 import { STAMP_FILE, ensureDefaultModel, writeCheckpointFolder } from '../../src/model/generate-node.ts';
 import { parseSafetensors, tensorToFloat32 } from '../../src/model/safetensors.ts';
 import { loadCheckpoint } from '../../src/model/source.ts';
-import { WordPieceTokenizer, fromTokenizerConfig } from '../../src/model/tokenizer.ts';
+import { loadTokenizer, Tokenizer, tokenizerConfig } from '../../src/tokenizer/index.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const DTYPES = ['F32', 'F16', 'BF16'] as const;
@@ -110,10 +110,10 @@ for (const architecture of ARCHITECTURES) {
 
       // Both tokenizer files came back and build the same vocabulary.
       assert.ok(ckpt.files.vocabTxt && ckpt.files.tokenizerJson && ckpt.files.tokenizerConfig);
-      const options = fromTokenizerConfig(ckpt.files.tokenizerConfig);
+      const options = tokenizerConfig(ckpt.files.tokenizerConfig);
       assert.equal(options.modelMaxLength, 16);
-      const fromJson = WordPieceTokenizer.fromTokenizerJson(ckpt.files.tokenizerJson, options);
-      assert.equal(WordPieceTokenizer.fromVocabTxt(ckpt.files.vocabTxt, options).vocabSize, c.vocabSize);
+      const fromJson = Tokenizer.fromJson(ckpt.files.tokenizerJson, options);
+      assert.equal(loadTokenizer({ vocabTxt: ckpt.files.vocabTxt, tokenizerConfig: ckpt.files.tokenizerConfig })!.vocabSize, c.vocabSize);
       assert.equal(fromJson.vocabSize, c.vocabSize);
     });
   }
@@ -220,7 +220,7 @@ test('the default vocabulary: compact special ids, no repeats, tokenizes English
   assert.notEqual(defaultVocabulary(), defaultVocabulary(), 'a fresh copy each call');
 
   const files = generateCheckpoint(DEFAULT_MODEL_OPTIONS);
-  const tok = WordPieceTokenizer.fromTokenizerJson(json(files, 'tokenizer.json'), fromTokenizerConfig(json(files, 'tokenizer_config.json')));
+  const tok = Tokenizer.fromJson(json(files, 'tokenizer.json'), tokenizerConfig(json(files, 'tokenizer_config.json')));
   assert.deepEqual(tok.tokenize('The quick brown fox jumps over the lazy dog.'), [
     'the', 'quick', 'brown', 'fox', 'jump', '##s', 'over', 'the', 'lazy', 'dog', '.',
   ]);
@@ -252,9 +252,8 @@ test('vocab.txt and tokenizer.json give identical encodings', () => {
   ];
   for (const opts of [DEFAULT_MODEL_OPTIONS, tiny('BertModel', { vocab: ['x', '[MASK]', '##y', '[SEP]', 'a', '[CLS]', '[UNK]', '[PAD]'] })]) {
     const files = generateCheckpoint(opts);
-    const config = fromTokenizerConfig(json(files, 'tokenizer_config.json'));
-    const fromTxt = WordPieceTokenizer.fromVocabTxt(text(files, 'vocab.txt'), config);
-    const fromJson = WordPieceTokenizer.fromTokenizerJson(json(files, 'tokenizer.json'), config);
+    const fromTxt = loadTokenizer({ vocabTxt: text(files, 'vocab.txt'), tokenizerConfig: json(files, 'tokenizer_config.json') })!;
+    const fromJson = loadTokenizer({ tokenizerJson: json(files, 'tokenizer.json'), tokenizerConfig: json(files, 'tokenizer_config.json') })!;
     for (const id of ['unkTokenId', 'clsTokenId', 'sepTokenId', 'padTokenId', 'maskTokenId', 'vocabSize'] as const) {
       assert.equal(fromJson[id], fromTxt[id], id);
     }

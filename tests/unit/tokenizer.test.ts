@@ -1,21 +1,16 @@
 import { fileURLToPath } from 'node:url';
-// WordPiece tokenizer vs. Hugging Face behaviour. Expected token lists are derived by hand from the HF
-// algorithm (BertNormalizer -> BertPreTokenizer -> greedy longest-match-first WordPiece) over the real
-// fixture vocabularies; each case says what it checks. h64 vocab facts used below: a-z, 0-9, ASCII
+// The WordPiece pipeline (BERT's vocab.txt and tokenizer.json) vs. Hugging Face behaviour. Expected token
+// lists are derived by hand from the HF algorithm (BertNormalizer -> BertPreTokenizer -> greedy
+// longest-match-first WordPiece) over the real fixture vocabularies; each case says what it checks. The
+// Rust library itself checks every tokenizer type on real text in tokenizer-oracle.test.ts. h64 vocab facts used below: a-z, 0-9, ASCII
 // punctuation, é ü ñ ç ø ß, 中 文 字 日 本 語 한 국 어, ##a-##z, ##0-##9, ##ing ##ed ##ly ##tion ##er ##est
 // ##ment and ~1500 code words ('the', 'file', 'filename', 'test', 'print', 'ca', 'an', 'abc', 'hi', ...);
 // not in it: 'he', 'na', 'sa', 'xa', 'ab', 'wo'. mlm-h32's vocab is the first 536 lines of h64's.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import {
-  fromTokenizerConfig,
-  longestFirstLengths,
-  TokenizerError,
-  WordPieceTokenizer,
-  type Encoding,
-  type TokenizerOptions,
-} from '../../src/model/tokenizer.ts';
+import { truncatePair, emptyEncoding } from '../../src/tokenizer/encoding.ts';
+import { loadTokenizer, Tokenizer, tokenizerConfig, TokenizerError, type Encoding } from '../../src/tokenizer/index.ts';
 
 // Independent PyTorch reference checkpoints (see tests/fixtures/README.md).
 const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
@@ -25,10 +20,14 @@ const H32 = 'pytorch-bert-mlm-h32';
 
 const vocabTxt = (model = H64) => read(model, 'vocab.txt');
 const tokJson = (model = H64) => JSON.parse(read(model, 'tokenizer.json')) as Record<string, any>;
-const fromVocab = (opts: Partial<TokenizerOptions> = {}, model = H64) =>
-  WordPieceTokenizer.fromVocabTxt(vocabTxt(model), { ...fromTokenizerConfig(JSON.parse(read(model, 'tokenizer_config.json'))), ...opts });
+/** vocab.txt with the fixture's tokenizer_config.json, `config` (snake_case keys) overriding it. */
+const fromVocab = (config: Record<string, unknown> = {}, model = H64) =>
+  loadTokenizer({ vocabTxt: vocabTxt(model), tokenizerConfig: { ...JSON.parse(read(model, 'tokenizer_config.json')), ...config } })!;
+const vocabOnly = (txt: string, config?: Record<string, unknown>) => loadTokenizer({ vocabTxt: txt, tokenizerConfig: config })!;
 const tokV = fromVocab();
-const tokJ = WordPieceTokenizer.fromTokenizerJson(tokJson());
+const tokJ = Tokenizer.fromJson(tokJson());
+/** The fixture's tokenizer.json with WordPiece's max_input_chars_per_word set. */
+const withMaxChars = (json: Record<string, any>, n: number) => Tokenizer.fromJson({ ...json, model: { ...json.model, max_input_chars_per_word: n } });
 
 function assertTokenizerError(fn: () => unknown, message: string): void {
   assert.throws(fn, (e: unknown) => {
@@ -53,30 +52,32 @@ describe('loading', () => {
       assert.equal(t.tokenToId('not-a-token'), undefined);
       assert.equal(t.idToToken(1636), undefined);
     }
-    assert.equal(WordPieceTokenizer.fromVocabTxt(vocabTxt(H32)).vocabSize, 536);
+    assert.equal(vocabOnly(vocabTxt(H32)).vocabSize, 536);
     assert.equal(tokV.modelMaxLength, 64); // from tokenizer_config.json model_max_length
   });
 
   test('vocab.txt lines: CRLF endings and a missing final newline give the same ids', () => {
     const lf = '[PAD]\n[UNK]\n[CLS]\n[SEP]\nthe\n##s\n';
     for (const txt of [lf, lf.replaceAll('\n', '\r\n'), lf.slice(0, -1)]) {
-      const t = WordPieceTokenizer.fromVocabTxt(txt);
+      const t = vocabOnly(txt);
       assert.equal(t.vocabSize, 6);
       assert.deepEqual(t.encode('thes').inputIds, [2, 4, 5, 3]);
     }
   });
 
-  test('fromTokenizerConfig maps snake_case keys, AddedToken objects and ignores the 1e30 placeholder', () => {
+  test('tokenizerConfig maps snake_case keys, AddedToken objects and ignores the 1e30 placeholder; the config wins over special_tokens_map.json', () => {
     assert.deepEqual(
-      fromTokenizerConfig({
+      tokenizerConfig({
         do_lower_case: false,
         strip_accents: null,
         tokenize_chinese_chars: false,
         model_max_length: 1e30,
         unk_token: { __type: 'AddedToken', content: '<unk>' },
         mask_token: '<mask>',
-      }),
-      { doLowerCase: false, stripAccents: null, tokenizeChineseChars: false, unkToken: '<unk>', maskToken: '<mask>' },
+        padding_side: 'left',
+        clean_up_tokenization_spaces: false,
+      }, { mask_token: '[MASK]', bos_token: '<s>' }),
+      { doLowerCase: false, stripAccents: null, tokenizeChineseChars: false, unkToken: '<unk>', maskToken: '<mask>', bosToken: '<s>', paddingSide: 'left', cleanUpTokenizationSpaces: false },
     );
   });
 });
@@ -93,7 +94,7 @@ const UNCASED_CASES: [string, string[], string][] = [
   ['中文abc字', ['中', '文', 'abc', '字'], 'CJK ideographs padded with spaces, latin run kept whole'],
   ['日本語テスト', ['日', '本', '語', '[UNK]'], 'kana are not CJK ideographs: テスト stays one (unknown) word'],
   ['a\u{20000}b', ['a', '[UNK]', 'b'], 'astral CJK Extension B ideograph is isolated'],
-  ['a\u{2B820}b', ['a', '[UNK]', 'b'], 'U+2B820 is in transformers\' Extension E range (tokenizers starts at 2B920)'],
+  ['a\u{2B820}b', ['[UNK]'], 'U+2B820 is not padded: tokenizers starts Extension E at 2B920 (transformers\' slow tokenizer at 2B820)'],
   ['...!?', ['.', '.', '.', '!', '?'], 'a punctuation run splits into single characters'],
   ['$5+3=8 a--b', ['$', '5', '+', '3', '=', '8', 'a', '-', '-', 'b'], 'ASCII symbols ($ + =) count as punctuation'],
   ['«hi» a\u2014b €5', ['[UNK]', 'hi', '[UNK]', 'a', '[UNK]', 'b', '[UNK]'], 'Unicode P* split (« » —); € is Sc so "€5" stays one word'],
@@ -125,15 +126,18 @@ describe('tokenize (uncased defaults)', () => {
   });
 
   test('the word-length limit counts code points, not UTF-16 units', () => {
-    const t = fromVocab({ maxInputCharsPerWord: 3 });
+    const t = withMaxChars(tokJson(), 3);
     assert.deepEqual(t.tokenize('abc abcd'), ['abc', '[UNK]']);
     // Two astral code points are 4 UTF-16 units but only 2 chars: within a limit of 2.
-    const emoji = WordPieceTokenizer.fromVocabTxt('[UNK]\n[CLS]\n[SEP]\n😀\n##😀\n', { maxInputCharsPerWord: 2 });
-    assert.deepEqual(emoji.tokenize('😀😀 😀😀😀'), ['😀', '##😀', '[UNK]']);
+    const json = tokJson();
+    json.model.vocab = { '[UNK]': 0, '[CLS]': 1, '[SEP]': 2, '😀': 3, '##😀': 4 };
+    json.added_tokens = [];
+    json.post_processor = null;
+    assert.deepEqual(withMaxChars(json, 2).tokenize('😀😀 😀😀😀'), ['😀', '##😀', '[UNK]']);
   });
 
   test('mlm-h32 vocab (a prefix of h64) segments words it lacks into smaller pieces', () => {
-    const t = WordPieceTokenizer.fromVocabTxt(vocabTxt(H32));
+    const t = vocabOnly(vocabTxt(H32));
     // 'descriptors' is id 1634 in h64 only; h32 has no 'de'/'des', so it falls back to single letters.
     assert.deepEqual(tokV.tokenize('descriptors'), ['descriptors']);
     assert.deepEqual(t.tokenize('descriptors'), ['d', '##e', '##s', '##c', '##r', '##i', '##p', '##t', '##o', '##r', '##s']);
@@ -142,7 +146,7 @@ describe('tokenize (uncased defaults)', () => {
 
 describe('options', () => {
   test('lowercase without stripping accents keeps é and turns İ into i + U+0307', () => {
-    const t = fromVocab({ doLowerCase: true, stripAccents: false });
+    const t = fromVocab({ do_lower_case: true, strip_accents: false });
     assert.deepEqual(t.tokenize('É ñ Ü ç Ø ß'), ['é', 'ñ', 'ü', 'ç', 'ø', 'ß']);
     assert.deepEqual(t.tokenize('café naïve Ångström'), ['[UNK]', '[UNK]', '[UNK]']); // ##é, ï, å not in vocab
     const e = t.encode('İ');
@@ -151,20 +155,20 @@ describe('options', () => {
   });
 
   test('cased (do_lower_case false): no lowercasing and, by default, no stripping', () => {
-    const t = fromVocab({ doLowerCase: false, stripAccents: null });
+    const t = fromVocab({ do_lower_case: false, strip_accents: null });
     assert.deepEqual(t.tokenize('the The é É'), ['the', '[UNK]', 'é', '[UNK]']);
-    const s = fromVocab({ doLowerCase: false, stripAccents: true });
+    const s = fromVocab({ do_lower_case: false, strip_accents: true });
     assert.deepEqual(s.tokenize('café Café'), ['ca', '##f', '##e', '[UNK]']);
   });
 
   test('tokenizeChineseChars false leaves ideographs inside words', () => {
-    const t = fromVocab({ tokenizeChineseChars: false });
+    const t = fromVocab({ tokenize_chinese_chars: false });
     assert.deepEqual(t.tokenize('中 中文'), ['中', '[UNK]']); // '##文' is not in the vocab
   });
 
   test('non-default special token names come from the config', () => {
     const txt = '<pad>\n<unk>\n<s>\n</s>\nthe\n';
-    const t = WordPieceTokenizer.fromVocabTxt(txt, { unkToken: '<unk>', clsToken: '<s>', sepToken: '</s>', padToken: '<pad>' });
+    const t = vocabOnly(txt, { unk_token: '<unk>', cls_token: '<s>', sep_token: '</s>', pad_token: '<pad>' });
     assert.deepEqual(t.encode('the x</s>').tokens, ['<s>', 'the', '<unk>', '</s>', '</s>']);
     assert.equal(t.maskTokenId, undefined);
   });
@@ -235,6 +239,8 @@ describe('encode', () => {
       tokenTypeIds: [0, 0, 0, 0, 0],
       attentionMask: [1, 1, 1, 1, 1],
       offsets: [[0, 0], [0, 3], [4, 8], [8, 9], [0, 0]],
+      specialTokensMask: [1, 0, 0, 0, 1],
+      wordIds: [null, 0, 1, 2, null],
       sequenceIds: [null, 0, 0, 0, null],
     });
     assert.deepEqual(tokV.encode('The file.', { addSpecialTokens: false }).inputIds, [137, 151, 59]);
@@ -248,6 +254,8 @@ describe('encode', () => {
       tokenTypeIds: [0, 0, 0, 0, 1, 1, 1, 1],
       attentionMask: [1, 1, 1, 1, 1, 1, 1, 1],
       offsets: [[0, 0], [0, 3], [4, 8], [0, 0], [0, 2], [3, 7], [7, 8], [0, 0]],
+      specialTokensMask: [1, 0, 0, 1, 0, 0, 0, 1],
+      wordIds: [null, 0, 1, null, 0, 1, 2, null],
       sequenceIds: [null, 0, 0, null, 1, 1, 1, null],
     });
     const raw = tokV.encode('The file', { pair: 'is open.', addSpecialTokens: false });
@@ -282,7 +290,13 @@ describe('encode', () => {
     assert.deepEqual(e.tokens, ['[CLS]', 'a', 'b', 'c', 'd', 'e', '[SEP]', 'x', 'y', '[SEP]']); // cut from the right
   });
 
-  test('longestFirstLengths reproduces the tokenizers unit-test table (max 7)', () => {
+  test('longest-first lengths reproduce the tokenizers unit-test table (max 7)', () => {
+    const enc = (n: number): Encoding => {
+      const e = emptyEncoding();
+      for (let i = 0; i < n; i++) Object.values(e).forEach((a) => a.push(i === -1 ? null : 0));
+      return e;
+    };
+    const longestFirstLengths = (a: number, b: number, max: number) => truncatePair(enc(a), enc(b), max, 'longest_first', 'right').map((e) => e!.inputIds.length);
     const sizes = [0, 2, 4, 8];
     const want: Record<string, [number, number]> = {
       '0,0': [0, 0], '0,2': [0, 2], '0,4': [0, 4], '0,8': [0, 7],
@@ -305,6 +319,8 @@ describe('encodeBatch', () => {
       tokenTypeIds: [0, 0, 0, 0],
       attentionMask: [1, 1, 1, 0],
       offsets: [[0, 0], [0, 1], [0, 0], [0, 0]],
+      specialTokensMask: [1, 0, 1, 1],
+      wordIds: [null, 0, null, null],
       sequenceIds: [null, 0, null, null],
     });
   });
@@ -343,7 +359,7 @@ describe('tokenizer.json variants', () => {
     j.model.vocab = Object.fromEntries(Object.entries(j.model.vocab as Record<string, number>).map(([k, v]) => [k.replace(/^##/, '@@'), v]));
     j.model.continuing_subword_prefix = '@@';
     j.decoder.prefix = '@@';
-    const t = WordPieceTokenizer.fromTokenizerJson(j);
+    const t = Tokenizer.fromJson(j);
     assert.deepEqual(t.tokenize('valueerrors testing'), ['valueerror', '@@s', 'test', '@@ing']);
     assert.equal(t.decode(t.encode('valueerrors testing').inputIds, { skipSpecialTokens: true }), 'valueerrors testing');
   });
@@ -351,7 +367,7 @@ describe('tokenizer.json variants', () => {
   test('a Sequence [NFD, Lowercase, StripAccents] normalizer drops every mark (M*), BertNormalizer only Mn', () => {
     const j = tokJson();
     j.normalizer = { type: 'Sequence', normalizers: [{ type: 'NFD' }, { type: 'Lowercase' }, { type: 'StripAccents' }] };
-    const t = WordPieceTokenizer.fromTokenizerJson(j);
+    const t = Tokenizer.fromJson(j);
     assert.deepEqual(t.tokenize('Café'), ['ca', '##f', '##e']);
     assert.deepEqual(t.tokenize('a\u0903'), ['a']); // U+0903 DEVANAGARI SIGN VISARGA is Mc
     assert.deepEqual(tokJ.tokenize('a\u0903'), ['[UNK]']); // kept by BertNormalizer: a + ##\u0903 fails
@@ -362,7 +378,7 @@ describe('tokenizer.json variants', () => {
     const j = tokJson();
     j.normalizer = null;
     j.post_processor = null;
-    const t = WordPieceTokenizer.fromTokenizerJson(j);
+    const t = Tokenizer.fromJson(j);
     const e = t.encode('the THE', { pair: 'x' });
     assert.deepEqual(e.tokens, ['the', '[UNK]', 'x']);
     assert.deepEqual(e.tokenTypeIds, [0, 0, 1]);
@@ -371,7 +387,7 @@ describe('tokenizer.json variants', () => {
   test('BertProcessing post_processor gives the same encodings as TemplateProcessing', () => {
     const j = tokJson();
     j.post_processor = { type: 'BertProcessing', sep: ['[SEP]', 8], cls: ['[CLS]', 7] };
-    const t = WordPieceTokenizer.fromTokenizerJson(j);
+    const t = Tokenizer.fromJson(j);
     assert.deepEqual(t.encode('the file', { pair: 'is open' }), tokJ.encode('the file', { pair: 'is open' }));
   });
 
@@ -382,11 +398,11 @@ describe('tokenizer.json variants', () => {
     j.added_tokens.push({ ...flags, id: 1637, content: 'ab', single_word: true });
     const mask = j.added_tokens.find((a: { content: string }) => a.content === '[MASK]');
     mask.lstrip = true;
-    const t = WordPieceTokenizer.fromTokenizerJson(j);
+    const t = Tokenizer.fromJson(j);
     assert.equal(t.vocabSize, 1638);
     let text = 'HELLO world';
     let e = t.encode(text, { addSpecialTokens: false });
-    assert.deepEqual(e.tokens.slice(0, 2), ['Hello', 'w']);
+    assert.deepEqual(e.tokens.slice(0, 2), ['hello', 'w']); // the token's text is what matched, normalized
     assert.deepEqual(e.inputIds[0], 1636);
     assert.deepEqual(e.offsets[0], [0, 5]);
     // 'ab' matches alone, not inside 'abc' (followed by c) or 'xab' (preceded by x)
@@ -394,8 +410,8 @@ describe('tokenizer.json variants', () => {
     assert.equal(t.encode('ab', { addSpecialTokens: false }).inputIds[0], 1637);
     text = 'the [MASK] sat';
     e = t.encode(text, { addSpecialTokens: false });
-    assert.deepEqual(e.offsets[1], [3, 10]); // lstrip swallows the space before [MASK]
-    assert.equal(t.decode(t.encode('hello [MASK]').inputIds, { skipSpecialTokens: true }), 'Hello'); // not special: kept
+    assert.deepEqual([e.tokens[1], e.offsets[1]], [' [MASK]', [3, 10]]); // lstrip swallows the space before [MASK]
+    assert.equal(t.decode(t.encode('hello [MASK]').inputIds, { skipSpecialTokens: true }), 'hello'); // not special: kept, in its normalized form
   });
 });
 
@@ -417,7 +433,7 @@ describe('vocab.txt and tokenizer.json give identical encodings', () => {
   for (const model of [H64, H32]) {
     test(model, () => {
       const v = fromVocab({}, model);
-      const j = WordPieceTokenizer.fromTokenizerJson(tokJson(model));
+      const j = Tokenizer.fromJson(tokJson(model));
       for (const text of TEXTS) {
         assert.deepEqual(j.encode(text), v.encode(text), JSON.stringify(text));
         assert.deepEqual(j.encode(text, { pair: 'the file', maxLength: 12 }), v.encode(text, { pair: 'the file', maxLength: 12 }));
@@ -429,27 +445,39 @@ describe('vocab.txt and tokenizer.json give identical encodings', () => {
 
 describe('errors', () => {
   test('bad vocab.txt', () => {
-    assertTokenizerError(() => WordPieceTokenizer.fromVocabTxt(''), 'vocab.txt is empty');
-    assertTokenizerError(() => WordPieceTokenizer.fromVocabTxt('[PAD]\n[CLS]\n[SEP]\n'), 'special token [UNK] is not in vocab.txt');
-    assertTokenizerError(() => WordPieceTokenizer.fromVocabTxt('[PAD]\n[UNK]\n[SEP]\na\n'), 'special token [CLS] is not in vocab.txt');
-    assertTokenizerError(() => WordPieceTokenizer.fromVocabTxt('[UNK]\n[CLS]\n'), 'special token [SEP] is not in vocab.txt');
-    assertTokenizerError(() => WordPieceTokenizer.fromVocabTxt(42 as unknown as string), 'vocab.txt must be a string, got number');
+    assertTokenizerError(() => vocabOnly(''), 'vocab.txt is empty');
+    assertTokenizerError(() => vocabOnly('[PAD]\n[CLS]\n[SEP]\n'), 'special token [UNK] is not in vocab.txt');
+    assertTokenizerError(() => vocabOnly('[PAD]\n[UNK]\n[SEP]\na\n'), 'special token [CLS] is not in vocab.txt');
+    assertTokenizerError(() => vocabOnly('[UNK]\n[CLS]\n'), 'special token [SEP] is not in vocab.txt');
+    assertTokenizerError(() => vocabOnly(42 as unknown as string), 'vocab.txt must be a string, got number');
   });
 
   test('bad tokenizer.json', () => {
-    const bpe = tokJson();
-    bpe.model = { type: 'BPE', vocab: {}, merges: [] };
-    assertTokenizerError(() => WordPieceTokenizer.fromTokenizerJson(bpe), 'tokenizer.json model type is "BPE", not WordPiece');
-    assertTokenizerError(() => WordPieceTokenizer.fromTokenizerJson([]), 'tokenizer.json must be a JSON object');
+    const model = tokJson();
+    model.model = { type: 'Charred', vocab: {} };
+    assertTokenizerError(() => Tokenizer.fromJson(model), 'tokenizer.json model "Charred" is not supported (supported: WordPiece, BPE, Unigram, WordLevel)');
+    assertTokenizerError(() => Tokenizer.fromJson([]), 'tokenizer.json must be a JSON object');
     const noUnk = tokJson();
     delete noUnk.model.vocab['[UNK]'];
-    assertTokenizerError(() => WordPieceTokenizer.fromTokenizerJson(noUnk), 'unk token [UNK] is not in the vocabulary');
-    const replace = tokJson();
-    replace.normalizer = { type: 'Replace', pattern: { String: 'a' }, content: 'b' };
-    assertTokenizerError(() => WordPieceTokenizer.fromTokenizerJson(replace), 'unsupported normalizer "Replace" in tokenizer.json');
-    const ws = tokJson();
-    ws.pre_tokenizer = { type: 'Whitespace' };
-    assertTokenizerError(() => WordPieceTokenizer.fromTokenizerJson(ws), 'unsupported pre_tokenizer "Whitespace" in tokenizer.json (only BertPreTokenizer)');
+    assertTokenizerError(() => Tokenizer.fromJson(noUnk), 'WordPiece unk token "[UNK]" is not in the vocabulary');
+    const normalizer = tokJson();
+    normalizer.normalizer = { type: 'Unidecode' };
+    assertTokenizerError(() => Tokenizer.fromJson(normalizer), 'tokenizer.json normalizer "Unidecode" is not supported (supported: BertNormalizer, Lowercase, NFD, NFKD, NFC, NFKC, StripAccents, Strip, Replace, Prepend, Precompiled, Nmt, ByteLevel, Sequence)');
+    const pre = tokJson();
+    pre.pre_tokenizer = { type: 'UnicodeScripts' };
+    assertTokenizerError(() => Tokenizer.fromJson(pre), 'tokenizer.json pre_tokenizer "UnicodeScripts" is not supported (supported: BertPreTokenizer, Whitespace, WhitespaceSplit, Punctuation, Digits, CharDelimiterSplit, Split, Metaspace, ByteLevel, Sequence)');
+    const bert = tokJson();
+    bert.normalizer = { type: 'BertNormalizer', lowercase: true };
+    assertTokenizerError(() => Tokenizer.fromJson(bert), 'tokenizer.json BertNormalizer needs "clean_text" as a boolean, got nothing');
+    const regex = tokJson();
+    regex.pre_tokenizer = { type: 'Split', pattern: { Regex: '\\p{L}++' }, behavior: 'Isolated', invert: false };
+    assertTokenizerError(() => Tokenizer.fromJson(regex), 'tokenizer.json regex "\\\\p{L}++" uses a possessive quantifier, which JavaScript regexes lack');
+    const bpe = tokJson();
+    bpe.model = { type: 'BPE', vocab: { a: 0 }, merges: [['a', 'b']] };
+    assertTokenizerError(() => Tokenizer.fromJson(bpe), 'tokenizer.json BPE merge 1 ("a b"): token "b" is not in the vocabulary');
+    const charsmap = tokJson();
+    charsmap.normalizer = { type: 'Precompiled', precompiled_charsmap: '' };
+    assertTokenizerError(() => Tokenizer.fromJson(charsmap), 'tokenizer.json precompiled_charsmap is empty or shorter than its 4-byte header');
   });
 
   test('bad encode / decode arguments', () => {
@@ -462,7 +490,7 @@ describe('errors', () => {
     assertTokenizerError(() => tokV.encodeBatch(['a'], { padding: 'max_length' }), "padding 'max_length' needs maxLength");
     assertTokenizerError(() => tokV.encodeBatch([['a'] as unknown as [string, string]]), 'texts[0] must be a string or a [text, pair] tuple');
     assertTokenizerError(() => tokV.decode([7, 1636]), 'id 1636 is not in the vocabulary');
-    const noPad = WordPieceTokenizer.fromVocabTxt('[UNK]\n[CLS]\n[SEP]\na\n');
-    assertTokenizerError(() => noPad.encodeBatch(['a', 'a a']), 'cannot pad: pad token [PAD] is not in the vocabulary');
+    const noPad = vocabOnly('[UNK]\n[CLS]\n[SEP]\na\n');
+    assertTokenizerError(() => noPad.encodeBatch(['a', 'a a']), 'cannot pad: the pad token [PAD] is not in the vocabulary');
   });
 });
