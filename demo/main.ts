@@ -70,7 +70,7 @@ function showWeightsNote({ source }: Loaded): void {
   notice('random-weights', 'info', 'This model has random weights', [
     el('p', {}, [
       'The built-in models are generated in the page from a fixed seed: their predictions, similarities and attention patterns mean nothing. ',
-      'For real results, drop a Hugging Face BERT folder (config.json, model.safetensors, vocab.txt or tokenizer.json) on the model bar, pick it with Folder…, ',
+      'For real results, drop a Hugging Face checkpoint folder (BERT, DistilBERT, RoBERTa, XLM-R, ELECTRA: config.json, model.safetensors, tokenizer.json or vocab.txt) on the model bar, pick it with Folder…, ',
       'or load a URL base such as ', el('code', { text: 'https://huggingface.co/google-bert/bert-base-uncased/resolve/main/' }), '.',
     ]),
   ]);

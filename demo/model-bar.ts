@@ -17,6 +17,10 @@ export const BUILT_INS: { architecture: Architecture; label: string }[] = [
   { architecture: 'BertForTokenClassification', label: 'NER (BertForTokenClassification)' },
   { architecture: 'BertForQuestionAnswering', label: 'question answering (BertForQuestionAnswering)' },
   { architecture: 'BertModel', label: 'embeddings only (BertModel with pooler)' },
+  { architecture: 'DistilBertForMaskedLM', label: 'fill-mask, DistilBERT (DistilBertForMaskedLM)' },
+  { architecture: 'RobertaForMaskedLM', label: 'fill-mask, RoBERTa: byte-level BPE (RobertaForMaskedLM)' },
+  { architecture: 'XLMRobertaForMaskedLM', label: 'fill-mask, XLM-R: Unigram (XLMRobertaForMaskedLM)' },
+  { architecture: 'ElectraForPreTraining', label: 'ELECTRA discriminator (ElectraForPreTraining)' },
 ];
 
 export class ModelBar {
@@ -52,7 +56,7 @@ export class ModelBar {
     const drop = el('div', { class: 'source drop-zone', attrs: { 'data-testid': 'drop-zone' } }, [
       el('span', { class: 'source-title', text: 'Your own model: drop a folder on the page, or' }),
       el('div', { class: 'row' }, [pickFolder, pickFiles]),
-      el('span', { class: 'hint', text: 'a Hugging Face BERT folder: config.json, model.safetensors (or index + shards), vocab.txt or tokenizer.json' }),
+      el('span', { class: 'hint', text: 'a Hugging Face checkpoint folder (BERT, DistilBERT, RoBERTa, XLM-R, ELECTRA): config.json, model.safetensors (or index + shards), tokenizer.json, vocab.txt or vocab.json + merges.txt' }),
     ]);
     this.listenForDrops(drop);
     this.element = el('section', { class: 'model-bar card', attrs: { 'aria-label': 'Model' } }, [
@@ -87,7 +91,7 @@ export class ModelBar {
 
   private async loadUrl(): Promise<Loaded | undefined> {
     const url = this.url.value.trim();
-    if (!url) return this.fail('type the URL of a folder that holds config.json, model.safetensors and vocab.txt');
+    if (!url) return this.fail('type the URL of a folder that holds config.json, model.safetensors and tokenizer.json (or vocab.txt)');
     return this.load({ source: { kind: 'url', label: url, randomWeights: false }, files: url });
   }
 

@@ -28,7 +28,7 @@ export function checkpointFiles(picked: PickedFile[]): Map<string, File> {
   }
   if (out.size === 0) {
     const names = picked.slice(0, 5).map((p) => p.path).join(', ');
-    throw new Error(`none of the picked files is a checkpoint file (config.json, *.safetensors, vocab.txt, tokenizer.json): got ${names}${picked.length > 5 ? ', …' : ''}`);
+    throw new Error(`none of the picked files is a checkpoint file (config.json, *.safetensors, tokenizer.json, vocab.txt, vocab.json, merges.txt): got ${names}${picked.length > 5 ? ', …' : ''}`);
   }
   return out;
 }

@@ -1,9 +1,10 @@
 /**
- * Writes a deterministic random-weight BERT checkpoint in Hugging Face layout (see src/model/generate.ts).
+ * Writes a deterministic random-weight checkpoint of any generated family (BERT, DistilBERT, RoBERTa,
+ * XLM-R, ELECTRA) in Hugging Face layout (see src/model/generate.ts).
  *
  *   node --import tsx scripts/generate-model.ts <out-dir> [--architecture BertForMaskedLM] [--hidden 64]
  *     [--layers 2] [--heads 4] [--intermediate 256] [--max-positions 128] [--act gelu] [--dtype F32]
- *     [--seed 1] [--shards 1] [--labels A,B,...]
+ *     [--seed 1] [--shards 1] [--labels A,B,...] [--embedding-size N]
  *
  * Defaults are the embedded default model's. Bad arguments print one `error: …` line and exit 2.
  */
@@ -14,7 +15,8 @@ import { writeCheckpointFolder } from '../src/model/generate-node.ts';
 
 const USAGE =
   'usage: generate-model.ts <out-dir> [--architecture X] [--hidden N] [--layers N] [--heads N] [--intermediate N] ' +
-  '[--max-positions N] [--act gelu|gelu_new] [--dtype F32|F16|BF16] [--seed N] [--shards N] [--labels A,B,...]';
+  '[--max-positions N] [--act gelu|gelu_new|relu] [--dtype F32|F16|BF16] [--seed N] [--shards N] [--labels A,B,...] ' +
+  '[--embedding-size N (ELECTRA)]';
 
 class UsageError extends Error {}
 
@@ -67,7 +69,7 @@ function parseArgs(argv: string[]): { outDir: string; opts: GenerateOptions } | 
         opts.maxPositions = int(flag, value, 1);
         break;
       case '--act':
-        opts.hiddenAct = oneOf(flag, value, ['gelu', 'gelu_new'] as const);
+        opts.hiddenAct = oneOf(flag, value, ['gelu', 'gelu_new', 'relu'] as const);
         break;
       case '--dtype':
         opts.dtype = oneOf(flag, value, ['F32', 'F16', 'BF16'] as const);
@@ -77,6 +79,9 @@ function parseArgs(argv: string[]): { outDir: string; opts: GenerateOptions } | 
         break;
       case '--shards':
         opts.shards = int(flag, value, 1);
+        break;
+      case '--embedding-size':
+        opts.embeddingSize = int(flag, value, 1);
         break;
       case '--labels':
         opts.labels = value.split(',');

@@ -39,18 +39,24 @@ Examples:
 
 export const TOKENIZE: CommandSpec = {
   name: 'tokenize',
-  summary: 'WordPiece-tokenize a text (or pair) with a model\'s tokenizer; no weights are loaded',
-  usage: '[--model <dir|url>] [--pair <text>] [--max-length N] <text>',
-  positionals: { min: 1, max: 1, name: 'text' },
+  summary: 'tokenize a text (or pair), or a JSONL corpus, with a model\'s tokenizer; no weights are loaded',
+  usage: '[--model <dir|url>] [--pair <text>] [--max-length N] [--offsets] (<text> | --input <file.jsonl>)',
+  positionals: { min: 0, max: 1, name: 'text' },
   flags: [
     model,
-    { name: 'pair', value: '<text>', help: 'second sequence of a pair' },
+    { name: 'input', value: '<file.jsonl|->', help: 'one JSON string or {"text": …, "pair": …} per line (- reads stdin); one encoding per line out' },
+    { name: 'pair', value: '<text>', help: 'second sequence of a pair (with <text>)' },
     { name: 'max-length', value: '<N>', help: 'truncate to N tokens, specials included (longest first for pairs)' },
+    { name: 'offsets', help: 'add offsets: [start, end) of each token in its text, UTF-16 indices ([0, 0] for specials)' },
   ],
-  details: `Output: {tokens, input_ids, token_type_ids, attention_mask}
+  details: `Output: {tokens, input_ids, token_type_ids, attention_mask, offsets?}; with --input, one such line per
+non-blank input line, in order. The whole file is checked first: a malformed line fails with its line number
+and nothing written. The tokenizer is the checkpoint's: tokenizer.json (WordPiece, BPE, Unigram, WordLevel),
+else vocab.txt, else vocab.json + merges.txt.
 
-Example:
-  webgpu-bert tokenize --pair "the answer" "what is the question?"`,
+Examples:
+  webgpu-bert tokenize --pair "the answer" "what is the question?"
+  webgpu-bert tokenize --model ./xlm-roberta-base --input corpus.jsonl > encodings.jsonl`,
 };
 
 export const EMBED: CommandSpec = {
@@ -83,16 +89,16 @@ Example:
 
 export const FILL_MASK: CommandSpec = {
   name: 'fill-mask',
-  summary: 'top-k tokens for each [MASK] of a text, from the MLM head (tied to the word embeddings)',
-  usage: '[--model <dir|url>] [--top-k N] <text with [MASK]>',
+  summary: 'top-k tokens for each mask token of a text ([MASK], or <mask> for RoBERTa and XLM-R), from the MLM head',
+  usage: '[--model <dir|url>] [--top-k N] <text with [MASK] or <mask>>',
   positionals: { min: 1, max: 1, name: 'text' },
   flags: [...taskFlags, topK],
-  details: taskDetails('per [MASK]: [{score, token, tokenId, sequence}]', 'webgpu-bert fill-mask "the [MASK] sat on the mat"'),
+  details: taskDetails('per mask: [{score, token, tokenId, sequence}]', 'webgpu-bert fill-mask "the [MASK] sat on the mat"'),
 };
 
 export const CLASSIFY: CommandSpec = {
   name: 'classify',
-  summary: 'text (or pair) classification with a BertForSequenceClassification checkpoint; labels from id2label',
+  summary: 'text (or pair) classification with a *ForSequenceClassification checkpoint; labels from id2label',
   usage: '[--model <dir|url>] [--pair <text>] [--top-k N | --all] <text>',
   positionals: { min: 1, max: 1, name: 'text' },
   flags: [...taskFlags, { name: 'pair', value: '<text>', help: 'second sequence of a pair' }, topK, { name: 'all', help: 'every label with its score' }],
@@ -101,7 +107,7 @@ export const CLASSIFY: CommandSpec = {
 
 export const NER: CommandSpec = {
   name: 'ner',
-  summary: 'token classification / named entities with a BertForTokenClassification checkpoint',
+  summary: 'token classification / named entities with a *ForTokenClassification checkpoint',
   usage: '[--model <dir|url>] [--aggregation simple|none] <text>',
   positionals: { min: 1, max: 1, name: 'text' },
   flags: [...taskFlags, { name: 'aggregation', value: 'simple|none', help: 'simple: B-/I- spans merged, scores averaged (default); none: one entry per token' }],
@@ -110,7 +116,7 @@ export const NER: CommandSpec = {
 
 export const QA: CommandSpec = {
   name: 'qa',
-  summary: 'extractive question answering with a BertForQuestionAnswering checkpoint; long contexts in strided windows',
+  summary: 'extractive question answering with a *ForQuestionAnswering checkpoint; long contexts in strided windows',
   usage: '[--model <dir|url>] [--top-k N] [--max-answer-length N] [--max-seq-length N] [--doc-stride N] <question> <context>',
   positionals: { min: 2, max: 2, name: 'argument' },
   flags: [...taskFlags, topK,

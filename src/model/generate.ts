@@ -1,37 +1,26 @@
 /**
- * Deterministic random-weight BERT checkpoints in Hugging Face layout: the engine's embedded default model
- * and the tests' tiny models. Platform-neutral (no Node imports): the browser can build the default model
- * in memory instead of downloading one.
+ * Deterministic random-weight checkpoints of every family in Hugging Face layout: the engine's embedded
+ * default model and the tests' tiny models. Platform-neutral (no Node imports): the browser can build the
+ * default model in memory instead of downloading one.
  *
  * Every file imitates what `save_pretrained` writes — config.json and tokenizer_config.json with sorted
- * keys, safetensors with `{"format": "pt"}` metadata and HF tensor names (the `bert.` prefix on the
- * backbone of the heads, no pooler where HF's head has none, the MLM decoder tied to the word embeddings
- * and therefore absent), a sharded index with `total_size` — and tokenizer.json is the `tokenizers`
- * serialisation of BertTokenizerFast over the same vocabulary as vocab.txt.
+ * keys, safetensors with `{"format": "pt"}` metadata and HF tensor names (generate-families.ts: the
+ * backbone prefix on the heads, no pooler where the head has none, tied MLM decoders absent), a sharded
+ * index with `total_size` — and the tokenizer files of the family's kind (generate-tokenizers.ts):
+ * WordPiece for BERT, DistilBERT and ELECTRA (vocab.txt + tokenizer.json, BertTokenizerFast's
+ * serialisation), byte-level BPE for RoBERTa, Unigram for XLM-R.
  *
- * Each tensor draws from its own stream, seeded by (seed, name without the `bert.` prefix), so the same
+ * Each tensor draws from its own stream, seeded by (seed, name without the backbone prefix), so the same
  * seed gives the same backbone whatever the head, the prefix, the dtype or the sharding.
  */
 import { Rng } from '../reference/random.ts';
 import { defaultVocabulary, SPECIAL_TOKENS } from './default-vocab.ts';
+import { ARCHITECTURES, FAMILY_PREFIX, familyConfig, familyOf, tensorPlan, type Architecture, type GeneratedFamily, type PlannedTensor } from './generate-families.ts';
+import { bpeTokenizerJson, bpeVocabulary, KIND_SPECIALS, unigramTokenizerJson, unigramVocabulary, type TokenizerKind } from './generate-tokenizers.ts';
 import { type TensorToWrite, writeSafetensors } from './safetensors.ts';
 
 export { defaultVocabulary, SPECIAL_TOKENS } from './default-vocab.ts';
-
-export type Architecture =
-  | 'BertModel'
-  | 'BertForMaskedLM'
-  | 'BertForSequenceClassification'
-  | 'BertForTokenClassification'
-  | 'BertForQuestionAnswering';
-
-export const ARCHITECTURES: readonly Architecture[] = [
-  'BertModel',
-  'BertForMaskedLM',
-  'BertForSequenceClassification',
-  'BertForTokenClassification',
-  'BertForQuestionAnswering',
-];
+export { ARCHITECTURES, FAMILY_ARCHITECTURES, familyOf, type Architecture, type GeneratedFamily } from './generate-families.ts';
 
 export type GeneratedDtype = 'F32' | 'F16' | 'BF16';
 
@@ -43,16 +32,19 @@ export interface GenerateOptions {
   intermediateSize: number;
   maxPositions?: number; // default 128
   typeVocabSize?: number; // default 2
-  hiddenAct?: 'gelu' | 'gelu_new'; // default 'gelu' (exact erf)
+  hiddenAct?: 'gelu' | 'gelu_new' | 'relu'; // default 'gelu' (exact erf)
   layerNormEps?: number; // default 1e-12
   /** id2label of the classification heads; defaults in DEFAULT_LABELS. Ignored by the other heads. */
   labels?: string[];
   dtype?: GeneratedDtype; // default 'F32'
   seed?: number; // default 1; an integer in [0, 2^32)
-  /** The `bert.` prefix on backbone names: default true for the heads, false for BertModel. */
+  /** The backbone prefix (`bert.`, `roberta.`, …) on backbone names: default true for the heads, false for the bare models. */
   namePrefix?: boolean;
-  /** Default: defaultVocabulary(). Must hold the five special tokens, no repeats, no line breaks. */
+  /** WordPiece vocabulary, default defaultVocabulary(): the five special tokens, no repeats, no line breaks.
+   * The BPE and Unigram families build their vocabularies from its words. */
   vocab?: string[];
+  /** ELECTRA's embedding_size; default half the hidden size. */
+  embeddingSize?: number;
   /** >1: model.safetensors.index.json plus model-0000i-of-0000n.safetensors. Default 1. */
   shards?: number;
 }
@@ -68,16 +60,26 @@ export const DEFAULT_MODEL_OPTIONS: GenerateOptions = Object.freeze({
   seed: 1,
 });
 
-export const DEFAULT_LABELS: Readonly<Partial<Record<Architecture, readonly string[]>>> = {
-  BertForSequenceClassification: ['NEGATIVE', 'POSITIVE'],
-  BertForTokenClassification: ['O', 'B-PER', 'I-PER', 'B-ORG', 'I-ORG', 'B-LOC', 'I-LOC'],
-};
+/** id2label of the classification heads of every family, by head. */
+export const DEFAULT_LABELS = {
+  sequence: ['NEGATIVE', 'POSITIVE'],
+  token: ['O', 'B-PER', 'I-PER', 'B-ORG', 'I-ORG', 'B-LOC', 'I-LOC'],
+} as const;
+
+function defaultLabels(a: Architecture): readonly string[] | undefined {
+  if (a.endsWith('ForSequenceClassification')) return DEFAULT_LABELS.sequence;
+  if (a.endsWith('ForTokenClassification')) return DEFAULT_LABELS.token;
+  return undefined;
+}
+
+/** The tokenizer kind of a family. */
+const FAMILY_TOKENIZER: Record<GeneratedFamily, TokenizerKind> = { bert: 'wordpiece', distilbert: 'wordpiece', electra: 'wordpiece', roberta: 'bpe', 'xlm-roberta': 'unigram' };
 
 /**
  * Bump when the bytes generated for the same options change (init scheme, file layout, vocabulary), so
  * caches keyed on the options (generate-node.ts) regenerate.
  */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 // HF's initializer_range: linear weights and embeddings ~ N(0, 0.02²), as BertPreTrainedModel initialises them.
 const INITIALIZER_RANGE = 0.02;
@@ -86,23 +88,27 @@ const INITIALIZER_RANGE = 0.02;
 const BIAS_STD = 0.02;
 const GAMMA_STD = 0.1;
 
-type Init = 'weight' | 'bias' | 'gamma';
-
 interface Resolved {
   architecture: Architecture;
+  family: GeneratedFamily;
+  tokenizer: TokenizerKind;
   hiddenSize: number;
   numLayers: number;
   numHeads: number;
   intermediateSize: number;
   maxPositions: number;
   typeVocabSize: number;
-  hiddenAct: 'gelu' | 'gelu_new';
+  hiddenAct: 'gelu' | 'gelu_new' | 'relu';
   layerNormEps: number;
   labels: string[] | undefined; // only for the classification heads
   dtype: GeneratedDtype;
   seed: number;
-  prefix: '' | 'bert.';
+  prefix: string;
+  /** The WordPiece vocabulary (the BPE and Unigram ones are built from its words). */
   vocab: string[];
+  /** The model's vocabulary size: the tokenizer's. */
+  vocabSize: number;
+  embeddingSize: number;
   shards: number;
 }
 
@@ -122,7 +128,7 @@ function resolveOptions(opts: GenerateOptions): Resolved {
   const numHeads = positive('numHeads', opts.numHeads);
   if (hiddenSize % numHeads !== 0) fail(`hiddenSize ${hiddenSize} is not divisible by numHeads ${numHeads}`);
   const hiddenAct = opts.hiddenAct ?? 'gelu';
-  if (hiddenAct !== 'gelu' && hiddenAct !== 'gelu_new') fail(`hiddenAct must be gelu or gelu_new, got ${String(hiddenAct)}`);
+  if (hiddenAct !== 'gelu' && hiddenAct !== 'gelu_new' && hiddenAct !== 'relu') fail(`hiddenAct must be gelu, gelu_new or relu, got ${String(hiddenAct)}`);
   const layerNormEps = opts.layerNormEps ?? 1e-12;
   if (!(layerNormEps > 0 && Number.isFinite(layerNormEps))) fail(`layerNormEps must be a positive number, got ${layerNormEps}`);
   const dtype = opts.dtype ?? 'F32';
@@ -141,15 +147,22 @@ function resolveOptions(opts: GenerateOptions): Resolved {
   for (const t of Object.values(SPECIAL_TOKENS)) if (!seen.has(t)) fail(`vocab lacks the special token ${t}`);
 
   let labels: string[] | undefined;
-  const defaultLabels = DEFAULT_LABELS[opts.architecture];
-  if (defaultLabels) {
-    labels = [...(opts.labels ?? defaultLabels)];
+  const headLabels = defaultLabels(opts.architecture);
+  if (headLabels) {
+    labels = [...(opts.labels ?? headLabels)];
     if (labels.length === 0) fail('labels must not be empty');
     if (new Set(labels).size !== labels.length) fail(`labels must be distinct, got ${JSON.stringify(labels)}`);
   }
 
+  const family = familyOf(opts.architecture);
+  const tokenizer = FAMILY_TOKENIZER[family];
+  const vocabSize = tokenizer === 'bpe' ? bpeVocabulary(vocab).tokens.length : tokenizer === 'unigram' ? unigramVocabulary(vocab).length : vocab.length;
   return {
     architecture: opts.architecture,
+    family,
+    tokenizer,
+    vocabSize,
+    embeddingSize: positive('embeddingSize', opts.embeddingSize, Math.max(1, Math.floor(hiddenSize / 2))),
     hiddenSize,
     numLayers: positive('numLayers', opts.numLayers),
     numHeads,
@@ -161,70 +174,17 @@ function resolveOptions(opts: GenerateOptions): Resolved {
     labels,
     dtype,
     seed,
-    prefix: (opts.namePrefix ?? opts.architecture !== 'BertModel') ? 'bert.' : '',
+    prefix: (opts.namePrefix ?? !opts.architecture.endsWith('Model')) ? FAMILY_PREFIX[family] : '',
     vocab: [...vocab],
     shards: positive('shards', opts.shards, 1),
   };
 }
 
-interface PlannedTensor {
-  name: string; // full name, prefix included
-  key: string; // name without the backbone prefix: what seeds its stream
-  shape: number[];
-  init: Init;
-}
+/** RoBERTa's position table holds padding_idx + 1 rows before the first position (514 for 512 tokens). */
+const positionRows = (o: Resolved) => (o.tokenizer === 'wordpiece' ? o.maxPositions : o.maxPositions + 2);
 
-/** Every tensor of the architecture, in HF's state_dict (module) order. */
-function tensorPlan(o: Resolved): PlannedTensor[] {
-  const H = o.hiddenSize;
-  const out: PlannedTensor[] = [];
-  const add = (backbone: boolean, key: string, shape: number[], init: Init) =>
-    out.push({ name: (backbone ? o.prefix : '') + key, key, shape, init });
-  const linear = (backbone: boolean, key: string, outDim: number, inDim: number) => {
-    add(backbone, `${key}.weight`, [outDim, inDim], 'weight');
-    add(backbone, `${key}.bias`, [outDim], 'bias');
-  };
-  const layerNorm = (backbone: boolean, key: string) => {
-    add(backbone, `${key}.weight`, [H], 'gamma');
-    add(backbone, `${key}.bias`, [H], 'bias');
-  };
-
-  add(true, 'embeddings.word_embeddings.weight', [o.vocab.length, H], 'weight');
-  add(true, 'embeddings.position_embeddings.weight', [o.maxPositions, H], 'weight');
-  add(true, 'embeddings.token_type_embeddings.weight', [o.typeVocabSize, H], 'weight');
-  layerNorm(true, 'embeddings.LayerNorm');
-  for (let i = 0; i < o.numLayers; i++) {
-    const l = `encoder.layer.${i}`;
-    for (const p of ['query', 'key', 'value']) linear(true, `${l}.attention.self.${p}`, H, H);
-    linear(true, `${l}.attention.output.dense`, H, H);
-    layerNorm(true, `${l}.attention.output.LayerNorm`);
-    linear(true, `${l}.intermediate.dense`, o.intermediateSize, H);
-    linear(true, `${l}.output.dense`, H, o.intermediateSize);
-    layerNorm(true, `${l}.output.LayerNorm`);
-  }
-  // HF builds the pooler only where add_pooling_layer stays true: BertModel and sequence classification.
-  if (o.architecture === 'BertModel' || o.architecture === 'BertForSequenceClassification') {
-    linear(true, 'pooler.dense', H, H);
-  }
-  switch (o.architecture) {
-    case 'BertForMaskedLM':
-      linear(false, 'cls.predictions.transform.dense', H, H);
-      layerNorm(false, 'cls.predictions.transform.LayerNorm');
-      // The decoder weight is the word-embedding matrix and its bias is cls.predictions.bias: HF's
-      // safetensors export drops both tied aliases.
-      add(false, 'cls.predictions.bias', [o.vocab.length], 'bias');
-      break;
-    case 'BertForSequenceClassification':
-    case 'BertForTokenClassification':
-      linear(false, 'classifier', o.labels!.length, H);
-      break;
-    case 'BertForQuestionAnswering':
-      linear(false, 'qa_outputs', 2, H);
-      break;
-    case 'BertModel':
-      break;
-  }
-  return out;
+function plan(o: Resolved): PlannedTensor[] {
+  return tensorPlan({ ...o, maxPositions: positionRows(o), labels: o.labels?.length ?? 0 });
 }
 
 /** FNV-1a over the UTF-16 code units, then a murmur3 finaliser with the seed folded in. */
@@ -252,7 +212,7 @@ function initTensor(seed: number, t: PlannedTensor): Float32Array {
 /** The generated weights as f32, in state_dict order (before conversion to the stored dtype). */
 export function generateWeights(opts: GenerateOptions): Map<string, { shape: number[]; data: Float32Array }> {
   const o = resolveOptions(opts);
-  return new Map(tensorPlan(o).map((t) => [t.name, { shape: t.shape, data: initTensor(o.seed, t) }]));
+  return new Map(plan(o).map((t) => [t.name, { shape: t.shape, data: initTensor(o.seed, t) }]));
 }
 
 const TORCH_DTYPES: Record<GeneratedDtype, string> = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' };
@@ -262,17 +222,25 @@ const INDEX_FILE = 'model.safetensors.index.json';
 
 export function generateCheckpoint(opts: GenerateOptions): Map<string, Uint8Array> {
   const o = resolveOptions(opts);
-  const plan = tensorPlan(o);
   const files = new Map<string, Uint8Array>();
   const text = (s: string) => new TextEncoder().encode(s);
 
   files.set('config.json', text(hfJson(configJson(o))));
-  const tensors = plan.map((t) => ({ name: t.name, shape: t.shape, data: initTensor(o.seed, t) }));
+  const tensors = plan(o).map((t) => ({ name: t.name, shape: t.shape, data: initTensor(o.seed, t) }));
   for (const [name, bytes] of weightFiles(tensors, o.dtype, o.shards)) files.set(name, bytes);
-  files.set('vocab.txt', text(o.vocab.join('\n') + '\n'));
-  files.set('tokenizer.json', text(tokenizerJson(o)));
+  if (o.tokenizer === 'wordpiece') {
+    files.set('vocab.txt', text(o.vocab.join('\n') + '\n'));
+    files.set('tokenizer.json', text(tokenizerJson(o)));
+  } else if (o.tokenizer === 'bpe') {
+    const v = bpeVocabulary(o.vocab);
+    files.set('vocab.json', text(JSON.stringify(Object.fromEntries(v.tokens.map((t, i) => [t, i])))));
+    files.set('merges.txt', text(`#version: 0.2\n${v.merges.map(([a, b]) => `${a} ${b}`).join('\n')}\n`));
+    files.set('tokenizer.json', text(JSON.stringify(bpeTokenizerJson(v), null, 2) + '\n'));
+  } else {
+    files.set('tokenizer.json', text(JSON.stringify(unigramTokenizerJson(unigramVocabulary(o.vocab)), null, 2) + '\n'));
+  }
   files.set('tokenizer_config.json', text(hfJson(tokenizerConfigJson(o))));
-  files.set('special_tokens_map.json', text(hfJson(specialTokensMap())));
+  files.set('special_tokens_map.json', text(hfJson(specialTokensMap(o))));
   return files;
 }
 
@@ -336,27 +304,10 @@ function sortKeys(value: unknown): unknown {
 }
 
 function configJson(o: Resolved): Record<string, unknown> {
-  const config: Record<string, unknown> = {
-    architectures: [o.architecture],
-    attention_probs_dropout_prob: 0.1,
-    classifier_dropout: null,
-    hidden_act: o.hiddenAct,
-    hidden_dropout_prob: 0.1,
-    hidden_size: o.hiddenSize,
-    initializer_range: INITIALIZER_RANGE,
-    intermediate_size: o.intermediateSize,
-    layer_norm_eps: o.layerNormEps,
-    max_position_embeddings: o.maxPositions,
-    model_type: 'bert',
-    num_attention_heads: o.numHeads,
-    num_hidden_layers: o.numLayers,
-    pad_token_id: o.vocab.indexOf(SPECIAL_TOKENS.pad),
-    position_embedding_type: 'absolute',
-    torch_dtype: TORCH_DTYPES[o.dtype],
-    type_vocab_size: o.typeVocabSize,
-    use_cache: true,
-    vocab_size: o.vocab.length,
-  };
+  const config = familyConfig({
+    ...o, maxPositions: positionRows(o), labels: o.labels?.length ?? 0, padTokenId: padId(o), initializerRange: INITIALIZER_RANGE,
+  });
+  config.torch_dtype = TORCH_DTYPES[o.dtype];
   if (o.labels) {
     // PretrainedConfig writes id2label with string keys; JSON has no integer keys.
     config.id2label = Object.fromEntries(o.labels.map((name, i) => [String(i), name]));
@@ -365,10 +316,18 @@ function configJson(o: Resolved): Record<string, unknown> {
   return config;
 }
 
+/** The pad token's id in the family's vocabulary. */
+function padId(o: Resolved): number {
+  return o.tokenizer === 'wordpiece' ? o.vocab.indexOf(SPECIAL_TOKENS.pad) : 1;
+}
+
 const SPECIAL_KEYS = ['cls', 'mask', 'pad', 'sep', 'unk'] as const;
 
-function specialTokensMap(): Record<string, string> {
-  return Object.fromEntries(SPECIAL_KEYS.map((k) => [`${k}_token`, SPECIAL_TOKENS[k]]));
+function specialTokensMap(o: Resolved): Record<string, string> {
+  const names = KIND_SPECIALS[o.tokenizer];
+  const map: Record<string, string> = Object.fromEntries(SPECIAL_KEYS.map((k) => [`${k}_token`, names[k]]));
+  if (o.tokenizer !== 'wordpiece') Object.assign(map, { bos_token: names.cls, eos_token: names.sep });
+  return map;
 }
 
 function specialIds(o: Resolved): { content: string; id: number }[] {
@@ -380,6 +339,13 @@ function specialIds(o: Resolved): { content: string; id: number }[] {
 const ADDED_TOKEN_FLAGS = { lstrip: false, normalized: false, rstrip: false, single_word: false, special: true };
 
 function tokenizerConfigJson(o: Resolved): Record<string, unknown> {
+  if (o.tokenizer !== 'wordpiece') {
+    return {
+      clean_up_tokenization_spaces: false, model_max_length: o.maxPositions,
+      tokenizer_class: o.tokenizer === 'bpe' ? 'RobertaTokenizer' : 'XLMRobertaTokenizer', ...specialTokensMap(o),
+      ...(o.tokenizer === 'bpe' && { add_prefix_space: false, trim_offsets: true }),
+    };
+  }
   return {
     added_tokens_decoder: Object.fromEntries(specialIds(o).map(({ content, id }) => [String(id), { content, ...ADDED_TOKEN_FLAGS }])),
     clean_up_tokenization_spaces: true,
@@ -389,8 +355,8 @@ function tokenizerConfigJson(o: Resolved): Record<string, unknown> {
     never_split: null,
     strip_accents: null,
     tokenize_chinese_chars: true,
-    tokenizer_class: 'BertTokenizer',
-    ...specialTokensMap(),
+    tokenizer_class: o.family === 'distilbert' ? 'DistilBertTokenizer' : o.family === 'electra' ? 'ElectraTokenizer' : 'BertTokenizer',
+    ...specialTokensMap(o),
   };
 }
 

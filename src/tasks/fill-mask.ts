@@ -1,8 +1,8 @@
-// Fill-mask, after transformers' FillMaskPipeline: for every [MASK] of the text, the softmax over the
+// Fill-mask, after transformers' FillMaskPipeline: for every mask token ([MASK], <mask>) of the text, the softmax over the
 // vocabulary of the MLM logits at that position and the top k tokens. Only the masked rows of the logits
 // are read back from the GPU ([masks, vocab] instead of [tokens, vocab]).
 // `sequence` is the text with that one mask filled, decoded; as in transformers, special tokens are
-// skipped when the text has one mask and kept when it has several (so the other [MASK]s stay visible).
+// skipped when the text has one mask and kept when it has several (so the other masks stay visible).
 // Field names: transformers calls the id `token` and the string `token_str`; here they are `tokenId` and `token`.
 import { checkTopK, maxInputLength, requireTokenizer, softmax, TaskError, toInputs, topK, type TaskModel } from './common.ts';
 
@@ -20,10 +20,10 @@ export interface FillMaskCandidate {
   sequence: string;
 }
 
-/** Candidates for each [MASK] of `text`, in the order the masks appear; best first. */
+/** Candidates for each mask token of `text`, in the order the masks appear; best first. */
 export async function fillMask(model: TaskModel, text: string, opts: FillMaskOptions = {}): Promise<FillMaskCandidate[][]> {
   const tokenizer = requireTokenizer(model, 'fillMask');
-  if (!model.hasMlmHead) throw new TaskError('fillMask needs a masked-language-model head (BertForMaskedLM)');
+  if (!model.hasMlmHead) throw new TaskError('fillMask needs a masked-language-model head (a *ForMaskedLM checkpoint)');
   const k = opts.topK ?? 5;
   checkTopK(k, 'fillMask');
   const maskId = tokenizer.maskTokenId;

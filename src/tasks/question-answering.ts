@@ -74,7 +74,7 @@ function wordIds(enc: Encoding): number[] {
 
 export async function questionAnswering(model: TaskModel, question: string, context: string, opts: QuestionAnsweringOptions = {}): Promise<Answer[]> {
   const tokenizer = requireTokenizer(model, 'questionAnswering');
-  if (!model.hasQaHead) throw new TaskError('questionAnswering needs a question answering head (BertForQuestionAnswering)');
+  if (!model.hasQaHead) throw new TaskError('questionAnswering needs a question answering head (a *ForQuestionAnswering checkpoint)');
   if (typeof question !== 'string' || question.trim() === '') throw new TaskError('questionAnswering: the question cannot be empty');
   if (typeof context !== 'string' || context.trim() === '') throw new TaskError('questionAnswering: the context cannot be empty');
   const { clsTokenId: cls, sepTokenId: sep } = tokenizer;

@@ -1,6 +1,8 @@
 // Text (and text-pair) classification, after transformers' TextClassificationPipeline: the sequence
 // classifier's logits (one fused matmul on the pooler output, read back as [batch, labels]) through a
-// softmax (a sigmoid when the model has a single label), labels from the config's id2label, best first.
+// softmax, or a sigmoid per label when the model has a single label or its config says
+// problem_type "multi_label_classification" (transformers' rule; `functionToApply` overrides it), labels
+// from the config's id2label, best first.
 import { checkTopK, maxInputLength, requireTokenizer, sigmoid, softmax, TaskError, toInputs, topK, type TaskModel } from './common.ts';
 
 /** A text, or a [text, textPair] pair (encoded [CLS] text [SEP] pair [SEP], token types 0 then 1). */
@@ -11,6 +13,13 @@ export interface ClassifyOptions {
   topK?: number | null;
   /** Inputs per forward in classifyBatch (default 32). */
   batchSize?: number;
+  /** How logits become scores (transformers' function_to_apply); default from the config, as above. */
+  functionToApply?: 'softmax' | 'sigmoid' | 'none';
+}
+
+/** transformers' default: sigmoid for multi-label configs and single-label heads, softmax otherwise. */
+function defaultFunction(model: TaskModel): 'softmax' | 'sigmoid' {
+  return model.config.problemType === 'multi_label_classification' || model.config.numLabels === 1 ? 'sigmoid' : 'softmax';
 }
 
 export interface LabelScore {
@@ -26,12 +35,16 @@ export async function classify(model: TaskModel, input: ClassifyInput, opts: Cla
 export async function classifyBatch(model: TaskModel, inputs: readonly ClassifyInput[], opts: ClassifyOptions = {}): Promise<LabelScore[][]> {
   const tokenizer = requireTokenizer(model, 'classify');
   if (model.classifier !== 'sequence') {
-    throw new TaskError(`classify needs a sequence classification head (BertForSequenceClassification); this checkpoint has ${model.classifier === 'token' ? 'a token classifier' : 'none'}`);
+    throw new TaskError(`classify needs a sequence classification head (a *ForSequenceClassification checkpoint); this checkpoint has ${model.classifier === 'token' ? 'a token classifier' : 'none'}`);
   }
   if (!Array.isArray(inputs) || inputs.length === 0) throw new TaskError('classify: inputs must be a non-empty array');
   const L = model.config.numLabels;
   const k = opts.topK === null ? L : opts.topK ?? 1;
   checkTopK(k, 'classify');
+  const apply = opts.functionToApply ?? defaultFunction(model);
+  if (apply !== 'softmax' && apply !== 'sigmoid' && apply !== 'none') {
+    throw new TaskError(`classify: functionToApply must be 'softmax', 'sigmoid' or 'none', got ${JSON.stringify(apply)}`);
+  }
   const batchSize = opts.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new TaskError(`classify: batchSize must be a positive integer, got ${batchSize}`);
   const results: LabelScore[][] = [];
@@ -41,7 +54,8 @@ export async function classifyBatch(model: TaskModel, inputs: readonly ClassifyI
     const encodings = tokenizer.encodeBatch(chunk as string[], { maxLength: maxInputLength(model), truncation: true });
     const r = await model.forward(toInputs(encodings), { hidden: false, pooler: false, logits: false, qa: false, classifier: true });
     for (let b = 0; b < chunk.length; b++) {
-      const scores = L === 1 ? [sigmoid(r.classifierLogits![b])] : softmax(r.classifierLogits!, b * L, L);
+      const logits = Array.from(r.classifierLogits!.subarray(b * L, (b + 1) * L));
+      const scores = apply === 'softmax' ? softmax(logits) : apply === 'sigmoid' ? logits.map(sigmoid) : logits;
       results.push(topK(scores, k).map((j) => ({ label: model.config.id2label[j], score: scores[j] })));
     }
   }

@@ -43,7 +43,7 @@ export function tokenClassification(model: TaskModel, text: string, opts?: Token
 export async function tokenClassification(model: TaskModel, text: string, opts: TokenClassificationOptions = {}): Promise<TokenEntity[] | EntityGroup[]> {
   const tokenizer = requireTokenizer(model, 'tokenClassification');
   if (model.classifier !== 'token') {
-    throw new TaskError(`tokenClassification needs a token classification head (BertForTokenClassification); this checkpoint has ${model.classifier === 'sequence' ? 'a sequence classifier' : 'none'}`);
+    throw new TaskError(`tokenClassification needs a token classification head (a *ForTokenClassification checkpoint); this checkpoint has ${model.classifier === 'sequence' ? 'a sequence classifier' : 'none'}`);
   }
   const aggregation = opts.aggregation ?? 'none';
   if (aggregation !== 'none' && aggregation !== 'simple') throw new TaskError(`tokenClassification: aggregation must be 'none' or 'simple', got ${JSON.stringify(aggregation)}`);

@@ -69,7 +69,7 @@ test('tokenizer view shows the tokenizer\'s tokens and ids', async () => {
 test('fill-mask shows fillMask\'s candidates and probabilities', async ({}, testInfo) => {
   const text = 'the cat sat on the [MASK] .';
   await openTab(page, 'fill-mask');
-  await page.locator('#panel-fill-mask').getByLabel('Text with [MASK]').fill(text);
+  await page.locator('#panel-fill-mask').getByLabel('Text with mask tokens').fill(text);
   await runPanel(page, 'fill-mask', 'Fill the mask');
   const rows = await tableCells(page, '[data-testid="fill-mask-results"] table');
   const want = await page.evaluate((t) => {
@@ -197,7 +197,7 @@ test('loads a checkpoint from a URL on 127.0.0.1, and a URL without one leaves i
   await openTab(page, 'fill-mask');
   await runPanel(page, 'fill-mask', 'Fill the mask');
   const rows = await tableCells(page, '[data-testid="fill-mask-results"] table');
-  const text = await page.locator('#panel-fill-mask').getByLabel('Text with [MASK]').inputValue();
+  const text = await page.locator('#panel-fill-mask').getByLabel('Text with mask tokens').inputValue();
   const want = await page.evaluate((t) => {
     const d = (window as unknown as DemoWindow).demo;
     return d.lib.fillMask(d.app.model!, t, { topK: 5 });
@@ -282,6 +282,26 @@ test('loads dropped files (NER) and picked files (question answering)', async ({
   expect(rows.map((r) => r[1])).toEqual(answers.map((a) => a.answer));
   rows.forEach((r, i) => expectShown(Number(r[2]), answers[i].score, `answer ${i}`));
   await screenshot(page, testInfo, '10-question-answering');
+});
+
+test('a built-in RoBERTa: the fill-mask text takes its <mask>, and the candidates are fillMask\'s', async ({}, testInfo) => {
+  await page.locator('.model-bar').getByLabel('Built-in model (random weights)').selectOption('RobertaForMaskedLM');
+  await page.getByRole('button', { name: 'Load', exact: true }).click();
+  await waitForModel('RobertaForMaskedLM');
+  await openTab(page, 'fill-mask');
+  const input = page.locator('#panel-fill-mask').getByLabel('Text with mask tokens');
+  const text = await input.inputValue();
+  expect(text).toContain('<mask>');
+  expect(text).not.toContain('[MASK]');
+  await runPanel(page, 'fill-mask', 'Fill the mask');
+  const rows = await tableCells(page, '[data-testid="fill-mask-results"] table');
+  const want = await page.evaluate((t) => {
+    const d = (window as unknown as DemoWindow).demo;
+    return d.lib.fillMask(d.app.model!, t, { topK: 5 });
+  }, text);
+  expect(rows.map((r) => Number(r[2]))).toEqual(want[0].map((c) => c.tokenId));
+  rows.forEach((r, i) => expectShown(Number(r[3]), want[0][i].score, `candidate ${i} probability`));
+  await screenshot(page, testInfo, '10b-roberta-fill-mask');
 });
 
 test('without WebGPU the page says so and how to get it', async ({ browser }, testInfo) => {

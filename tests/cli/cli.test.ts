@@ -148,6 +148,40 @@ describe('run', () => {
   });
 });
 
+// Every family's PyTorch fixture through `run --input` (reference.json holds the inputs too): what
+// transformers returns, by its names, within the model tolerance; a few again in the browser.
+describe('run on every family', () => {
+  const FAMILIES = path.join(ROOT, 'tests/fixtures/families');
+  const OUTPUTS = ['last_hidden_state', 'pooler_output', 'logits', 'start_logits', 'end_logits'] as const;
+  const check = async (name: string, runtime: 'node' | 'browser') => {
+    const dir = path.join(FAMILIES, name);
+    const want = await readJson(path.join(dir, 'reference.json'));
+    const out = path.join(temp, `${name}-${runtime}.json`);
+    const r = await cli(['run', '--model', dir, '--input', path.join(dir, 'reference.json'), '--output', out, '--runtime', runtime, ...FAST]);
+    assert.equal(r.code, 0, r.stderr);
+    const got = await readJson(out);
+    const compared: string[] = [];
+    for (const key of OUTPUTS) {
+      if (want[key] === undefined) continue;
+      assert.deepEqual(shape(got[key]), shape(want[key]), `${name} ${key} shape`);
+      const report = compare(flat(got[key]), flat(want[key]), TOLERANCES.model, `${name} ${key}`);
+      assert.ok(report.pass, report.message);
+      compared.push(`${key} ${report.relNorm.toExponential(1)}`);
+    }
+    const heads = want.architecture.endsWith('Model') ? 0 : 1;
+    assert.ok(compared.length >= 1 + heads, `${name}: the hidden state${heads ? ' and the head' : ''} compared (${compared})`);
+    return `${name} (${want.architecture}, ${want.dtype}): ${compared.join(', ')}`;
+  };
+  test('node: every fixture', async (t) => {
+    const names = (await readdir(FAMILIES, { withFileTypes: true })).filter((d) => d.isDirectory() && d.name !== 'xlm-roberta-h768').map((d) => d.name);
+    assert.ok(names.length >= 19, `${names.length} fixtures`);
+    for (const name of names) t.diagnostic(await check(name, 'node'));
+  });
+  test('browser: DistilBERT, RoBERTa, XLM-R (BF16) and ELECTRA', async (t) => {
+    for (const name of ['distilbert-seqcls', 'roberta-mlm', 'xlm-roberta-mlm', 'electra-discriminator']) t.diagnostic(await check(name, 'browser'));
+  });
+});
+
 describe('tokenize', () => {
   test('one text', async () => {
     const out = await ok(['tokenize', 'Hello World']); // the default model's vocabulary
@@ -166,6 +200,61 @@ describe('tokenize', () => {
     assert.equal(cut.input_ids.length, 7);
     assert.equal(cut.tokens.filter((x: string) => x === '[SEP]').length, 2);
     assert.ok(cut.token_type_ids.includes(1));
+  });
+
+  test('--input: a JSONL corpus of strings and pairs, one encoding per line, equal to the Rust tokenizers', async () => {
+    const { Tokenizer: RustTokenizer } = await import('tokenizers');
+    const { udhr } = await import('../tokenizer/corpus.ts');
+    const model = path.join(temp, 'unigram-model');
+    await mkdir(model, { recursive: true });
+    await copyFile(path.join(ROOT, 'tests/fixtures/tokenizers/xlmr-unigram.json'), path.join(model, 'tokenizer.json'));
+    const texts = udhr(2).map((p) => p.text).slice(0, 400);
+    const lines = texts.map((t, i) => (i % 3 === 0 ? JSON.stringify({ text: t, pair: texts[(i + 7) % texts.length], label: 'ignored' }) : JSON.stringify(t)));
+    const corpus = path.join(temp, 'corpus.jsonl');
+    await writeFile(corpus, `${lines.slice(0, 10).join('\n')}\n\n${lines.slice(10).join('\r\n')}\n`); // a blank line and CRLFs on the way
+    const r = await cli(['tokenize', '--model', model, '--input', corpus, '--offsets', '--max-length', '48']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.equal(out.length, texts.length, 'one line out per non-blank line in');
+    const rust = RustTokenizer.fromString(await readFile(path.join(model, 'tokenizer.json'), 'utf8'));
+    rust.setTruncation(48);
+    let mismatches = 0;
+    for (let i = 0; i < texts.length; i++) {
+      const pair = i % 3 === 0 ? texts[(i + 7) % texts.length] : undefined;
+      const e = await rust.encode(texts[i], pair);
+      const units = (s: string, k: number) => [...s].slice(0, k).join('').length; // code points -> UTF-16
+      const seq = e.getSequenceIds();
+      const offsets = e.getOffsets().map(([a, b], k) => (seq[k] === null ? [a, b] : [units(seq[k] === 1 ? pair! : texts[i], a), units(seq[k] === 1 ? pair! : texts[i], b)]));
+      const want = { tokens: e.getTokens(), input_ids: e.getIds(), token_type_ids: e.getTypeIds(), attention_mask: e.getAttentionMask(), offsets };
+      if (JSON.stringify(out[i]) !== JSON.stringify(want)) mismatches++;
+    }
+    assert.equal(mismatches, 0, `${mismatches} of ${texts.length} lines differ from the Rust library`);
+    // stdin, and a pair line without --offsets
+    const child = spawn(process.execPath, [BIN, 'tokenize', '--model', model, '--input', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end('"hello"\n{"text": "a", "pair": "b"}\n');
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    assert.equal(await new Promise((resolve) => child.on('close', resolve)), 0);
+    const fromStdin = stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.equal(fromStdin.length, 2);
+    assert.deepEqual(Object.keys(fromStdin[0]), ['tokens', 'input_ids', 'token_type_ids', 'attention_mask']);
+  });
+
+  test('--input errors name the file and line; nothing is written', async () => {
+    const file = async (name: string, content: string) => {
+      const f = path.join(temp, name);
+      await writeFile(f, content);
+      return f;
+    };
+    await fails(['tokenize', '--input', await file('bad-json.jsonl', '"ok"\n{"text": oops}\n')], 1, 'bad-json.jsonl:2', 'not valid JSON');
+    await fails(['tokenize', '--input', await file('no-text.jsonl', '"ok"\n"fine"\n{"pair": "x"}\n')], 1, 'no-text.jsonl:3', '"text"');
+    await fails(['tokenize', '--input', await file('number.jsonl', '42\n')], 1, 'number.jsonl:1', 'JSON string');
+    await fails(['tokenize', '--input', await file('blank.jsonl', '\n\n')], 1, 'blank.jsonl', 'no texts');
+    await fails(['tokenize', '--input', path.join(temp, 'absent.jsonl')], 1, 'absent.jsonl', 'not found');
+    await fails(['tokenize', '--input', await file('one.jsonl', '"a"\n'), 'and a text'], 2, '--input');
+    await fails(['tokenize', '--input', await file('two.jsonl', '"a"\n'), '--pair', 'b'], 2, '--pair');
+    await fails(['tokenize'], 2, '--input');
+    await fails(['tokenize', '--input', await file('short.jsonl', '"a"\n{"text": "a b c", "pair": "d e f"}\n'), '--max-length', '2'], 1, 'short.jsonl:', '--max-length 2');
   });
 });
 
@@ -277,4 +366,27 @@ test('task commands: fill-mask, classify, ner, qa, similarity', async () => {
   // A checkpoint without the head, and a missing positional: one line each.
   await fails(['classify', ...fast, 'hello'], 1, 'sequence classification head');
   await fails(['qa', 'only a question'], 2, 'qa');
+});
+
+test('task commands on the other families: <mask> in RoBERTa and XLM-R, DistilBERT classify, ELECTRA ner and qa', async () => {
+  const { generateCheckpoint } = await import('../../src/model/generate.ts');
+  const { writeCheckpointFolder } = await import('../../src/model/generate-node.ts');
+  const make = async (architecture: Parameters<typeof generateCheckpoint>[0]['architecture']) => {
+    const out = path.join(temp, `task-${architecture}`);
+    await writeCheckpointFolder(out, generateCheckpoint({ architecture, hiddenSize: 32, numLayers: 1, numHeads: 2, intermediateSize: 64, seed: 4 }));
+    return out;
+  };
+  for (const architecture of ['RobertaForMaskedLM', 'XLMRobertaForMaskedLM'] as const) {
+    const fill = await ok(['fill-mask', ...FAST, '--model', await make(architecture), '--top-k', '2', 'the <mask> sat on the <mask>']);
+    assert.equal(fill.result.length, 2, `${architecture}: one list per <mask>`);
+  }
+  await fails(['fill-mask', ...FAST, '--model', await make('RobertaForMaskedLM'), 'the [MASK] sat'], 1, '<mask>');
+  const cls = await ok(['classify', ...FAST, '--model', await make('DistilBertForSequenceClassification'), '--all', '--pair', 'b', 'a']);
+  assert.deepEqual(cls.result.map((r: { label: string }) => r.label).sort(), ['NEGATIVE', 'POSITIVE']);
+  const text = 'Ada Lovelace lived in London';
+  const ner = await ok(['ner', ...FAST, '--model', await make('ElectraForTokenClassification'), text]);
+  for (const e of ner.result) assert.equal(text.slice(e.start, e.end), e.word);
+  const context = 'It was written by Ada in London.';
+  const qa = await ok(['qa', ...FAST, '--model', await make('ElectraForQuestionAnswering'), '--top-k', '2', 'who wrote it?', context]);
+  for (const a of qa.result) assert.equal(context.slice(a.start, a.end), a.answer);
 });

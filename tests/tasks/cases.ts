@@ -4,7 +4,7 @@
 // mismatch: labels, ids, tokens and offsets must be equal, scores within SCORE_TOL.
 import type { Gpu } from '../../src/gpu/device.ts';
 import { EncoderModel, type ForwardResult } from '../../src/graph/model.ts';
-import { generateCheckpoint, type GenerateOptions } from '../../src/model/generate.ts';
+import { FAMILY_ARCHITECTURES, generateCheckpoint, type GenerateOptions } from '../../src/model/generate.ts';
 import { loadCheckpoint } from '../../src/model/source.ts';
 import { ReferenceModel } from '../../src/reference/model.ts';
 import { compare, TOLERANCES } from '../../src/reference/compare.ts';
@@ -232,6 +232,64 @@ export const taskCases: TaskCase[] = [
     }),
   },
 ];
+
+/**
+ * Every task on the other families: their own mask token, pair template (RoBERTa's </s></s>), position
+ * ids (RoBERTa's count from the padding id, so the padded batch matters), tokenizers (byte-level BPE,
+ * Unigram) and heads (DistilBERT's pre_classifier, RoBERTa's two-layer classifier, ELECTRA's gelu one).
+ */
+function familyCase(family: 'distilbert' | 'roberta' | 'xlm-roberta' | 'electra', seed: number): TaskCase {
+  const [, mlm, sequence, token, qa] = FAMILY_ARCHITECTURES[family].filter((a) => a !== 'ElectraForPreTraining');
+  const tiny = { hiddenSize: 32, numLayers: 2, numHeads: 2, intermediateSize: 64, maxPositions: 64 };
+  return {
+    name: `${family}: fillMask, classify (pairs, padded batch), tokenClassification and questionAnswering equal to float64`,
+    run: async (gpu) => {
+      const checks: TaskCheck[] = [];
+      checks.push(...await withModels(gpu, { ...tiny, architecture: mlm, seed }, async (model, ref, c) => {
+        const tok = model.tokenizer!;
+        const mask = tok.idToToken(tok.maskTokenId!)!;
+        c.ok(mask === (family === 'distilbert' || family === 'electra' ? '[MASK]' : '<mask>'), `the mask token is ${mask}`);
+        for (const text of [`The ${mask} is on the ${mask} today.`, `Paris is the capital of ${mask}.`]) {
+          const got = await fillMask(model, text, { topK: 4 });
+          c.same(got, await fillMask(ref, text, { topK: 4 }), `fillMask("${text}")`);
+          c.ok(got.length === text.split(mask).length - 1, `one list per mask (${got.length})`);
+        }
+      }));
+      checks.push(...await withModels(gpu, { ...tiny, architecture: sequence, seed: seed + 1, labels: ['a', 'b', 'c'] }, async (model, ref, c) => {
+        const inputs = [SENTENCES[0], [SENTENCES[1], SENTENCES[2]], SENTENCES[3], [SENTENCES[2], SENTENCES[1]]] as const;
+        const got = await classifyBatch(model, inputs, { topK: null });
+        c.same(got, await classifyBatch(ref, inputs, { topK: null }), 'classifyBatch (every label)');
+        c.same(await classify(model, [SENTENCES[1], SENTENCES[2]], { topK: null }), got[1], 'a pair alone vs in the padded batch');
+        c.ok(got[1][0].score !== got[3][0].score, 'the pair order matters');
+        const raw = await classify(model, SENTENCES[0], { topK: null, functionToApply: 'none' });
+        const sig = await classify(model, SENTENCES[0], { topK: null, functionToApply: 'sigmoid' });
+        c.ok(sig.every((x) => Math.abs(x.score - 1 / (1 + Math.exp(-raw.find((y) => y.label === x.label)!.score))) < 1e-12), 'functionToApply sigmoid is the sigmoid of the raw logits');
+      }));
+      checks.push(...await withModels(gpu, { ...tiny, architecture: token, seed: seed + 2 }, async (model, ref, c) => {
+        const text = 'Zoë Dubois moved from Montréal to Berlin in 2019, the café was naïve.';
+        const tokens = await tokenClassification(model, text, { aggregation: 'none', ignoreLabels: [] });
+        c.same(tokens, await tokenClassification(ref, text, { aggregation: 'none', ignoreLabels: [] }), 'aggregation none');
+        // A lone byte-level 'Ġ' (before a word the merges do not reach) has an empty span after trim_offsets, as in tokenizers.
+        c.ok(tokens.length > 0 && tokens.every((t) => t.start <= t.end && t.end <= text.length && (t.start < t.end || t.word === '\u0120')), `every token has a span in the text (${tokens.length})`);
+        const groups = await tokenClassification(model, text, { aggregation: 'simple', ignoreLabels: [] });
+        c.same(groups, await tokenClassification(ref, text, { aggregation: 'simple', ignoreLabels: [] }), 'aggregation simple');
+        c.ok(groups.every((g) => text.slice(g.start, g.end) === g.word), 'text.slice(start, end) === word for every group');
+      }));
+      checks.push(...await withModels(gpu, { ...tiny, architecture: qa, seed: seed + 3 }, async (model, ref, c) => {
+        const question = 'Where does the river flow?';
+        const context = 'The river starts high in the mountains. It flows north through the valley, past the old village, '
+          + 'then turns east near the city and reaches the sea after a long journey.';
+        const opts = { topK: 3, maxSeqLength: 32, docStride: 8, maxAnswerLength: 6 };
+        const got = await questionAnswering(model, question, context, opts);
+        c.same(got, await questionAnswering(ref, question, context, opts), 'answers over strided windows');
+        c.ok(got.length === 3 && got.every((a) => context.slice(a.start, a.end) === a.answer && a.answer.length > 0), `answers are context spans: ${JSON.stringify(got)}`);
+      }));
+      return checks;
+    },
+  };
+}
+
+taskCases.push(familyCase('distilbert', 31), familyCase('roberta', 35), familyCase('xlm-roberta', 39), familyCase('electra', 43));
 
 /** Each task refuses a model without its head, with a one-line reason. */
 export async function wrongHeadMessages(model: TaskModel): Promise<string[]> {

@@ -9,14 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
+import { Tokenizer as RustTokenizer } from 'tokenizers';
 import type { PostLnWeights } from '../../src/families/encoder.ts';
 import { parseConfig } from '../../src/families/index.ts';
 import type { Weight } from '../../src/families/weights.ts';
 import { f16BitsToNumber, numberToBf16Bits, numberToF16Bits } from '../../src/model/float16.ts';
 import {
-  ARCHITECTURES, type Architecture, DEFAULT_MODEL_OPTIONS, type GenerateOptions, defaultVocabulary, generateCheckpoint,
-  generateWeights,
+  ARCHITECTURES, type Architecture, DEFAULT_MODEL_OPTIONS, FAMILY_ARCHITECTURES, type GenerateOptions, defaultVocabulary, familyOf,
+  generateCheckpoint, generateWeights,
 } from '../../src/model/generate.ts';
+import { FAMILY_PREFIX } from '../../src/model/generate-families.ts';
+import { KIND_SPECIALS } from '../../src/model/generate-tokenizers.ts';
 import { STAMP_FILE, ensureDefaultModel, writeCheckpointFolder } from '../../src/model/generate-node.ts';
 import { parseSafetensors, tensorToFloat32 } from '../../src/model/safetensors.ts';
 import { loadCheckpoint } from '../../src/model/source.ts';
@@ -57,45 +60,65 @@ function tensorsOf(files: Map<string, Uint8Array>): Map<string, { dtype: string;
   return out;
 }
 
-const HEADS: Record<Architecture, { pooler: boolean; mlm: boolean; classifier: number; qa: boolean; prefix: '' | 'bert.' }> = {
-  BertModel: { pooler: true, mlm: false, classifier: 0, qa: false, prefix: '' },
-  BertForMaskedLM: { pooler: false, mlm: true, classifier: 0, qa: false, prefix: 'bert.' },
-  BertForSequenceClassification: { pooler: true, mlm: false, classifier: 2, qa: false, prefix: 'bert.' },
-  BertForTokenClassification: { pooler: false, mlm: false, classifier: 7, qa: false, prefix: 'bert.' },
-  BertForQuestionAnswering: { pooler: false, mlm: false, classifier: 0, qa: true, prefix: 'bert.' },
-};
+/** What each architecture must carry, by the rules of transformers' head classes. */
+function expected(architecture: Architecture) {
+  const family = familyOf(architecture);
+  const is = (suffix: string) => architecture.endsWith(suffix);
+  return {
+    family,
+    pooler: (is('Model') && ['bert', 'roberta', 'xlm-roberta'].includes(family)) || architecture === 'BertForSequenceClassification',
+    mlm: is('ForMaskedLM'),
+    classifier: is('ForSequenceClassification') ? 2 : is('ForTokenClassification') ? 7 : 0,
+    qa: is('ForQuestionAnswering'),
+    discriminator: architecture === 'ElectraForPreTraining',
+    prefix: is('Model') ? '' : FAMILY_PREFIX[family],
+    kind: ({ bert: 'wordpiece', distilbert: 'wordpiece', electra: 'wordpiece', roberta: 'bpe', 'xlm-roberta': 'unigram' } as const)[family],
+  };
+}
+
+const TOKENIZER_FILES = {
+  wordpiece: ['tokenizer.json', 'vocab.txt'],
+  bpe: ['merges.txt', 'tokenizer.json', 'vocab.json'],
+  unigram: ['tokenizer.json'],
+} as const;
 
 for (const architecture of ARCHITECTURES) {
   for (const dtype of DTYPES) {
     test(`${architecture} ${dtype}: HF files that loadCheckpoint loads with the architecture's heads`, async () => {
+      const want = expected(architecture);
       const files = generateCheckpoint(tiny(architecture, { dtype }));
       assert.deepEqual([...files.keys()].sort(), [
-        'config.json', 'model.safetensors', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt',
-      ]);
+        'config.json', 'model.safetensors', 'special_tokens_map.json', 'tokenizer_config.json', ...TOKENIZER_FILES[want.kind],
+      ].sort());
       const rawConfig = json(files, 'config.json');
       assert.deepEqual(Object.keys(rawConfig), Object.keys(rawConfig).sort(), 'config.json keys sorted, as transformers writes them');
       assert.equal(rawConfig.torch_dtype, { F32: 'float32', F16: 'float16', BF16: 'bfloat16' }[dtype]);
+      assert.equal(rawConfig.model_type, want.family);
 
       const ckpt = await loadCheckpoint(await written(files));
-      const want = HEADS[architecture];
       const c = ckpt.config;
+      assert.equal(ckpt.family.name, want.family === 'xlm-roberta' ? 'roberta' : want.family);
       assert.deepEqual(c.architectures, [architecture]);
+      // RoBERTa's table keeps padding_idx + 1 rows before the first position: 16 tokens need 18 rows.
+      const positions = want.kind === 'wordpiece' ? 16 : 18;
       assert.deepEqual(
-        [c.hiddenSize, c.numHiddenLayers, c.numAttentionHeads, c.intermediateSize, c.maxPositionEmbeddings, c.typeVocabSize],
-        [16, 2, 2, 24, 16, 2],
+        [c.hiddenSize, c.numHiddenLayers, c.numAttentionHeads, c.intermediateSize, c.maxPositionEmbeddings, c.maxSequenceLength, c.typeVocabSize],
+        [16, 2, 2, 24, positions, 16, want.family === 'distilbert' ? 0 : 2],
       );
-      assert.equal(c.vocabSize, defaultVocabulary().length);
       assert.equal(c.hiddenAct, 'gelu');
-      assert.equal(c.padTokenId, 0);
+      assert.equal(c.padTokenId, want.kind === 'wordpiece' ? 0 : 1);
       assert.equal(c.layerNormEps, 1e-12);
       assert.deepEqual(parseConfig(rawConfig).config, c);
 
       const w = ckpt.weights as PostLnWeights;
       const heads = ckpt.family.heads(c, w);
       assert.equal(w.embeddings.word.name, `${want.prefix}embeddings.word_embeddings.weight`);
+      assert.equal(w.embeddings.word.shape[1], want.family === 'electra' ? 8 : 16, 'ELECTRA embeds at half the hidden size');
+      assert.equal(Boolean(w.project), want.family === 'electra');
       assert.equal(w.layers.length, 2);
       assert.equal(heads.pooler, want.pooler, 'pooler');
       assert.equal(heads.mlm, want.mlm, 'MLM head');
+      assert.equal(heads.discriminator, want.discriminator, 'discriminator');
       const classifier = w.heads.sequence?.out ?? w.heads.token;
       assert.equal(classifier?.weight.shape[0] ?? 0, want.classifier, 'classifier labels');
       assert.equal(heads.qa, want.qa, 'QA head');
@@ -108,16 +131,51 @@ for (const architecture of ARCHITECTURES) {
       if (want.classifier === 7) assert.deepEqual(c.id2label, ['O', 'B-PER', 'I-PER', 'B-ORG', 'I-ORG', 'B-LOC', 'I-LOC']);
       if (want.classifier === 0) assert.equal(rawConfig.id2label, undefined, 'no labels outside the classification heads');
 
-      // Both tokenizer files came back and build the same vocabulary.
-      assert.ok(ckpt.files.vocabTxt && ckpt.files.tokenizerJson && ckpt.files.tokenizerConfig);
+      // Every tokenizer file came back; each way of building the tokenizer gives the model's vocabulary.
+      assert.ok(ckpt.files.tokenizerJson && ckpt.files.tokenizerConfig);
       const options = tokenizerConfig(ckpt.files.tokenizerConfig);
       assert.equal(options.modelMaxLength, 16);
       const fromJson = Tokenizer.fromJson(ckpt.files.tokenizerJson, options);
-      assert.equal(loadTokenizer({ vocabTxt: ckpt.files.vocabTxt, tokenizerConfig: ckpt.files.tokenizerConfig })!.vocabSize, c.vocabSize);
       assert.equal(fromJson.vocabSize, c.vocabSize);
+      assert.equal(fromJson.padTokenId, c.padTokenId);
+      assert.equal(fromJson.maskTokenId, fromJson.tokenToId(KIND_SPECIALS[want.kind].mask));
+      if (want.kind === 'wordpiece') {
+        assert.equal(loadTokenizer({ vocabTxt: ckpt.files.vocabTxt, tokenizerConfig: ckpt.files.tokenizerConfig })!.vocabSize, c.vocabSize);
+      }
+      if (want.kind === 'bpe') {
+        assert.equal(loadTokenizer({ vocabJson: ckpt.files.vocabJson, mergesTxt: ckpt.files.mergesTxt, tokenizerConfig: ckpt.files.tokenizerConfig })!.vocabSize, c.vocabSize);
+      }
     });
   }
 }
+
+test("every family's tokenizer.json runs the same in Hugging Face's Rust library, and its legacy files agree", async () => {
+  const strings = [
+    'The quick brown fox jumps over the lazy dog.', 'Hello, world! How are you today?', 'the <mask> sat on the [MASK] mat',
+    "I don't think it's working... (really)", 'Café naïve résumé über Zürich', '  spaced\tout\nlines  ', '我在中国', '',
+  ];
+  for (const family of ['bert', 'roberta', 'xlm-roberta'] as const) {
+    const files = generateCheckpoint(tiny(FAMILY_ARCHITECTURES[family][1]));
+    const ckpt = await loadCheckpoint(await written(files));
+    const ours = loadTokenizer(ckpt.files)!;
+    const rust = RustTokenizer.fromString(text(files, 'tokenizer.json'));
+    const legacy = family === 'bert' ? loadTokenizer({ vocabTxt: ckpt.files.vocabTxt, tokenizerConfig: ckpt.files.tokenizerConfig })
+      : family === 'roberta' ? loadTokenizer({ vocabJson: ckpt.files.vocabJson, mergesTxt: ckpt.files.mergesTxt, tokenizerConfig: ckpt.files.tokenizerConfig })
+        : undefined;
+    let unknown = 0;
+    for (const s of strings) {
+      for (const pair of [undefined, 'a second text']) {
+        const r = await rust.encode(s, pair);
+        const e = ours.encode(s, pair === undefined ? {} : { pair });
+        assert.deepEqual(e.inputIds, r.getIds(), `${family} ${JSON.stringify(s)}`);
+        assert.deepEqual(e.tokenTypeIds, r.getTypeIds(), `${family} ${JSON.stringify(s)} type ids`);
+        if (legacy) assert.deepEqual(legacy.encode(s, pair === undefined ? {} : { pair }), e, `${family} legacy files ${JSON.stringify(s)}`);
+        if (s.startsWith('The quick') || s.startsWith('Hello')) unknown += e.inputIds.filter((id) => id === ours.unkTokenId).length;
+      }
+    }
+    assert.equal(unknown, 0, `${family}: ordinary English has no unknown tokens`);
+  }
+});
 
 test('weights are a function of the seed: same seed same bytes, another seed changes every tensor', () => {
   for (const architecture of ARCHITECTURES) {
@@ -136,13 +194,16 @@ test('weights are a function of the seed: same seed same bytes, another seed cha
   }
 });
 
-test('the backbone depends on the seed only: heads, prefix and dtype leave it unchanged', () => {
-  const base = generateWeights(tiny('BertModel', { seed: 3 }));
-  for (const architecture of ARCHITECTURES.slice(1)) {
-    const head = generateWeights(tiny(architecture, { seed: 3 }));
-    for (const [name, t] of base) {
-      if (name.startsWith('pooler.') && !head.has(`bert.${name}`)) continue;
-      assert.deepEqual(head.get(`bert.${name}`)?.data, t.data, `${architecture} bert.${name}`);
+test('the backbone depends on the seed only: heads and prefix leave it unchanged, in every family', () => {
+  for (const [family, architectures] of Object.entries(FAMILY_ARCHITECTURES)) {
+    const base = generateWeights(tiny(architectures[0], { seed: 3 }));
+    const prefix = FAMILY_PREFIX[family as keyof typeof FAMILY_PREFIX];
+    for (const architecture of architectures.slice(1)) {
+      const head = generateWeights(tiny(architecture, { seed: 3 }));
+      for (const [name, t] of base) {
+        if (name.startsWith('pooler.') && !head.has(`${prefix}${name}`)) continue;
+        assert.deepEqual(head.get(`${prefix}${name}`)?.data, t.data, `${architecture} ${prefix}${name}`);
+      }
     }
   }
 });
@@ -304,7 +365,7 @@ test('bad options are refused with one-line messages', () => {
     [{ intermediateSize: 2.5 }, /intermediateSize must be a positive integer/],
     [{ dtype: 'F64' as 'F32' }, /dtype must be F32, F16 or BF16/],
     [{ seed: -1 }, /seed must be an integer in \[0, 2\^32\)/],
-    [{ hiddenAct: 'relu' as 'gelu' }, /hiddenAct must be gelu or gelu_new/],
+    [{ hiddenAct: 'swish' as 'gelu' }, /hiddenAct must be gelu, gelu_new or relu/],
     [{ vocab: ['[PAD]', '[UNK]', '[CLS]', '[SEP]'] }, /vocab lacks the special token \[MASK\]/],
     [{ vocab: [...defaultVocabulary(), 'the'] }, /vocab token "the" appears twice/],
     [{ vocab: [...defaultVocabulary(), 'two\nlines'] }, /line break/],
