@@ -50,18 +50,28 @@ export function parseBertLike(c: ConfigReader, modelType: string, family: string
   };
 }
 
-function loadBert(config: EncoderConfig, t: TensorTable): PostLnWeights {
-  const H = config.hiddenSize;
-  const p = t.hasPrefix('bert.') ? 'bert.' : '';
+/**
+ * BERT's embeddings and encoder layers under `prefix` (when the file has it: head checkpoints do, bare
+ * models do not), the backbone RoBERTa and ELECTRA share; `width` is the embeddings' (ELECTRA's narrower).
+ */
+export function loadBertBackbone(config: EncoderConfig, t: TensorTable, prefix: string, width = config.hiddenSize) {
+  const p = t.hasPrefix(prefix) ? prefix : '';
   const eps = config.layerNormEps;
   const embeddings = {
-    word: t.take(`${p}embeddings.word_embeddings.weight`, [config.vocabSize, H]),
-    position: t.take(`${p}embeddings.position_embeddings.weight`, [config.maxPositionEmbeddings, H]),
-    tokenType: t.take(`${p}embeddings.token_type_embeddings.weight`, [config.typeVocabSize, H]),
-    norm: t.norm(`${p}embeddings.LayerNorm.`, H, eps),
+    word: t.take(`${p}embeddings.word_embeddings.weight`, [config.vocabSize, width]),
+    position: t.take(`${p}embeddings.position_embeddings.weight`, [config.maxPositionEmbeddings, width]),
+    tokenType: t.take(`${p}embeddings.token_type_embeddings.weight`, [config.typeVocabSize, width]),
+    norm: t.norm(`${p}embeddings.LayerNorm.`, width, eps),
   };
   const layers = Array.from({ length: config.numHiddenLayers }, (_, i) =>
-    loadPostLnLayer(t, `${p}encoder.layer.${i}.`, BERT_LAYER_NAMES, { hidden: H, intermediate: config.intermediateSize, eps }));
+    loadPostLnLayer(t, `${p}encoder.layer.${i}.`, BERT_LAYER_NAMES, { hidden: config.hiddenSize, intermediate: config.intermediateSize, eps }));
+  return { p, embeddings, layers };
+}
+
+function loadBert(config: EncoderConfig, t: TensorTable): PostLnWeights {
+  const H = config.hiddenSize;
+  const eps = config.layerNormEps;
+  const { p, embeddings, layers } = loadBertBackbone(config, t, 'bert.');
 
   // One `classifier.` for both classifiers: the architecture decides, else a pooler means a sequence classifier.
   const tokenArch = config.architectures.includes('BertForTokenClassification');

@@ -3,10 +3,10 @@
 // discriminator of ElectraForPreTraining (one replaced-token logit per token), the generator's MLM head
 // (ElectraForMaskedLM: dense to embedding_size, GELU, LayerNorm, decoder tied to the word embeddings), and
 // sequence classification on the first token (dense + GELU + out_proj), token classification, QA.
-import { parseBertLike } from './bert.ts';
+import { loadBertBackbone, parseBertLike } from './bert.ts';
 import type { ConfigReader, EncoderConfig } from './config.ts';
 import {
-  BERT_LAYER_NAMES, buildPostLn, headsOf, headsToLoad, loadPostLnLayer, takeEither, tiedDecoder,
+  buildPostLn, headsOf, headsToLoad, takeEither, tiedDecoder,
   type EncoderHeads, type HeadName, type PostLnWeights,
 } from './encoder.ts';
 import { arangePositions, defineFamily } from './family.ts';
@@ -35,18 +35,10 @@ function parseElectra(c: ConfigReader, modelType: string): ElectraConfig {
 function loadElectra(config: ElectraConfig, t: TensorTable): PostLnWeights {
   const H = config.hiddenSize;
   const E = config.embeddingSize;
-  const p = t.hasPrefix('electra.') ? 'electra.' : '';
   const eps = config.layerNormEps;
-  const embeddings = {
-    word: t.take(`${p}embeddings.word_embeddings.weight`, [config.vocabSize, E]),
-    position: t.take(`${p}embeddings.position_embeddings.weight`, [config.maxPositionEmbeddings, E]),
-    tokenType: t.take(`${p}embeddings.token_type_embeddings.weight`, [config.typeVocabSize, E]),
-    norm: t.norm(`${p}embeddings.LayerNorm.`, E, eps),
-  };
+  const { p, embeddings, layers } = loadBertBackbone(config, t, 'electra.', E);
   // transformers builds embeddings_project only when embedding_size != hidden_size.
   const project = E !== H ? t.linear(`${p}embeddings_project.`, H, E) : undefined;
-  const layers = Array.from({ length: config.numHiddenLayers }, (_, i) =>
-    loadPostLnLayer(t, `${p}encoder.layer.${i}.`, BERT_LAYER_NAMES, { hidden: H, intermediate: config.intermediateSize, eps }));
   const load = headsToLoad(config, ARCHITECTURE_HEADS, (h) => ({
     pooler: false,
     mlm: t.has('generator_lm_head.bias'),

@@ -3,10 +3,10 @@
 // the non-pad ids (pads get padding_idx), usually one token type, an LM head whose activation is always
 // the erf GELU, and a classification head of its own on the first token (dense + tanh + out_proj, no
 // pooler). Backbone names carry `roberta.` in every head class and none in a bare RobertaModel.
-import { parseBertLike } from './bert.ts';
+import { loadBertBackbone, parseBertLike } from './bert.ts';
 import type { ConfigReader, EncoderConfig } from './config.ts';
 import {
-  BERT_LAYER_NAMES, buildPostLn, headsOf, headsToLoad, loadPostLnLayer, takeEither, tiedDecoder,
+  buildPostLn, headsOf, headsToLoad, takeEither, tiedDecoder,
   type EncoderHeads, type HeadName, type PostLnWeights,
 } from './encoder.ts';
 import { defineFamily } from './family.ts';
@@ -58,16 +58,8 @@ function robertaPositions(config: EncoderConfig, ids: Uint32Array, batch: number
 
 function loadRoberta(config: EncoderConfig, t: TensorTable): PostLnWeights {
   const H = config.hiddenSize;
-  const p = t.hasPrefix('roberta.') ? 'roberta.' : '';
   const eps = config.layerNormEps;
-  const embeddings = {
-    word: t.take(`${p}embeddings.word_embeddings.weight`, [config.vocabSize, H]),
-    position: t.take(`${p}embeddings.position_embeddings.weight`, [config.maxPositionEmbeddings, H]),
-    tokenType: t.take(`${p}embeddings.token_type_embeddings.weight`, [config.typeVocabSize, H]),
-    norm: t.norm(`${p}embeddings.LayerNorm.`, H, eps),
-  };
-  const layers = Array.from({ length: config.numHiddenLayers }, (_, i) =>
-    loadPostLnLayer(t, `${p}encoder.layer.${i}.`, BERT_LAYER_NAMES, { hidden: H, intermediate: config.intermediateSize, eps }));
+  const { p, embeddings, layers } = loadBertBackbone(config, t, 'roberta.');
   const load = headsToLoad(config, ARCHITECTURE_HEADS, (h) => ({
     pooler: t.has(`${p}pooler.dense.weight`),
     mlm: t.has('lm_head.dense.weight'),

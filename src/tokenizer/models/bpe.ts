@@ -6,7 +6,7 @@
 import { TokenizerError } from '../errors.ts';
 import { optional, type Json } from '../json.ts';
 import type { Token } from '../pre-tokenizers.ts';
-import { reverse, vocabFromJson, type Model } from './model.ts';
+import { VocabModel, vocabFromJson } from './model.ts';
 import { wrap } from './wordpiece.ts';
 
 /** A symbol of the word: its id and its length in UTF-8 bytes (offsets are running sums, as in the Rust Word). */
@@ -46,17 +46,16 @@ class MergeQueue {
 }
 const less = (x: [number, number, number], y: [number, number, number]) => x[0] < y[0] || (x[0] === y[0] && x[1] < y[1]);
 
-export class Bpe implements Model {
-  private readonly ids: Map<number, string>;
+export class Bpe extends VocabModel {
   /** `${left id} ${right id}` -> [rank, merged id] */
   private readonly merges = new Map<string, [number, number]>();
 
   constructor(
-    private readonly vocab: Map<string, number>,
+    vocab: Map<string, number>,
     merges: readonly (readonly [string, string])[],
     private readonly o: { unkToken?: string; prefix?: string; suffix?: string; fuseUnk: boolean; byteFallback: boolean; ignoreMerges: boolean },
   ) {
-    this.ids = reverse(vocab);
+    super(vocab);
     const strip = o.prefix ?? '';
     merges.forEach(([a, b], rank) => {
       const merged = a + (b.startsWith(strip) ? b.slice(strip.length) : b);
@@ -83,26 +82,8 @@ export class Bpe implements Model {
     });
   }
 
-  get vocabSize(): number {
-    return this.vocab.size;
-  }
-
-  get maxId(): number {
-    let max = -1;
-    for (const id of this.vocab.values()) max = Math.max(max, id);
-    return max;
-  }
-
   get unkToken(): string | undefined {
     return this.o.unkToken;
-  }
-
-  tokenToId(t: string): number | undefined {
-    return this.vocab.get(t);
-  }
-
-  idToToken(id: number): string | undefined {
-    return this.ids.get(id);
   }
 
   tokenize(chars: readonly string[]): Token[] {

@@ -13,6 +13,36 @@ export interface Model {
   readonly unkToken: string | undefined;
 }
 
+/** The lookups of a model with a {token: id} vocabulary (WordPiece, BPE, WordLevel). */
+export abstract class VocabModel implements Model {
+  protected readonly ids: Map<number, string>;
+  abstract readonly unkToken: string | undefined;
+
+  constructor(protected readonly vocab: Map<string, number>) {
+    this.ids = reverse(vocab);
+  }
+
+  abstract tokenize(chars: readonly string[]): Token[];
+
+  get vocabSize(): number {
+    return this.vocab.size;
+  }
+
+  get maxId(): number {
+    let max = -1;
+    for (const id of this.vocab.values()) max = Math.max(max, id);
+    return max;
+  }
+
+  tokenToId(t: string): number | undefined {
+    return this.vocab.get(t);
+  }
+
+  idToToken(id: number): string | undefined {
+    return this.ids.get(id);
+  }
+}
+
 /** A vocabulary read from tokenizer.json ({token: id}), checked. */
 export function vocabFromJson(v: unknown, what: string): Map<string, number> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${what} vocab must be an object of token -> id`);

@@ -2,36 +2,16 @@
 import { TokenizerError } from '../errors.ts';
 import { optional, type Json } from '../json.ts';
 import type { Token } from '../pre-tokenizers.ts';
-import { reverse, vocabFromJson, type Model } from './model.ts';
+import { VocabModel, vocabFromJson } from './model.ts';
 import { wrap } from './wordpiece.ts';
 
-export class WordLevel implements Model {
-  private readonly ids: Map<number, string>;
-
-  constructor(private readonly vocab: Map<string, number>, readonly unkToken: string) {
-    this.ids = reverse(vocab);
+export class WordLevel extends VocabModel {
+  constructor(vocab: Map<string, number>, readonly unkToken: string) {
+    super(vocab);
   }
 
   static fromJson(j: Json): WordLevel {
     return new WordLevel(wrap(() => vocabFromJson(j.vocab, 'tokenizer.json WordLevel')), optional(j, 'unk_token', 'string', 'WordLevel', '<unk>'));
-  }
-
-  get vocabSize(): number {
-    return this.vocab.size;
-  }
-
-  get maxId(): number {
-    let max = -1;
-    for (const id of this.vocab.values()) max = Math.max(max, id);
-    return max;
-  }
-
-  tokenToId(t: string): number | undefined {
-    return this.vocab.get(t);
-  }
-
-  idToToken(id: number): string | undefined {
-    return this.ids.get(id);
   }
 
   tokenize(chars: readonly string[]): Token[] {

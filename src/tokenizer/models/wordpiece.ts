@@ -3,14 +3,13 @@
 import { TokenizerError } from '../errors.ts';
 import { optional, type Json } from '../json.ts';
 import type { Token } from '../pre-tokenizers.ts';
-import { reverse, vocabFromJson, type Model } from './model.ts';
+import { VocabModel, vocabFromJson } from './model.ts';
 
-export class WordPiece implements Model {
-  private readonly ids: Map<number, string>;
+export class WordPiece extends VocabModel {
   private readonly unkId: number;
 
-  constructor(private readonly vocab: Map<string, number>, readonly unkToken: string, private readonly prefix: string, private readonly maxChars: number) {
-    this.ids = reverse(vocab);
+  constructor(vocab: Map<string, number>, readonly unkToken: string, private readonly prefix: string, private readonly maxChars: number) {
+    super(vocab);
     const unk = vocab.get(unkToken);
     if (unk === undefined) throw new TokenizerError(`WordPiece unk token ${JSON.stringify(unkToken)} is not in the vocabulary`);
     this.unkId = unk;
@@ -20,24 +19,6 @@ export class WordPiece implements Model {
     const vocab = wrap(() => vocabFromJson(j.vocab, 'tokenizer.json WordPiece'));
     return new WordPiece(vocab, optional(j, 'unk_token', 'string', 'WordPiece', '[UNK]'),
       optional(j, 'continuing_subword_prefix', 'string', 'WordPiece', '##'), optional(j, 'max_input_chars_per_word', 'number', 'WordPiece', 100));
-  }
-
-  get vocabSize(): number {
-    return this.vocab.size;
-  }
-
-  get maxId(): number {
-    let max = -1;
-    for (const id of this.vocab.values()) max = Math.max(max, id);
-    return max;
-  }
-
-  tokenToId(t: string): number | undefined {
-    return this.vocab.get(t);
-  }
-
-  idToToken(id: number): string | undefined {
-    return this.ids.get(id);
   }
 
   tokenize(chars: readonly string[]): Token[] {
