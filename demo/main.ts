@@ -1,6 +1,7 @@
 // The demo page: gets a WebGPU device (or says why there is none), builds the model bar and the panels,
 // and loads the built-in default model.
 import * as lib from '../src/browser.ts';
+import * as lab from '../src/lab.ts';
 import { DemoApp, type Loaded } from './app.ts';
 import { el, errorMessage } from './dom.ts';
 import { ModelBar } from './model-bar.ts';
@@ -57,7 +58,7 @@ async function start(): Promise<void> {
   const ready = modelBar.loadBuiltIn('BertForMaskedLM').then((loaded) => {
     if (!loaded) throw new Error('the built-in model did not load (see the model bar)');
   });
-  exposeHook({ lib, app, modelBar, panels, ready });
+  exposeHook({ lib, lab, app, modelBar, panels, ready });
   await ready;
 }
 

@@ -1,9 +1,8 @@
 // The model bar: load a built-in random-weight model, a Hugging Face folder from disk (picker or drag and
 // drop) or a URL base; engine options; the progress bar; a summary of the current model. A failed load
 // shows the loader's one-line error and leaves the current model loaded.
-import {
-  ATTENTION_VARIANTS, DEFAULT_ATTENTION_ORDER, DEFAULT_MODEL_OPTIONS, MATMUL_CONFIGS, generateCheckpoint, type Architecture,
-} from '../src/browser.ts';
+import {  } from '../src/browser.ts';
+import { ATTENTION_VARIANTS, DEFAULT_ATTENTION_ORDER, DEFAULT_MODEL_OPTIONS, MATMUL_CONFIGS, generateCheckpoint, type Architecture } from '../src/lab.ts';
 import type { DemoApp, EngineOptions, Loaded, LoadRequest } from './app.ts';
 import { button, el, errorMessage, field, formatBytes, formatMs } from './dom.ts';
 import { checkpointFiles, explainMissing, fromDrop, fromInput, readFiles, type PickedFile } from './model-files.ts';

@@ -1,7 +1,8 @@
 // `window.demo`: the page's state for the end-to-end tests (tests/browser/demo.spec.ts) and for anyone
 // poking at the demo from the console. The tests recompute what a panel shows through `lib`, the same
-// library the panels use, and compare.
+// library the panels use (`lab`: its research subpath, e.g. the checkpoint generator), and compare.
 import type * as Library from '../src/browser.ts';
+import type * as Lab from '../src/lab.ts';
 import type { DemoApp } from './app.ts';
 import type { ModelBar } from './model-bar.ts';
 import type { AttentionPanel } from './panels/attention.ts';
@@ -14,6 +15,7 @@ import type { TimingPanel } from './panels/timing.ts';
 
 export interface DemoHook {
   lib: typeof Library;
+  lab: typeof Lab;
   app: DemoApp;
   modelBar: ModelBar;
   panels: {

@@ -17,6 +17,7 @@ import { CliError, errorFromPage, oneLine } from './errors.ts';
 import type { Job, JobResult } from './job.ts';
 import type { CliRunner, PageResult } from './browser-runner.ts';
 import type { ProgressSink } from './progress.ts';
+import { loadCheckpoint, openCheckpointSource } from '../model/source.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RUNNER_PAGE = '/src/cli/browser-runner.html';
@@ -42,8 +43,7 @@ export async function runInBrowser(job: Job, progress: ProgressSink): Promise<Jo
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const isUrl = /^https?:\/\//i.test(job.model);
-    const serve = isUrl ? proxyBase(job.model) : serveFolder(path.resolve(job.model));
+    const serve = await modelResponder(job, progress);
     progress.stage('starting the Vite dev server');
     const port = await freePort();
     server = await createServer({
@@ -87,6 +87,21 @@ export async function runInBrowser(job: Job, progress: ProgressSink): Promise<Jo
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * What the page reads the model from: a folder from disk, an http(s) model through Node, and a hub model id
+ * from its snapshot in the hub cache, downloaded here first (so the page needs no token and no CORS).
+ */
+async function modelResponder(job: Job, progress: ProgressSink): Promise<Responder> {
+  if (/^https?:\/\//i.test(job.model)) return proxyBase(job.model);
+  const source = await openCheckpointSource(job.model, { hub: job.hub });
+  if (!source.snapshotDir) return serveFolder(path.resolve(job.model));
+  progress.stage(`fetching ${job.model} into the hub cache`);
+  await loadCheckpoint(job.model, { hub: job.hub, onProgress: (p) => progress.bytes(p.file, p.loaded, p.total) });
+  const dir = await source.snapshotDir();
+  if (!dir) throw new CliError(`${job.model}: --runtime browser needs the hub cache (the model was not cached)`);
+  return serveFolder(dir);
 }
 
 function decodeResult(r: PageResult): JobResult {

@@ -3,7 +3,11 @@
 // `tokenize` and `--help` do not load the GPU stack.
 import type { CommandSpec, FlagSpec } from './args.ts';
 
-const model: FlagSpec = { name: 'model', value: '<dir|url>', help: 'checkpoint folder or http(s) base URL (default: the embedded default model)' };
+const modelFlag: FlagSpec = { name: 'model', value: '<dir|url|org/name>', help: 'checkpoint folder, http(s) base URL or Hugging Face model id (default: the embedded default model)' };
+const revision: FlagSpec = { name: 'revision', value: '<rev>', help: 'hub model ids: branch, tag or commit (default main)' };
+const offline: FlagSpec = { name: 'offline', help: 'hub model ids: the cache only, no network (also HF_HUB_OFFLINE=1)' };
+/** --model and the hub flags that go with it. */
+const model = [modelFlag, revision, offline];
 const attention: FlagSpec = { name: 'attention', value: '<variant>', help: 'attention kernel variant by name (default: the engine\'s; a wrong name lists them)' };
 const matmul: FlagSpec = { name: 'matmul', value: '<config|autotune>', help: 'matmul configuration by name (a wrong name lists them), or autotune (default: time each on this adapter)' };
 const runtime: FlagSpec = { name: 'runtime', value: 'node|browser', help: 'node: Dawn in this process (default); browser: headless Chromium via Playwright' };
@@ -12,10 +16,10 @@ const progress: FlagSpec = { name: 'progress', help: 'progress on stderr even wh
 export const RUN: CommandSpec = {
   name: 'run',
   summary: 'one raw forward; prints the hidden states (and pooler output / logits / attentions) as JSON',
-  usage: '[--model <dir|url>] (--input <in.json> | --text <text> [--pair <text>]) [flags]',
+  usage: '[--model <dir|url|org/name>] (--input <in.json> | --text <text> [--pair <text>]) [flags]',
   positionals: { min: 0, max: 0, name: 'argument' },
   flags: [
-    model,
+    ...model,
     { name: 'input', value: '<in.json>', help: 'inputs: {"input_ids": [[…]], "attention_mask": [[…]], "token_type_ids": [[…]]} (the last two optional)' },
     { name: 'text', value: '<text>', help: 'tokenize this text with the model\'s tokenizer instead' },
     { name: 'pair', value: '<text>', help: 'second sequence of a pair (with --text)' },
@@ -40,10 +44,10 @@ Examples:
 export const TOKENIZE: CommandSpec = {
   name: 'tokenize',
   summary: 'tokenize a text (or pair), or a JSONL corpus, with a model\'s tokenizer; no weights are loaded',
-  usage: '[--model <dir|url>] [--pair <text>] [--max-length N] [--offsets] (<text> | --input <file.jsonl>)',
+  usage: '[--model <dir|url|org/name>] [--pair <text>] [--max-length N] [--offsets] (<text> | --input <file.jsonl>)',
   positionals: { min: 0, max: 1, name: 'text' },
   flags: [
-    model,
+    ...model,
     { name: 'input', value: '<file.jsonl|->', help: 'one JSON string or {"text": …, "pair": …} per line (- reads stdin); one encoding per line out' },
     { name: 'pair', value: '<text>', help: 'second sequence of a pair (with <text>)' },
     { name: 'max-length', value: '<N>', help: 'truncate to N tokens, specials included (longest first for pairs)' },
@@ -62,10 +66,10 @@ Examples:
 export const EMBED: CommandSpec = {
   name: 'embed',
   summary: 'sentence embeddings: batch forward of the texts, pooled (cls or mean) on the CPU',
-  usage: '[--model <dir|url>] [--pooling cls|mean] [--normalize] <text>...',
+  usage: '[--model <dir|url|org/name>] [--pooling cls|mean] [--normalize] <text>...',
   positionals: { min: 1, max: Infinity, name: 'text' },
   flags: [
-    model,
+    ...model,
     { name: 'pooling', value: 'cls|mean', help: 'cls: the first token\'s hidden state; mean: average over real tokens (default mean)' },
     { name: 'normalize', help: 'scale each embedding to unit L2 norm' },
     attention,
@@ -81,7 +85,7 @@ Example:
 };
 
 const topK: FlagSpec = { name: 'top-k', value: '<N>', help: 'how many results to keep' };
-const taskFlags = [model, attention, matmul, progress];
+const taskFlags = [...model, attention, matmul, progress];
 const taskDetails = (output: string, example: string) => `Output: {result: ${output}, adapter}. Runs in Node (Dawn); the head must be in the checkpoint.
 
 Example:
@@ -90,7 +94,7 @@ Example:
 export const FILL_MASK: CommandSpec = {
   name: 'fill-mask',
   summary: 'top-k tokens for each mask token of a text ([MASK], or <mask> for RoBERTa and XLM-R), from the MLM head',
-  usage: '[--model <dir|url>] [--top-k N] <text with [MASK] or <mask>>',
+  usage: '[--model <dir|url|org/name>] [--top-k N] <text with [MASK] or <mask>>',
   positionals: { min: 1, max: 1, name: 'text' },
   flags: [...taskFlags, topK],
   details: taskDetails('per mask: [{score, token, tokenId, sequence}]', 'webgpu-bert fill-mask "the [MASK] sat on the mat"'),
@@ -99,7 +103,7 @@ export const FILL_MASK: CommandSpec = {
 export const CLASSIFY: CommandSpec = {
   name: 'classify',
   summary: 'text (or pair) classification with a *ForSequenceClassification checkpoint; labels from id2label',
-  usage: '[--model <dir|url>] [--pair <text>] [--top-k N | --all] <text>',
+  usage: '[--model <dir|url|org/name>] [--pair <text>] [--top-k N | --all] <text>',
   positionals: { min: 1, max: 1, name: 'text' },
   flags: [...taskFlags, { name: 'pair', value: '<text>', help: 'second sequence of a pair' }, topK, { name: 'all', help: 'every label with its score' }],
   details: taskDetails('[{label, score}]', 'webgpu-bert classify --model ./sst2-bert "what a lovely day"'),
@@ -108,7 +112,7 @@ export const CLASSIFY: CommandSpec = {
 export const NER: CommandSpec = {
   name: 'ner',
   summary: 'token classification / named entities with a *ForTokenClassification checkpoint',
-  usage: '[--model <dir|url>] [--aggregation simple|none] <text>',
+  usage: '[--model <dir|url|org/name>] [--aggregation simple|none] <text>',
   positionals: { min: 1, max: 1, name: 'text' },
   flags: [...taskFlags, { name: 'aggregation', value: 'simple|none', help: 'simple: B-/I- spans merged, scores averaged (default); none: one entry per token' }],
   details: taskDetails('[{entity_group, score, word, start, end}] (character offsets into the text)', 'webgpu-bert ner --model ./ner-bert "Ada Lovelace lived in London"'),
@@ -117,7 +121,7 @@ export const NER: CommandSpec = {
 export const QA: CommandSpec = {
   name: 'qa',
   summary: 'extractive question answering with a *ForQuestionAnswering checkpoint; long contexts in strided windows',
-  usage: '[--model <dir|url>] [--top-k N] [--max-answer-length N] [--max-seq-length N] [--doc-stride N] <question> <context>',
+  usage: '[--model <dir|url|org/name>] [--top-k N] [--max-answer-length N] [--max-seq-length N] [--doc-stride N] <question> <context>',
   positionals: { min: 2, max: 2, name: 'argument' },
   flags: [...taskFlags, topK,
     { name: 'max-answer-length', value: '<N>', help: 'longest answer in tokens (default 15)' },
@@ -129,7 +133,7 @@ export const QA: CommandSpec = {
 export const SIMILARITY: CommandSpec = {
   name: 'similarity',
   summary: 'cosine-similarity matrix of sentence embeddings (pooled on the GPU)',
-  usage: '[--model <dir|url>] [--pooling mean|cls] <text> <text>...',
+  usage: '[--model <dir|url|org/name>] [--pooling mean|cls] <text> <text>...',
   positionals: { min: 2, max: Infinity, name: 'text' },
   flags: [...taskFlags, { name: 'pooling', value: 'mean|cls', help: 'mean over real tokens (default) or the first token' }],
   details: taskDetails('{embeddings [texts][H], matrix [texts][texts]}', 'webgpu-bert similarity "a cat sat" "a cat was sitting" "stock prices fell"'),

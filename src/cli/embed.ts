@@ -3,7 +3,7 @@
 import type { Flags } from './args.ts';
 import { execute, engineFlags } from './engine-flags.ts';
 import { checkAgainstConfig } from './inputs.ts';
-import { modelLocation, openModel, readConfig, readTokenizer } from './model-files.ts';
+import { hubOptions, modelLocation, openModel, readConfig, readTokenizer } from './model-files.ts';
 import { createProgress } from './progress.ts';
 import { writeStdout } from './stdout.ts';
 
@@ -17,7 +17,8 @@ export async function embed(flags: Flags, texts: string[]): Promise<void> {
   const progress = createProgress(flags.bool('progress'));
 
   const model = await modelLocation(flags, progress);
-  const files = await openModel(model);
+  const hub = hubOptions(flags);
+  const files = await openModel(model, hub);
   const config = await readConfig(files);
   const tokenizer = await readTokenizer(files);
   // Longer texts are cut to what the position table holds, as a sentence-embedding pipeline does.
@@ -30,7 +31,7 @@ export async function embed(flags: Flags, texts: string[]): Promise<void> {
   }, 'texts', config);
 
   const result = await execute(engine.runtime, {
-    model, attention: engine.attention, matmul: engine.matmul, inputs, attentions: false, repeat: 0, pooler: false, logits: false,
+    model, hub, attention: engine.attention, matmul: engine.matmul, inputs, attentions: false, repeat: 0, pooler: false, logits: false,
   }, progress);
   const { seqLen: S, hiddenSize: H, lastHiddenState } = result.forward;
   const embeddings = inputs.attentionMask!.map((mask, b) => {

@@ -4,10 +4,13 @@
 // obtained and how the result travels back. No Node-only imports here.
 import type { AdapterSummary, Gpu } from '../gpu/device.ts';
 import { EncoderModel, type ForwardInputs, type ForwardResult } from '../graph/model.ts';
+import type { HubOptions } from '../model/hub.ts';
 
 export interface Job {
-  /** Folder (Node) or URL of the checkpoint, as the engine's loadCheckpoint takes it. */
+  /** Folder (Node), URL or hub model id of the checkpoint, as the engine's loadCheckpoint takes it. */
   model: string;
+  /** For hub model ids. */
+  hub?: HubOptions;
   attention?: string;
   matmul?: string;
   inputs: ForwardInputs;
@@ -60,6 +63,7 @@ export async function runJob(gpu: Gpu, job: Job, progress: JobProgress): Promise
   progress.stage(`loading ${job.model}`);
   let uploading = false;
   const model = await EncoderModel.load(gpu, job.model, {
+    hub: job.hub,
     attention: job.attention,
     matmul: job.matmul,
     onProgress: (p) => {

@@ -6,6 +6,7 @@
 import { ensureDefaultModel } from '../model/generate-node.ts';
 import type { EncoderConfig } from '../families/config.ts';
 import { parseConfig } from '../families/index.ts';
+import type { HubOptions } from '../model/hub.ts';
 import { openCheckpointSource, parseJsonFile, type CheckpointSource } from '../model/source.ts';
 import { hasTokenizer, loadTokenizer, readTokenizerFiles, type Tokenizer } from '../tokenizer/index.ts';
 import type { Flags } from './args.ts';
@@ -29,8 +30,15 @@ export interface ModelFiles {
   source: CheckpointSource;
 }
 
-export async function openModel(model: string): Promise<ModelFiles> {
-  const source = await openCheckpointSource(model);
+/** --revision and --offline, for hub model ids (HF_ENDPOINT, HF_TOKEN and HF_HUB_CACHE come from the environment). */
+export function hubOptions(flags: Flags): HubOptions {
+  const revision = flags.string('revision');
+  if (revision === '') throw new UsageError('--revision is empty');
+  return { ...(revision !== undefined && { revision }), ...(flags.bool('offline') && { offline: true }) };
+}
+
+export async function openModel(model: string, hub: HubOptions = {}): Promise<ModelFiles> {
+  const source = await openCheckpointSource(model, { hub });
   return { location: model, source };
 }
 

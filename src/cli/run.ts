@@ -6,7 +6,7 @@ import type { Flags } from './args.ts';
 import { execute, engineFlags } from './engine-flags.ts';
 import { CliError, UsageError } from './errors.ts';
 import { encodeText, readInputFile } from './inputs.ts';
-import { modelLocation, openModel, readConfig, readTokenizer } from './model-files.ts';
+import { hubOptions, modelLocation, openModel, readConfig, readTokenizer } from './model-files.ts';
 import { runOutput } from './output.ts';
 import { createProgress } from './progress.ts';
 import { writeStdout } from './stdout.ts';
@@ -25,14 +25,15 @@ export async function run(flags: Flags): Promise<void> {
 
   // Everything that can be checked without weights is checked before a device or a browser starts.
   const model = await modelLocation(flags, progress);
-  const files = await openModel(model);
+  const hub = hubOptions(flags);
+  const files = await openModel(model, hub);
   const config = await readConfig(files);
   const inputs: ForwardInputs = inputFile !== undefined
     ? await readInputFile(inputFile, config)
     : encodeText(await readTokenizer(files), config, text!, pair);
 
   const result = await execute(engine.runtime, {
-    model, attention: engine.attention, matmul: engine.matmul, inputs, attentions: flags.bool('attentions'), repeat,
+    model, hub, attention: engine.attention, matmul: engine.matmul, inputs, attentions: flags.bool('attentions'), repeat,
   }, progress);
   const { output, shapes } = runOutput(result);
   const json = `${JSON.stringify(output)}\n`;

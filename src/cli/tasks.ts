@@ -7,7 +7,7 @@ import type { Flags } from './args.ts';
 import { useSwiftShader } from './chromium.ts';
 import { engineFlags } from './engine-flags.ts';
 import { UsageError } from './errors.ts';
-import { modelLocation } from './model-files.ts';
+import { hubOptions, modelLocation } from './model-files.ts';
 import { createProgress, type ProgressSink } from './progress.ts';
 import { writeStdout } from './stdout.ts';
 
@@ -16,6 +16,7 @@ async function withModel<T>(flags: Flags, body: (model: EncoderModel) => Promise
   if (engine.runtime !== 'node') throw new UsageError('--runtime: the task commands run in Node only (use `run --runtime browser` for a raw forward)');
   const progress: ProgressSink = createProgress(flags.bool('progress'));
   const source = await modelLocation(flags, progress);
+  const hub = hubOptions(flags);
   let gpu: Gpu | undefined;
   try {
     progress.stage('creating a WebGPU device (Dawn)');
@@ -23,6 +24,7 @@ async function withModel<T>(flags: Flags, body: (model: EncoderModel) => Promise
     gpu = await createNodeGpu({ adapter, log: (line) => progress.stage(line) });
     progress.stage('loading the model');
     const model = await EncoderModel.load(gpu, source, {
+      hub,
       attention: engine.attention, matmul: engine.matmul,
       onProgress: (p) => progress.bytes(p.stage === 'upload' ? 'upload to GPU' : p.file ?? 'download', p.loaded, p.total),
     });

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { Encoding, Tokenizer } from '../tokenizer/index.ts';
 import type { Flags } from './args.ts';
 import { CliError, UsageError } from './errors.ts';
-import { modelLocation, openModel, readTokenizer } from './model-files.ts';
+import { hubOptions, modelLocation, openModel, readTokenizer } from './model-files.ts';
 import { createProgress } from './progress.ts';
 import { writeStdout } from './stdout.ts';
 
@@ -27,7 +27,7 @@ export async function tokenize(flags: Flags, positionals: string[]): Promise<voi
   const items = input === undefined ? [{ line: 0, text: positionals[0], pair: flags.string('pair') }] : parseCorpus(await readInput(input), input);
 
   const progress = createProgress(false);
-  const tokenizer = await readTokenizer(await openModel(await modelLocation(flags, progress)));
+  const tokenizer = await readTokenizer(await openModel(await modelLocation(flags, progress), hubOptions(flags)));
   progress.done();
   const offsets = flags.bool('offsets');
   for (let i = 0; i < items.length; i += LINES_PER_WRITE) {

@@ -12,6 +12,7 @@ import { matmulConfig, type MatmulConfig } from '../kernels/matmul.ts';
 import type { EncoderConfig } from '../families/config.ts';
 import type { AnyFamily, Heads } from '../families/family.ts';
 import type { Weight } from '../families/weights.ts';
+import type { HubOptions } from '../model/hub.ts';
 import { loadCheckpoint, type CheckpointFiles, type LoadedCheckpoint, type Progress } from '../model/source.ts';
 import { loadTokenizer, type Tokenizer } from '../tokenizer/index.ts';
 import {
@@ -42,6 +43,10 @@ export interface ModelOptions {
   fuseLayerNorm?: boolean;
   /** Largest binding the weights may use, below the adapter's own limit: tables above it are split into row blocks. */
   maxBindingBytes?: number;
+  /** Hub model ids: the branch, tag or commit (default 'main'); the same as hub.revision. */
+  revision?: string;
+  /** Hub model ids: endpoint, token, offline, cache folder (see HubOptions). */
+  hub?: HubOptions;
   onProgress?: (p: LoadProgress) => void;
 }
 
@@ -95,6 +100,7 @@ export class EncoderModel {
     const matmul = opts.matmul ?? 'autotune';
     if (matmul !== 'autotune') matmulConfig(matmul);
     const ckpt = await loadCheckpoint(source, {
+      hub: { ...opts.hub, ...(opts.revision !== undefined && { revision: opts.revision }) },
       onProgress: (p: Progress) => opts.onProgress?.({ stage: 'download', file: p.file, loaded: p.loaded, total: p.total }),
     });
     const attention = chooseAttention(opts.attention, ckpt.config);

@@ -12,6 +12,7 @@ import { parseConfig } from '../families/index.ts';
 import { TensorTable, type HostWeights, type LoadedTensor } from '../families/weights.ts';
 import { readTokenizerFiles, type TokenizerFiles } from '../tokenizer/index.ts';
 import { CheckpointError } from './errors.ts';
+import { hubSource, isHubId, type HubOptions } from './hub.ts';
 import { type SafetensorsFile, type TensorInfo, parseSafetensors, tensorToFloat32 } from './safetensors.ts';
 
 export interface Progress {
@@ -29,6 +30,8 @@ export interface CheckpointSource {
   tryRead(file: string, onProgress?: ProgressFn): Promise<Uint8Array | undefined>;
   /** The error for a required file that tryRead found missing. */
   notFound(file: string, why?: string): CheckpointError;
+  /** Hub models in Node: the cache's snapshot folder of the revision, once its files are cached. */
+  snapshotDir?(): Promise<string | undefined>;
 }
 
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
@@ -43,16 +46,21 @@ const READ_CHUNK = 16 << 20; // progress granularity for local files
 export type CheckpointFiles = Map<string, Uint8Array>;
 
 /**
- * A folder path (Node), a `file:` URL (Node), an http(s) base URL (relative URLs in the browser), or a map
- * of file name to bytes.
+ * A folder path (Node), a `file:` URL (Node), an http(s) base URL (relative URLs in the browser), a Hugging
+ * Face hub model id (`org/name`; in Node one that is not also a folder here), or a map of file name to bytes.
  */
-export async function openCheckpointSource(source: string | CheckpointFiles, signal?: AbortSignal): Promise<CheckpointSource> {
+export async function openCheckpointSource(source: string | CheckpointFiles, opts: { signal?: AbortSignal; hub?: HubOptions } = {}): Promise<CheckpointSource> {
   if (typeof source !== 'string') return memorySource(source);
-  if (isUrl(source) || !isNode()) return httpSource(source, signal);
+  if (isUrl(source)) return httpSource(source, opts.signal);
+  if (!isNode()) return isHubId(source) ? hubSource(source, opts.hub, opts.signal) : httpSource(source, opts.signal);
   let dir = source;
   if (/^file:/i.test(source)) {
     const url = (await import(/* @vite-ignore */ NODE_URL)) as typeof import('node:url');
     dir = url.fileURLToPath(source);
+  } else if (isHubId(source)) {
+    const fs = (await import(/* @vite-ignore */ NODE_FS)) as typeof import('node:fs/promises');
+    const local = await fs.stat(source).then(() => true, () => false);
+    if (!local) return hubSource(source, opts.hub, opts.signal);
   }
   return fsSource(dir);
 }
@@ -211,13 +219,15 @@ export interface LoadedCheckpoint {
 export interface LoadOptions {
   onProgress?: ProgressFn;
   signal?: AbortSignal;
+  /** For hub model ids: revision, endpoint, token, offline, cache (see HubOptions). */
+  hub?: HubOptions;
 }
 
 const SINGLE = 'model.safetensors';
 const INDEX = 'model.safetensors.index.json';
 
 export async function loadCheckpoint(source: string | CheckpointFiles, opts: LoadOptions = {}): Promise<LoadedCheckpoint> {
-  const src = await openCheckpointSource(source, opts.signal);
+  const src = await openCheckpointSource(source, { signal: opts.signal, hub: opts.hub });
   const read = async (file: string, why?: string): Promise<Uint8Array> => {
     const bytes = await src.tryRead(file, opts.onProgress);
     if (!bytes) throw src.notFound(file, why);

@@ -244,7 +244,7 @@ test('loads dropped files (NER) and picked files (question answering)', async ({
   // A drop of files built in the page from the generator: the drop zone's path without a file picker.
   await page.evaluate(() => {
     const d = (window as unknown as DemoWindow).demo;
-    const files = d.lib.generateCheckpoint({ ...d.lib.DEFAULT_MODEL_OPTIONS, architecture: 'BertForTokenClassification', hiddenSize: 32, numLayers: 1, numHeads: 2, intermediateSize: 64 });
+    const files = d.lab.generateCheckpoint({ ...d.lab.DEFAULT_MODEL_OPTIONS, architecture: 'BertForTokenClassification', hiddenSize: 32, numLayers: 1, numHeads: 2, intermediateSize: 64 });
     const data = new DataTransfer();
     for (const [name, bytes] of files) data.items.add(new File([bytes as BlobPart], name));
     document.querySelector('[data-testid="drop-zone"]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));

@@ -1,5 +1,6 @@
 // The page side of the browser tests: one device for the whole page, cases run by name.
-import { createBrowserGpu, describeAdapter, UniformArena, type AdapterSummary, type Gpu } from '../../src/browser.ts';
+import { createBrowserGpu, describeAdapter, fillMask, loadModel, type AdapterSummary, type Gpu, type HubOptions } from '../../src/browser.ts';
+import { UniformArena } from '../../src/lab.ts';
 import { kernelCases } from '../kernels/cases.ts';
 import { runCase } from '../kernels/harness.ts';
 import { modelCases, type FixtureEnv } from '../model/cases.ts';
@@ -17,7 +18,13 @@ export interface Harness {
   runKernelCase(name: string): Promise<{ ok: boolean; message: string }>;
   runModelCase(name: string): Promise<{ ok: boolean; message: string }>;
   runTaskCase(name: string): Promise<{ ok: boolean; message: string }>;
+  /** loadModel of a hub id, then fill-mask: the tokens, or the error's name and message. */
+  hubFillMask(id: string, hub: HubOptions): Promise<{ ok: true; tokens: string[] } | { ok: false; error: string }>;
+  /** The URLs in the hub's Cache API cache; cut one entry's body short (its Content-Length kept). */
+  hubCache(action: 'keys' | 'clear' | { truncate: string }): Promise<string[]>;
 }
+
+const HUB_CACHE = 'webgpu-bert-hub';
 
 let gpu: Gpu | undefined;
 let uniforms: UniformArena | undefined;
@@ -53,6 +60,27 @@ const harness: Harness = {
     const checks = await c.run(gpu!);
     const failed = checks.filter((x) => !x.pass);
     return { ok: checks.length > 0 && failed.length === 0, message: (failed.length ? failed : checks).map((x) => x.message).join('; ') };
+  },
+  async hubFillMask(id, hub) {
+    await ready;
+    try {
+      const model = await loadModel(id, { gpu: gpu!, matmul: 'naive', hub });
+      const [candidates] = await fillMask(model, 'the [MASK] sat', { topK: 3 });
+      model.dispose();
+      return { ok: true, tokens: candidates.map((c) => c.token) };
+    } catch (e) {
+      return { ok: false, error: `${(e as Error).name}: ${(e as Error).message}` };
+    }
+  },
+  async hubCache(action) {
+    const cache = await caches.open(HUB_CACHE);
+    if (action === 'clear') await caches.delete(HUB_CACHE);
+    else if (action !== 'keys') {
+      const res = (await cache.match(action.truncate))!;
+      const body = new Uint8Array(await res.arrayBuffer());
+      await cache.put(action.truncate, new Response(body.slice(0, 64), { headers: { 'Content-Length': String(body.length) } }));
+    }
+    return (await (await caches.open(HUB_CACHE)).keys()).map((r) => r.url);
   },
 };
 

@@ -2,7 +2,8 @@
 // the float64 reference first), then each peer loads the same folder by URL and runs the same batch.
 import { PEERS } from '../../bench/peers/index.ts';
 import { PEER_TOLERANCE, type PeerInputs } from '../../bench/peers/peer.ts';
-import { EncoderModel, compare, createBrowserGpu, describeAdapter, TOLERANCES, type AdapterSummary, type Gpu, type Tolerance } from '../../src/browser.ts';
+import { EncoderModel, createBrowserGpu, describeAdapter, type AdapterSummary, type Gpu } from '../../src/browser.ts';
+import { compare, TOLERANCES, type Tolerance } from '../../src/lab.ts';
 import { loadCheckpoint } from '../../src/model/source.ts';
 import { ReferenceModel } from '../../src/reference/model.ts';
 import { Rng } from '../../src/reference/random.ts';

@@ -2,7 +2,8 @@
 // call times nothing), and keys by shape bucket.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { autotuneMatmul, createNodeGpu, exportTuning, MATMUL_CONFIGS, tuneKey } from '../../src/node.ts';
+import { createNodeGpu } from '../../src/node.ts';
+import { autotuneMatmul, exportTuning, MATMUL_CONFIGS, tuneKey } from '../../src/lab.ts';
 
 const gpu = await createNodeGpu();
 

@@ -2,10 +2,8 @@
 // message, nothing hangs after the device is lost, and an engine error leaves the device usable.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  createNodeGpu, createTensor, defineKernel, GpuDeviceLostError, GpuLimitError, GpuValidationError, readTensor, runSteps, UniformArena,
-  uploadTensor,
-} from '../../src/node.ts';
+import { createNodeGpu, GpuDeviceLostError, GpuLimitError, GpuValidationError } from '../../src/node.ts';
+import { createTensor, defineKernel, readTensor, runSteps, UniformArena, uploadTensor } from '../../src/lab.ts';
 import { registerShaderSources } from '../../src/gpu/shaders.ts';
 
 test('a WGSL compile error is a GpuValidationError naming the kernel and the line', async () => {

@@ -1,7 +1,8 @@
 // Every kernel case on Dawn in Node (SwiftShader on a machine without a GPU).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createNodeGpu, describeAdapter, UniformArena } from '../../src/node.ts';
+import { createNodeGpu, describeAdapter } from '../../src/node.ts';
+import { UniformArena } from '../../src/lab.ts';
 import { kernelCases } from '../kernels/cases.ts';
 import { runCase } from '../kernels/harness.ts';
 

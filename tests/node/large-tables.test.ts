@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { compare, createNodeGpu, describeAdapter, EncoderModel, TOLERANCES } from '../../src/node.ts';
+import { createNodeGpu, describeAdapter, EncoderModel } from '../../src/node.ts';
+import { compare, TOLERANCES } from '../../src/lab.ts';
 import { parseSafetensors, tensorToFloat32, writeSafetensors, type TensorToWrite } from '../../src/model/safetensors.ts';
 import { Rng } from '../../src/reference/random.ts';
 

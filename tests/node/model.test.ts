@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { EncoderModel, cachedPipelineCount, compare, createNodeGpu, InputError } from '../../src/node.ts';
+import { EncoderModel, createNodeGpu, InputError } from '../../src/node.ts';
+import { cachedPipelineCount, compare } from '../../src/lab.ts';
 import { modelCases, type FixtureEnv } from '../model/cases.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));

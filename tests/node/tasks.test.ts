@@ -4,10 +4,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import {
-  EncoderModel, ReferenceModel, createNodeGpu, decodeSpans, describeAdapter, fillMask, generateCheckpoint, groupEntities,
-  InputError, loadCheckpoint, loadModel, qaWindows, type TokenEntity,
-} from '../../src/node.ts';
+import { EncoderModel, createNodeGpu, decodeSpans, describeAdapter, fillMask, groupEntities, InputError, loadModel, qaWindows, type TokenEntity } from '../../src/node.ts';
+import { ReferenceModel, generateCheckpoint, loadCheckpoint } from '../../src/lab.ts';
 import { compare } from '../../src/reference/compare.ts';
 import { taskCases, wrongHeadMessages } from '../tasks/cases.ts';
 
