@@ -3,6 +3,7 @@
 // profiled forward for the stage breakdown. All timing comes from the engine (GPU timestamps in the
 // profile) or the wall clock around whole forwards; nothing is estimated.
 import type { EncoderModel, ForwardInputs, ForwardProfile, ModelStats } from '../src/browser.ts';
+import { median } from '../src/lab.ts';
 
 export interface Measurement {
   tokens: number;
@@ -15,12 +16,6 @@ export interface Measurement {
   compileMs: number | undefined;
   profile: ForwardProfile | undefined;
   stats: ModelStats;
-}
-
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** `runs` steady forwards (at least 1) of the encoded text, after one first forward and before one profiled forward. */

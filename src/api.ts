@@ -20,9 +20,10 @@ export { Gpu, describeAdapter, type AdapterSummary, type GpuOptions } from './gp
 export {
   GpuDeviceLostError, GpuInternalError, GpuLimitError, GpuOutOfMemoryError, GpuUnavailableError, GpuValidationError,
 } from './gpu/errors.ts';
+export { setTuningStore, tuningStore, type TuningStore, type TuneResult } from './kernels/autotune.ts';
 export {
   EncoderModel, InputError,
-  type ForwardInputs, type ForwardOptions, type ForwardProfile, type ForwardResult, type LoadProgress, type ModelOptions, type ModelStats,
+  type ForwardInputs, type ForwardOptions, type ForwardProfile, type ForwardResult, type LoadProgress, type ModelOptions, type ModelPhases, type ModelStats,
 } from './graph/model.ts';
 export type { CheckpointFiles } from './model/source.ts';
 export { DEFAULT_ENDPOINT, isHubId, type HubOptions } from './model/hub.ts';

@@ -1,7 +1,7 @@
 // Performance: the adapter, how long the model took to load, and per measurement run the first
 // forward, the compile share, the steady forward (median of a few), the stage breakdown from GPU
 // timestamps, and the dispatch and memory counts from the plan.
-import { describeAdapter, type ForwardProfile } from '../../src/browser.ts';
+import { describeAdapter, type ForwardProfile, type ModelPhases } from '../../src/browser.ts';
 import type { DemoApp, Loaded } from '../app.ts';
 import { bar, el, field, formatBytes, formatMs, table } from '../dom.ts';
 import { measureForward, type Measurement } from '../measure.ts';
@@ -36,7 +36,7 @@ export class TimingPanel implements Panel {
     this.showAdapter();
   }
 
-  onModel({ timings, source }: Loaded): void {
+  onModel({ timings, source, model }: Loaded): void {
     this.last = undefined;
     this.runLine.clear();
     this.out.replaceChildren(placeholder('Press Measure to time forwards of this text on the current model.'));
@@ -48,6 +48,7 @@ export class TimingPanel implements Panel {
       ['second forward', formatMs(timings.secondForwardMs)],
       ['compile (first − second)', formatMs(timings.compileMs)],
       ['total', formatMs(timings.totalMs)],
+      ...phaseFacts(model.stats().phases),
     ]);
   }
 
@@ -103,4 +104,12 @@ function stages(profile: ForwardProfile | undefined): HTMLElement {
       el('code', { text: s.stage }), String(s.dispatches), formatMs(s.ms), `${((100 * s.ms) / profile.totalMs).toFixed(1)}%`, bar(s.ms / profile.totalMs),
     ])),
   ]);
+}
+
+/** The engine's own account of the cold start (model.stats().phases): load phases, then the first plan's. */
+function phaseFacts(p: ModelPhases): [string, string][] {
+  return [
+    ['engine: fetch / parse / upload', `${formatMs(p.fetchMs)} / ${formatMs(p.parseMs)} / ${formatMs(p.uploadMs)}`],
+    ['engine: first plan', `${formatMs(p.planMs ?? 0)}: tuning ${formatMs(p.tuneMs ?? 0)}${p.tuningsRestored ? ` (${p.tuningsRestored} tunings restored from this browser)` : ''}, ${p.pipelinesCompiled ?? 0} pipelines compiled (${formatMs(p.compileMs ?? 0)} summed)`],
+  ];
 }

@@ -1,22 +1,20 @@
-// `--runtime browser`: the same job (job.ts) in headless Chromium. A Vite dev server on 127.0.0.1 (a secure
-// context, so navigator.gpu exists) serves src/cli/browser-runner.html, which imports src/browser.ts. The
-// model is served by the same server under MODEL_PREFIX, so the page loads it with the engine's URL loader:
-// a local folder read-only from disk, an http(s) model proxied through Node (one origin, so no CORS needed). The result comes back as base64 Float32 bytes. Browser and server are closed on
-// success, on error and on Ctrl-C.
+// `--runtime browser`: the same job (job.ts) in headless Chromium (vite-chromium.ts: a Vite dev server on
+// 127.0.0.1, a secure context, so navigator.gpu exists) on src/cli/browser-runner.html, which imports
+// src/browser.ts. The model is served by the same server under MODEL_PREFIX, so the page loads it with the
+// engine's URL loader: a local folder read-only from disk, an http(s) model proxied through Node, a hub model
+// from its snapshot in the hub cache (one origin, so no CORS needed). The result comes back as base64
+// Float32 bytes. Browser and server are closed on success, on error and on Ctrl-C.
 import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { Readable } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
-import type { ViteDevServer } from 'vite';
-import { chromiumArgs, chromiumSearchDescription, findChromium } from './chromium.ts';
-import { CliError, errorFromPage, oneLine } from './errors.ts';
+import { CliError, errorFromPage } from './errors.ts';
 import type { Job, JobResult } from './job.ts';
 import type { CliRunner, PageResult } from './browser-runner.ts';
 import type { ProgressSink } from './progress.ts';
+import { openViteChromium } from './vite-chromium.ts';
 import { loadCheckpoint, openCheckpointSource } from '../model/source.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -25,54 +23,29 @@ const RUNNER_PAGE = '/src/cli/browser-runner.html';
 export const MODEL_PREFIX = '/__webgpu-bert-model/';
 
 export async function runInBrowser(job: Job, progress: ProgressSink): Promise<JobResult> {
-  const [{ createServer }, { chromium }] = await Promise.all([
-    importOrExplain<typeof import('vite')>('vite'),
-    importOrExplain<typeof import('playwright-core')>('playwright-core'),
-  ]);
-  let server: ViteDevServer | undefined;
-  let browser: Browser | undefined;
-  let closing: Promise<void> | undefined;
-  const close = () => (closing ??= (async () => {
-    await browser?.close().catch(() => undefined);
-    await server?.close().catch(() => undefined);
-  })());
-  // Ctrl-C (or a kill) while Chromium runs: close it and the server before exiting.
-  const onSignal = (signal: NodeJS.Signals) => {
-    void close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  if (!existsSync(path.join(REPO_ROOT, RUNNER_PAGE))) {
+    throw new CliError('--runtime browser runs from a checkout of the webgpu-bert repository (it serves the sources through Vite); installed, use --runtime node');
+  }
+  const serve = await modelResponder(job, progress);
+  progress.stage('starting the Vite dev server and Chromium');
+  const debug = Boolean(process.env.WEBGPU_BERT_DEBUG);
+  const session = await openViteChromium({
+    // The repo's config (the published package has none: "files" leaves it out, and the defaults do).
+    root: REPO_ROOT,
+    configFile: existsSync(path.join(REPO_ROOT, 'vite.config.ts')) ? path.join(REPO_ROOT, 'vite.config.ts') : false,
+    // configureServer's middleware runs before Vite's own (static files, SPA fallback).
+    plugins: [{ name: 'webgpu-bert-cli-model', configureServer: (s) => void s.middlewares.use(modelMiddleware(serve)) }],
+    log: (line) => debug && process.stderr.write(`${line}\n`),
+    debug,
+    purpose: '--runtime browser',
+  });
   try {
-    const serve = await modelResponder(job, progress);
-    progress.stage('starting the Vite dev server');
-    const port = await freePort();
-    server = await createServer({
-      // The repo's config (the published package has none: "files" leaves it out, and the defaults do).
-      configFile: existsSync(path.join(REPO_ROOT, 'vite.config.ts')) ? path.join(REPO_ROOT, 'vite.config.ts') : false,
-      root: REPO_ROOT,
-      logLevel: process.env.WEBGPU_BERT_DEBUG ? 'info' : 'silent',
-      clearScreen: false,
-      // Vite's default logger writes to stdout, which belongs to the JSON result: send everything to stderr.
-      customLogger: stderrLogger(),
-      server: { host: '127.0.0.1', port, strictPort: true, hmr: false, watch: null, open: false },
-      // configureServer's middleware runs before Vite's own (static files, SPA fallback).
-      plugins: [{ name: 'webgpu-bert-cli-model', configureServer: (s) => void s.middlewares.use(modelMiddleware(serve)) }],
-    });
-    await server.listen();
-    const origin = `http://127.0.0.1:${port}`;
-
-    progress.stage('starting Chromium');
-    try {
-      browser = await chromium.launch({ executablePath: findChromium(), args: chromiumArgs(), headless: true });
-    } catch (e) {
-      throw new CliError(`cannot start Chromium for --runtime browser (tried ${chromiumSearchDescription()}): ${oneLine((e as Error).message).slice(0, 300)}`);
-    }
-    const page = await browser.newPage();
+    const { page, origin } = session;
     await page.exposeFunction('__cliProgress', (kind: string, what: string, loaded?: number, total?: number) => {
       if (kind === 'stage') progress.stage(what);
       else progress.bytes(what, loaded ?? 0, total);
     });
-    if (process.env.WEBGPU_BERT_DEBUG) {
+    if (debug) {
       page.on('console', (m) => process.stderr.write(`[page ${m.type()}] ${m.text()}\n`));
       page.on('pageerror', (e) => process.stderr.write(`[page error] ${e.message}\n`));
     }
@@ -83,9 +56,7 @@ export async function runInBrowser(job: Job, progress: ProgressSink): Promise<Jo
     if (!reply.ok) throw errorFromPage(reply.error);
     return decodeResult(reply.result);
   } finally {
-    await close();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    await session.close();
   }
 }
 
@@ -115,48 +86,6 @@ function decodeResult(r: PageResult): JobResult {
   const decoded = Object.fromEntries(Object.entries(forward).map(([k, v]) => [k,
     typeof v === 'string' ? f32(v) : Array.isArray(v) ? v.map((s: string) => f32(s)) : v]));
   return { ...rest, forward: decoded as unknown as JobResult['forward'] };
-}
-
-/** A dynamic import of an optional dependency, with an install hint instead of a module-resolution stack. */
-async function importOrExplain<T>(name: string): Promise<T> {
-  try {
-    return (await import(name)) as T;
-  } catch (e) {
-    throw new CliError(`--runtime browser needs the npm package "${name}" (npm install -D @playwright/test vite): ${oneLine((e as Error).message).slice(0, 200)}`);
-  }
-}
-
-/** A port the OS says is free now; Vite then binds it with strictPort (a race only with another process). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createNetServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function stderrLogger(): import('vite').Logger {
-  const debug = Boolean(process.env.WEBGPU_BERT_DEBUG);
-  const write = (msg: string) => {
-    if (debug) process.stderr.write(`[vite] ${msg}\n`);
-  };
-  const warned = new Set<string>();
-  return {
-    hasWarned: false,
-    info: write,
-    warn: write,
-    warnOnce: (msg) => {
-      if (!warned.has(msg)) write(msg);
-      warned.add(msg);
-    },
-    error: write,
-    clearScreen: () => {},
-    hasErrorLogged: () => false,
-  };
 }
 
 const CONTENT_TYPES: Record<string, string> = {

@@ -1,5 +1,6 @@
-// `webgpu-bert embed`: the texts as one padded batch, one forward, then pooling on the CPU (in float64):
-// cls = the first token's hidden state, mean = the average over tokens whose attention_mask is 1.
+// `webgpu-bert embed`: the texts as one padded batch, one forward that pools on the GPU (pool.wgsl, as the
+// library's featureExtraction does): cls = the first token's hidden state, mean = the average over tokens
+// whose attention_mask is 1, optionally scaled to unit length. Only [texts, hidden] is read back.
 import type { Flags } from './args.ts';
 import { execute, engineFlags } from './engine-flags.ts';
 import { checkAgainstConfig } from './inputs.ts';
@@ -32,34 +33,9 @@ export async function embed(flags: Flags, texts: string[]): Promise<void> {
 
   const result = await execute(engine.runtime, {
     model, hub, attention: engine.attention, matmul: engine.matmul, inputs, attentions: false, repeat: 0, pooler: false, logits: false,
+    pooling: { mode: pooling, normalize },
   }, progress);
-  const { seqLen: S, hiddenSize: H, lastHiddenState } = result.forward;
-  const embeddings = inputs.attentionMask!.map((mask, b) => {
-    const v = pool(lastHiddenState.subarray(b * S * H, (b + 1) * S * H), mask, H, pooling);
-    return normalize ? l2Normalize(v) : v;
-  });
-  await writeStdout(`${JSON.stringify({ embeddings, pooling, normalized: normalize, adapter: result.adapter })}\n`);
-}
-
-/** One sequence's [S, H] hidden states to one H-vector. */
-export function pool(hidden: Float32Array, mask: number[], H: number, pooling: Pooling): number[] {
-  const out = new Float64Array(H);
-  if (pooling === 'cls') {
-    for (let h = 0; h < H; h++) out[h] = hidden[h];
-    return Array.from(out);
-  }
-  let count = 0;
-  mask.forEach((m, s) => {
-    if (!m) return;
-    count++;
-    for (let h = 0; h < H; h++) out[h] += hidden[s * H + h];
-  });
-  for (let h = 0; h < H; h++) out[h] /= Math.max(count, 1);
-  return Array.from(out);
-}
-
-/** v / ||v||; a zero vector stays zero. */
-export function l2Normalize(v: number[]): number[] {
-  const norm = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
-  return norm > 0 ? v.map((x) => x / norm) : v;
+  const { batch: B, hiddenSize: H, embeddings } = result.forward;
+  const rows = Array.from({ length: B }, (_, b) => Array.from(embeddings!.subarray(b * H, (b + 1) * H)));
+  await writeStdout(`${JSON.stringify({ embeddings: rows, pooling, normalized: normalize, adapter: result.adapter })}\n`);
 }

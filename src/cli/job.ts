@@ -3,8 +3,9 @@
 // with navigator.gpu's, so `--runtime browser` differs from `--runtime node` only in how the device was
 // obtained and how the result travels back. No Node-only imports here.
 import type { AdapterSummary, Gpu } from '../gpu/device.ts';
-import { EncoderModel, type ForwardInputs, type ForwardResult } from '../graph/model.ts';
+import { EncoderModel, type ForwardInputs, type ForwardResult, type ModelPhases } from '../graph/model.ts';
 import type { HubOptions } from '../model/hub.ts';
+import { median } from '../gpu/timer.ts';
 
 export interface Job {
   /** Folder (Node), URL or hub model id of the checkpoint, as the engine's loadCheckpoint takes it. */
@@ -18,6 +19,8 @@ export interface Job {
   /** false skips the pooler / MLM logits (embed needs neither); default: whatever the checkpoint has. */
   pooler?: boolean;
   logits?: boolean;
+  /** Pool on the GPU and read back only [batch, hidden] (embed). */
+  pooling?: { mode: 'cls' | 'mean'; normalize: boolean };
   /** Forwards after the first; 0 means untimed. */
   repeat: number;
 }
@@ -32,6 +35,35 @@ export interface JobTiming {
   dispatches: number;
 }
 
+/** The model's cold-start phases in milliseconds, as the run output prints them. */
+export interface JobPhases {
+  fetch_ms: number;
+  parse_ms: number;
+  upload_ms: number;
+  first_forward_ms: number;
+  plan_ms: number;
+  tune_ms: number;
+  compile_ms: number;
+  pipelines_compiled: number;
+  tunings_restored: number;
+}
+
+function phasesMs(p: ModelPhases): JobPhases {
+  return {
+    fetch_ms: ms(p.fetchMs), parse_ms: ms(p.parseMs), upload_ms: ms(p.uploadMs), first_forward_ms: ms(p.firstForwardMs ?? 0),
+    plan_ms: ms(p.planMs ?? 0), tune_ms: ms(p.tuneMs ?? 0), compile_ms: ms(p.compileMs ?? 0),
+    pipelines_compiled: p.pipelinesCompiled ?? 0, tunings_restored: p.tuningsRestored,
+  };
+}
+
+/** One line for --progress: where the time to the first result went. */
+export function describePhases(p: ModelPhases): string {
+  const f = (x: number | undefined) => `${Math.round(x ?? 0)} ms`;
+  return `phases: fetch ${f(p.fetchMs)}, parse ${f(p.parseMs)}, upload ${f(p.uploadMs)}; first forward ${f(p.firstForwardMs)} `
+    + `(plan ${f(p.planMs)}: tuning ${f(p.tuneMs)}${p.tuningsRestored ? `, ${p.tuningsRestored} tunings restored` : ''}, `
+    + `${p.pipelinesCompiled ?? 0} pipelines compiled in ${f(p.compileMs)} summed)`;
+}
+
 export interface JobStats {
   dispatches_per_forward: number;
   dispatches_per_layer: number;
@@ -42,6 +74,7 @@ export interface JobStats {
 export interface JobResult {
   adapter: Pick<AdapterSummary, 'vendor' | 'architecture' | 'description' | 'isFallback' | 'runtime'>;
   stats: JobStats;
+  phases: JobPhases;
   timing?: JobTiming;
   /** Dimensions the outputs are laid out in. */
   layers: number;
@@ -74,7 +107,7 @@ export async function runJob(gpu: Gpu, job: Job, progress: JobProgress): Promise
   });
   try {
     progress.stage(job.matmul === undefined || job.matmul === 'autotune' ? 'first forward (planning, autotuning matmuls)' : 'first forward (planning)');
-    const options = { attentions: job.attentions, pooler: job.pooler, logits: job.logits };
+    const options = { attentions: job.attentions, pooler: job.pooler, logits: job.logits, ...(job.pooling && { pooling: job.pooling, hidden: false }) };
     let start = performance.now();
     const forward = await model.forward(job.inputs, options);
     const firstMs = performance.now() - start;
@@ -86,6 +119,7 @@ export async function runJob(gpu: Gpu, job: Job, progress: JobProgress): Promise
       times.push(performance.now() - start);
     }
     const s = model.stats();
+    progress.stage(describePhases(s.phases));
     const a = gpu.adapter;
     const result: JobResult = {
       adapter: { vendor: a.vendor, architecture: a.architecture, description: a.description, isFallback: a.isFallback, runtime: a.runtime },
@@ -101,13 +135,11 @@ export async function runJob(gpu: Gpu, job: Job, progress: JobProgress): Promise
       labels: model.config.numLabels,
       architecture: model.config.architectures[0] ?? '',
       classifier: model.classifier,
+      phases: phasesMs(s.phases),
       forward,
     };
     if (job.repeat > 0) {
-      const sorted = [...times].sort((x, y) => x - y);
-      const mid = sorted.length >> 1;
-      const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-      result.timing = { first_ms: ms(firstMs), median_ms: ms(median), min_ms: ms(sorted[0]), runs: times.length, dispatches: s.dispatchesPerForward };
+      result.timing = { first_ms: ms(firstMs), median_ms: ms(median(times)), min_ms: ms(Math.min(...times)), runs: times.length, dispatches: s.dispatchesPerForward };
     }
     return result;
   } finally {

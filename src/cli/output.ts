@@ -15,6 +15,8 @@ export function nest(data: ArrayLike<number>, shape: readonly number[], offset =
 export interface RunOutput {
   adapter: JobResult['adapter'];
   stats: JobResult['stats'];
+  /** Where the time to the first result went (fetch, parse, upload, plan, tune, compile, first forward). */
+  phases_ms: JobResult['phases'];
   timing?: JobResult['timing'];
   last_hidden_state: Nested;
   pooler_output?: Nested;
@@ -49,6 +51,7 @@ export function runOutput(r: JobResult): { output: RunOutput; shapes: Shapes } {
   const output: RunOutput = {
     adapter: r.adapter,
     stats: r.stats,
+    phases_ms: r.phases,
     ...(r.timing && { timing: r.timing }),
     last_hidden_state: nest(r.forward.lastHiddenState, [B, S, H]),
   };

@@ -6,6 +6,7 @@ import { classify, fillMask, questionAnswering, similarity, tokenClassification 
 import type { Flags } from './args.ts';
 import { useSwiftShader } from './chromium.ts';
 import { engineFlags } from './engine-flags.ts';
+import { describePhases } from './job.ts';
 import { UsageError } from './errors.ts';
 import { hubOptions, modelLocation } from './model-files.ts';
 import { createProgress, type ProgressSink } from './progress.ts';
@@ -30,6 +31,7 @@ async function withModel<T>(flags: Flags, body: (model: EncoderModel) => Promise
     });
     progress.stage('running');
     const result = await body(model);
+    progress.stage(describePhases(model.stats().phases));
     progress.done();
     const a = gpu.adapter;
     await writeStdout(`${JSON.stringify({ result, adapter: { vendor: a.vendor, architecture: a.architecture, description: a.description, isFallback: a.isFallback, runtime: a.runtime } })}\n`);

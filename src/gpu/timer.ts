@@ -16,11 +16,15 @@ export interface Timing {
   max: number;
 }
 
-export function summarize(method: TimingMethod, samples: number[]): Timing {
+/** The median of the samples (the mean of the middle two for an even count). */
+export function median(samples: readonly number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { method, samples, median, min: sorted[0], max: sorted[sorted.length - 1] };
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function summarize(method: TimingMethod, samples: number[]): Timing {
+  return { method, samples, median: median(samples), min: Math.min(...samples), max: Math.max(...samples) };
 }
 
 const now = () => (globalThis.performance ?? Date).now();

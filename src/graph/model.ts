@@ -6,7 +6,8 @@
 import type { Gpu } from '../gpu/device.ts';
 import { BYTES_PER_ELEMENT, createBuffer, numel, writeTensor, type GpuTensor } from '../gpu/tensor.ts';
 import { attentionVariant, defaultAttentionVariant } from '../kernels/attention.ts';
-import { autotuneMatmul } from '../kernels/autotune.ts';
+import { autotuneMatmul, persistTuning, restoreTuning, tuningSpent } from '../kernels/autotune.ts';
+import { compileSpent } from '../gpu/pipeline-cache.ts';
 import { recordSteps } from '../kernels/kernel.ts';
 import { matmulConfig, type MatmulConfig } from '../kernels/matmul.ts';
 import type { EncoderConfig } from '../families/config.ts';
@@ -63,6 +64,29 @@ export interface ModelStats {
   plansBuilt: number;
   /** Weights larger than one binding, by name, with the number of row blocks each is stored in. */
   splitWeights: Record<string, number>;
+  /** Where the time to the first result went: load phases, then the first forward's. */
+  phases: ModelPhases;
+}
+
+/** Milliseconds of each phase of a cold start (the forward fields once a forward has run). */
+export interface ModelPhases {
+  /** Reading the checkpoint's files: disk, network or cache. */
+  fetchMs: number;
+  /** Parsing the config and safetensors, checking names and shapes, converting to f32. */
+  parseMs: number;
+  /** Creating the weight buffers and writing them. */
+  uploadMs: number;
+  /** Tunings of this adapter restored from the tuning store when the model loaded. */
+  tuningsRestored: number;
+  /** The first forward end to end: planning, tuning, compiling, running, reading back. */
+  firstForwardMs?: number;
+  /** Of it: building the plan (pipelines, bind groups, buffers), tuning included. */
+  planMs?: number;
+  /** Of the plan: matmul autotuning (0 when every shape was tuned before, in this process or a stored one). */
+  tuneMs?: number;
+  /** Pipelines the first plan compiled, and their compile times summed (they run in parallel). */
+  pipelinesCompiled?: number;
+  compileMs?: number;
 }
 
 const MAX_PLANS = 8;
@@ -76,6 +100,7 @@ export class EncoderModel {
   private lastPlan: ForwardPlan | undefined;
   private plansBuilt = 0;
   private disposed = false;
+  private phases: ModelPhases = { fetchMs: 0, parseMs: 0, uploadMs: 0, tuningsRestored: 0 };
   /** What this checkpoint can compute besides the hidden states. */
   readonly heads: Heads;
 
@@ -105,11 +130,16 @@ export class EncoderModel {
     });
     const attention = chooseAttention(opts.attention, ckpt.config);
     const tokenizer = loadTokenizer(ckpt.files);
+    const uploadStart = now();
     const arena = await uploadWeights(gpu, ckpt.data, {
       maxBindingBytes: opts.maxBindingBytes,
       onProgress: (p) => opts.onProgress?.({ stage: 'upload', loaded: p.uploaded, total: p.total }),
     });
-    return new EncoderModel(gpu, ckpt.family, ckpt.config, ckpt.weights, arena, tokenizer, ckpt, attention, matmul, opts.fuseLayerNorm ?? true);
+    const uploadMs = now() - uploadStart;
+    const tuningsRestored = matmul === 'autotune' ? await restoreTuning(gpu) : 0;
+    const model = new EncoderModel(gpu, ckpt.family, ckpt.config, ckpt.weights, arena, tokenizer, ckpt, attention, matmul, opts.fuseLayerNorm ?? true);
+    model.phases = { fetchMs: ckpt.timings.readMs, parseMs: ckpt.timings.parseMs, uploadMs, tuningsRestored };
+    return model;
   }
 
   get hasPooler(): boolean {
@@ -141,6 +171,7 @@ export class EncoderModel {
       attentionScratchBytes: p?.attentionBytes ?? 0,
       plansBuilt: this.plansBuilt,
       splitWeights: this.arena.splitWeights(),
+      phases: { ...this.phases },
     };
   }
 
@@ -157,6 +188,14 @@ export class EncoderModel {
   }
 
   private async forwardNow(inputs: ForwardInputs, opts: ForwardOptions): Promise<ForwardResult> {
+    if (this.phases.firstForwardMs !== undefined) return this.runForward(inputs, opts);
+    const started = now();
+    const result = await this.runForward(inputs, opts);
+    this.phases.firstForwardMs = now() - started;
+    return result;
+  }
+
+  private async runForward(inputs: ForwardInputs, opts: ForwardOptions): Promise<ForwardResult> {
     if (this.disposed) throw new Error('this model was disposed');
     const checked = validateInputs(this.config, inputs);
     const { batch, seqLen } = checked;
@@ -224,7 +263,14 @@ export class EncoderModel {
       return cached;
     }
     const graph = buildGraph(this.family, this.config, this.weights, { batch, seqLen }, req, { ...options, blocks });
+    const [started, tuned, compiled] = [now(), tuningSpent(this.gpu), compileSpent(this.gpu)];
     const plan = await planGraph(this.gpu, graph, this.arena, { matmulConfig: (m, n, k, transB) => this.matmulConfig(m, n, k, transB) });
+    if (this.plansBuilt === 0) {
+      const [t, c] = [tuningSpent(this.gpu), compileSpent(this.gpu)];
+      Object.assign(this.phases, { planMs: now() - started, tuneMs: t.ms - tuned.ms, pipelinesCompiled: c.count - compiled.count, compileMs: c.ms - compiled.ms });
+    }
+    // New tunings outlive the process (a failing store only means tuning again next time).
+    if (this.matmul === 'autotune') await persistTuning(this.gpu);
     this.plansBuilt++;
     this.plans.set(key, plan);
     if (this.plans.size > MAX_PLANS) {

@@ -100,13 +100,14 @@ export async function planGraph(gpu: Gpu, g: Graph, weights: WeightArena, opts: 
       own: (p) => attentionPlans.push(p),
       attention: g.options.attention,
     };
+    // Every op prepares at once, so their pipelines compile in parallel (the autotuner queues its timings).
+    const prepared = await Promise.all(g.ops.map((op) => op.prepare(ctx)));
     const steps: Step[] = [];
     const info: StepInfo[] = [];
-    for (const op of g.ops) {
-      const built = await op.prepare(ctx);
+    prepared.forEach((built, i) => {
       steps.push(...built);
-      for (const _ of built) info.push({ stage: op.stage, layer: op.layer });
-    }
+      for (const _ of built) info.push({ stage: g.ops[i].stage, layer: g.ops[i].layer });
+    });
     const live = (s: Step) => s.workgroups.every((n) => n > 0);
     const outputs = { attentions: g.outputs.attentions.map(view) } as ForwardPlan['outputs'];
     for (const [name, v] of Object.entries(g.outputs) as [keyof GraphOutputs, Value | Value[]][]) {

@@ -1,12 +1,20 @@
 // Picks the fastest matmul configuration for a shape on the adapter in use: each candidate is timed once
-// on scratch buffers of that shape, and the winner is cached per device under a derived key. SwiftShader,
-// integrated and discrete GPUs disagree about the best tile, so nothing here is hard-coded per vendor.
-// Correctness of every configuration is the tests' job (tests/kernels/matmul-cases.ts); timing is ours.
+// on scratch buffers of that shape, and the winner is cached per device under a key that names the adapter.
+// SwiftShader, integrated and discrete GPUs disagree about the best tile, so nothing here is hard-coded per
+// vendor. Correctness of every configuration is the tests' job (tests/kernels/matmul-cases.ts); timing is ours.
+//
+// Cold start: tuning is bounded (a candidate whose first run is far slower than the best so far is not
+// timed further, and a shape stops trying candidates once its budget is spent), tunings run one at a time
+// per device (they would time each other otherwise), and results persist through a TuningStore that the
+// entry points register (a file in the cache folder in Node, localStorage in a page): the next process
+// restores them when it loads a model and tunes only shapes it has not seen.
 import type { Gpu } from '../gpu/device.ts';
 import { timeSteps, type TimingMethod } from '../gpu/timer.ts';
 import { createTensor, fillTensor, type GpuTensor } from '../gpu/tensor.ts';
 import { UniformArena } from '../gpu/uniforms.ts';
 import { MATMUL_CONFIGS, matmulConfig, prepareMatmul, type MatmulConfig } from './matmul.ts';
+
+const now = () => (globalThis.performance ?? Date).now();
 
 export interface MatmulShape { m: number; n: number; k: number; transB: boolean }
 
@@ -19,6 +27,14 @@ export interface TuneResult {
 }
 
 const caches = new WeakMap<GPUDevice, Map<string, TuneResult>>();
+/** Per device: the tail of the queue of tunings (one at a time), and what tuning has cost so far. */
+const queues = new WeakMap<GPUDevice, Promise<unknown>>();
+const spent = new WeakMap<GPUDevice, { ms: number; tuned: number }>();
+
+/** A candidate whose first run takes this many times the best median so far is not timed further. */
+const SKIP_RATIO = 3;
+/** Default tuning budget per shape: once spent, the remaining candidates are skipped. */
+export const TUNE_BUDGET_MS = 1500;
 
 /** m is rounded up to a power of two (one tuning serves every batch x sequence in the bucket). */
 export function tuneKey(gpu: Gpu, s: MatmulShape): string {
@@ -36,6 +52,8 @@ function cacheOf(gpu: Gpu): Map<string, TuneResult> {
 export interface AutotuneOptions {
   configs?: readonly MatmulConfig[];
   runs?: number;
+  /** Milliseconds of timing per shape before the remaining candidates are skipped (default TUNE_BUDGET_MS). */
+  budgetMs?: number;
   /** Told about each configuration as it is timed (tuning big shapes on a software adapter takes a while). */
   onProgress?: (line: string) => void;
 }
@@ -43,10 +61,20 @@ export interface AutotuneOptions {
 /** The fastest configuration for `shape`, timed on first use and cached for the device's lifetime. */
 export async function autotuneMatmul(gpu: Gpu, shape: MatmulShape, opts: AutotuneOptions = {}): Promise<MatmulConfig> {
   const key = tuneKey(gpu, shape);
-  const cache = cacheOf(gpu);
-  const hit = cache.get(key);
+  const hit = cacheOf(gpu).get(key);
   if (hit) return matmulConfig(hit.config);
+  // One tuning at a time per device: the queue's tail is this call, which waits for the one before.
+  const before = queues.get(gpu.device) ?? Promise.resolve();
+  const mine = before.catch(() => undefined).then(async () => {
+    const again = cacheOf(gpu).get(key); // tuned by the call this one waited for
+    return again ? matmulConfig(again.config) : tune(gpu, shape, key, opts);
+  });
+  queues.set(gpu.device, mine);
+  return mine;
+}
 
+async function tune(gpu: Gpu, shape: MatmulShape, key: string, opts: AutotuneOptions): Promise<MatmulConfig> {
+  const started = now();
   const { m, n, k, transB } = shape;
   const scratch: GpuTensor[] = [];
   const tensor = async (shape: number[], label: string) => {
@@ -62,20 +90,36 @@ export async function autotuneMatmul(gpu: Gpu, shape: MatmulShape, opts: Autotun
     const c = await tensor([m, n], 'c');
     const medians: Record<string, number> = {};
     let method: TimingMethod = 'wall-clock';
+    let best = Infinity;
+    const budget = opts.budgetMs ?? TUNE_BUDGET_MS;
     for (const config of opts.configs ?? MATMUL_CONFIGS) {
+      if (best < Infinity && now() - started > budget) {
+        opts.onProgress?.(`autotune ${m}x${n}x${k}: budget of ${budget} ms spent, ${config.name} and later skipped`);
+        break;
+      }
       const step = await prepareMatmul(gpu, uniforms, { a, b, c, m, n, k, transB, config });
-      const timing = await timeSteps(gpu, [step], { runs: opts.runs ?? 3, warmup: 1, label: `autotune ${config.name}` });
+      const probe = await timeSteps(gpu, [step], { runs: 1, warmup: 1, label: `autotune ${config.name}` });
+      const timing = probe.median > SKIP_RATIO * best ? probe : await timeSteps(gpu, [step], { runs: opts.runs ?? 3, warmup: 0, label: `autotune ${config.name}` });
       medians[config.name] = timing.median;
       method = timing.method;
-      opts.onProgress?.(`autotune ${m}x${n}x${k}: ${config.name} ${timing.median.toFixed(3)} ms`);
+      best = Math.min(best, timing.median);
+      opts.onProgress?.(`autotune ${m}x${n}x${k}: ${config.name} ${timing.median.toFixed(3)} ms${timing === probe && best < timing.median ? ' (one run: slower than the best)' : ''}`);
     }
-    const best = Object.entries(medians).sort((x, y) => x[1] - y[1])[0][0];
-    cache.set(key, { key, config: best, medians, method });
-    return matmulConfig(best);
+    const winner = Object.entries(medians).sort((x, y) => x[1] - y[1])[0][0];
+    cacheOf(gpu).set(key, { key, config: winner, medians, method });
+    dirty.add(gpu.device);
+    return matmulConfig(winner);
   } finally {
     for (const t of scratch) t.buffer.destroy();
     uniforms.destroy();
+    const s = spent.get(gpu.device) ?? { ms: 0, tuned: 0 };
+    spent.set(gpu.device, { ms: s.ms + now() - started, tuned: s.tuned + 1 });
   }
+}
+
+/** Milliseconds spent tuning on this device so far, and how many shapes were tuned. */
+export function tuningSpent(gpu: Gpu): { ms: number; tuned: number } {
+  return spent.get(gpu.device) ?? { ms: 0, tuned: 0 };
 }
 
 /** What was tuned so far on this device (to save, e.g. as JSON next to benchmark results). */
@@ -84,7 +128,53 @@ export function exportTuning(gpu: Gpu): TuneResult[] {
 }
 
 /** Restores earlier results; entries for other adapters are keyed differently and simply never match. */
-export function importTuning(gpu: Gpu, results: readonly TuneResult[]): void {
+export function importTuning(gpu: Gpu, results: readonly TuneResult[]): number {
   const known = new Set(MATMUL_CONFIGS.map((c) => c.name));
-  for (const r of results) if (known.has(r.config)) cacheOf(gpu).set(r.key, r);
+  const prefix = tuneKey(gpu, { m: 1, n: 1, k: 1, transB: false }).split('|m')[0];
+  let matching = 0;
+  for (const r of results) {
+    if (!known.has(r.config) || typeof r.key !== 'string') continue;
+    cacheOf(gpu).set(r.key, r);
+    if (r.key.startsWith(`${prefix}|`)) matching++;
+  }
+  return matching;
+}
+
+/** Where tunings outlive the process: registered by the entry points (node.ts, browser.ts). */
+export interface TuningStore {
+  /** Where, for messages ("~/.cache/webgpu-bert/tuning.json"). */
+  readonly location: string;
+  load(): Promise<TuneResult[]>;
+  /** Merges `results` into what is stored (entries of other adapters kept). */
+  save(results: readonly TuneResult[]): Promise<void>;
+}
+
+/** Bump when a configuration's code changes enough that old timings no longer say which is fastest. */
+export const TUNING_VERSION = 1;
+
+let store: TuningStore | undefined;
+const restored = new WeakSet<GPUDevice>();
+const dirty = new WeakSet<GPUDevice>();
+
+export function setTuningStore(s: TuningStore | undefined): void {
+  store = s;
+}
+
+export function tuningStore(): TuningStore | undefined {
+  return store;
+}
+
+/** Once per device: the stored tunings of this adapter, imported. Returns how many matched it. */
+export async function restoreTuning(gpu: Gpu): Promise<number> {
+  if (!store || restored.has(gpu.device)) return 0;
+  restored.add(gpu.device);
+  const results = await store.load().catch(() => [] as TuneResult[]);
+  return importTuning(gpu, results);
+}
+
+/** Stores this device's tunings when some are new since the last save; a failing store is not an error. */
+export async function persistTuning(gpu: Gpu): Promise<boolean> {
+  if (!store || !dirty.has(gpu.device)) return false;
+  dirty.delete(gpu.device);
+  return store.save(exportTuning(gpu)).then(() => true, () => false);
 }

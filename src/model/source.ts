@@ -35,6 +35,7 @@ export interface CheckpointSource {
 }
 
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
+const now = () => (globalThis.performance ?? Date).now();
 const isNode = () => typeof globalThis.process?.versions?.node === 'string';
 // Through variables, so Vite/Rollup do not try to bundle Node built-ins into the browser build.
 const NODE_FS = 'node:fs/promises';
@@ -214,6 +215,8 @@ export interface LoadedCheckpoint {
   weightFiles: string[];
   /** `__metadata__` of the (first) weight file. */
   metadata: Record<string, string>;
+  /** Milliseconds reading the files (disk, network or cache) and the rest: parsing, checks, conversion to f32. */
+  timings: { readMs: number; parseMs: number };
 }
 
 export interface LoadOptions {
@@ -227,7 +230,23 @@ const SINGLE = 'model.safetensors';
 const INDEX = 'model.safetensors.index.json';
 
 export async function loadCheckpoint(source: string | CheckpointFiles, opts: LoadOptions = {}): Promise<LoadedCheckpoint> {
-  const src = await openCheckpointSource(source, { signal: opts.signal, hub: opts.hub });
+  const started = now();
+  // Reading time is the union of the read intervals (the tokenizer files are read concurrently).
+  let readMs = 0;
+  let inFlight = 0;
+  let since = 0;
+  const opened = await openCheckpointSource(source, { signal: opts.signal, hub: opts.hub });
+  const src: CheckpointSource = {
+    ...opened,
+    async tryRead(file, onProgress) {
+      if (inFlight++ === 0) since = now();
+      try {
+        return await opened.tryRead(file, onProgress);
+      } finally {
+        if (--inFlight === 0) readMs += now() - since;
+      }
+    },
+  };
   const read = async (file: string, why?: string): Promise<Uint8Array> => {
     const bytes = await src.tryRead(file, opts.onProgress);
     if (!bytes) throw src.notFound(file, why);
@@ -286,7 +305,8 @@ export async function loadCheckpoint(source: string | CheckpointFiles, opts: Loa
   const files = await readTokenizerFiles((f) => src.tryRead(f, opts.onProgress));
 
   const metadata = shards.values().next().value?.parsed.metadata ?? {};
-  return { family, config, weights, data: table.data, ignoredTensors: table.ignoredTensors, files, dtypeSummary, weightFiles, metadata };
+  const timings = { readMs, parseMs: now() - started - readMs };
+  return { family, config, weights, data: table.data, ignoredTensors: table.ignoredTensors, files, dtypeSummary, weightFiles, metadata, timings };
 }
 
 /** `weight_map` of a sharded checkpoint's index: tensor name → shard file name (a plain file name). */

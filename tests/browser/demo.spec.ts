@@ -146,6 +146,7 @@ test('attention explorer shows the fused kernel\'s maps for any layer and head',
 test('performance panel times the forward and shows the stage breakdown and dispatch count', async ({}, testInfo) => {
   await openTab(page, 'timing');
   await expect(page.getByTestId('load-facts')).toContainText('compile (first − second)');
+  await expect(page.getByTestId('load-facts')).toContainText(/engine: first plan.*pipelines compiled/);
   await page.locator('#panel-timing').getByLabel('Steady runs').fill('3');
   await runPanel(page, 'timing', 'Measure');
   const facts = page.getByTestId('forward-facts');

@@ -275,7 +275,7 @@ describe('embed', () => {
     const norm = Math.hypot(...want);
     report = compare(mean.embeddings[0], want.map((x) => x / norm), TOLERANCES.fp32, 'mean, normalized');
     assert.ok(report.pass, report.message);
-    for (const e of mean.embeddings as number[][]) assert.ok(Math.abs(Math.hypot(...e) - 1) < 1e-9, `norm ${Math.hypot(...e)}`);
+    for (const e of mean.embeddings as number[][]) assert.ok(Math.abs(Math.hypot(...e) - 1) < 1e-6, `norm ${Math.hypot(...e)} (normalised on the GPU in f32)`);
   });
 });
 

@@ -10,7 +10,7 @@ const gpu = await createNodeGpu();
 test('autotune picks a known configuration once per shape bucket and caches it', async () => {
   const lines: string[] = [];
   const shape = { m: 40, n: 96, k: 64, transB: true };
-  const first = await autotuneMatmul(gpu, shape, { runs: 2, onProgress: (l) => lines.push(l) });
+  const first = await autotuneMatmul(gpu, shape, { runs: 2, budgetMs: 600_000, onProgress: (l) => lines.push(l) });
   assert.ok(MATMUL_CONFIGS.includes(first));
   assert.equal(lines.length, MATMUL_CONFIGS.length, 'every configuration was timed');
   const again = await autotuneMatmul(gpu, { ...shape, m: 60 }, { onProgress: (l) => lines.push(l) });

@@ -92,6 +92,9 @@ model.dispose();
   const forward = JSON.parse(run('npx', ['--no-install', 'webgpu-bert', 'run', '--text', 'hello', '--matmul', 'naive'], dir).stdout);
   assert.equal(forward.last_hidden_state[0].length, 3);
   assert.equal(run('npx', ['--no-install', 'webgpu-bert', '--version'], dir).stdout.trim(), pkg.version);
+  const browser = spawnSync('npx', ['--no-install', 'webgpu-bert', 'run', '--text', 'hi', '--runtime', 'browser'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(browser.status, 1);
+  assert.match(browser.stderr, /^error: --runtime browser runs from a checkout/);
 
   run('npx', ['--no-install', 'tsc', '--init'], dir);
   await writeFile(path.join(dir, 'consumer.ts'), `
