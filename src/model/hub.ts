@@ -9,6 +9,7 @@
  * server that cannot be reached falls back to the cache too, as huggingface_hub does.
  */
 import { CheckpointError } from './errors.ts';
+import { errorText, readBody } from './http.ts';
 import { type FileMeta, type HubCache, matchesEtag, openNodeHubCache } from './hub-cache.ts';
 import type { CheckpointSource, ProgressFn } from './source.ts';
 
@@ -99,7 +100,7 @@ export async function hubSource(id: string, opts: HubOptions = {}, signal?: Abor
       throw new CheckpointError(file, `network error downloading ${url}: ${errorText(e)}`, { cause: e });
     }
     if (!res.ok) throw new CheckpointError(file, httpMessage(res.status, res.headers.get('x-error-code'), url, where, token !== undefined));
-    const bytes = await readAll(res, file, url, meta.size, onProgress);
+    const bytes = await readBody(res, file, url, onProgress, meta.size);
     if (meta.size !== undefined && bytes.length !== meta.size) {
       throw new CheckpointError(file, `download of ${url} ended after ${bytes.length} of ${meta.size} bytes`);
     }
@@ -149,7 +150,7 @@ export async function hubSource(id: string, opts: HubOptions = {}, signal?: Abor
     if (!res.ok) throw new CheckpointError(file, httpMessage(res.status, code, url, where, token !== undefined));
     // The headers are the CDN's (the redirect's X-Linked-* are not visible to a page): its length is checked,
     // not its hash.
-    const bytes = await readAll(res, file, url, undefined, onProgress);
+    const bytes = await readBody(res, file, url, onProgress);
     await cache?.write(revision, { commit: revision, etag: undefined, size: bytes.length }, file, url, bytes).catch(() => undefined);
     return bytes;
   }
@@ -216,42 +217,6 @@ function httpMessage(status: number, code: string | null, url: string, where: st
   if (status === 404 && code === 'RevisionNotFound') return `HTTP 404 for ${url}: ${where}: no such revision`;
   if (status === 404) return `HTTP 404 for ${url}: no model ${id} on this hub${code ? ` (${code})` : ''}`;
   return `HTTP ${status} for ${url}`;
-}
-
-async function readAll(res: Response, file: string, url: string, expected: number | undefined, onProgress?: ProgressFn): Promise<Uint8Array> {
-  const encoded = (res.headers.get('content-encoding') ?? 'identity') !== 'identity';
-  const total = expected ?? (encoded ? undefined : sizeOf(res.headers.get('content-length')));
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  onProgress?.({ file, loaded, total });
-  if (res.body) {
-    const reader = res.body.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        chunks.push(value);
-        loaded += value.byteLength;
-        onProgress?.({ file, loaded, total: total === undefined ? undefined : Math.max(total, loaded) });
-      }
-    } catch (e) {
-      throw new CheckpointError(file, `network error downloading ${url} after ${loaded} bytes: ${errorText(e)}`, { cause: e });
-    }
-  }
-  if (total === undefined) onProgress?.({ file, loaded, total: loaded });
-  const bytes = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
-  return bytes;
-}
-
-function errorText(e: unknown): string {
-  const err = e as Error & { cause?: Error & { code?: string } };
-  const cause = err.cause ? `: ${err.cause.code ?? ''} ${err.cause.message ?? ''}`.trimEnd() : '';
-  return `${err.message ?? String(e)}${cause}`;
 }
 
 const BROWSER_CACHE = 'webgpu-bert-hub';

@@ -12,6 +12,7 @@ import { parseConfig } from '../families/index.ts';
 import { TensorTable, type HostWeights, type LoadedTensor } from '../families/weights.ts';
 import { readTokenizerFiles, type TokenizerFiles } from '../tokenizer/index.ts';
 import { CheckpointError } from './errors.ts';
+import { errorText, readBody } from './http.ts';
 import { hubSource, isHubId, type HubOptions } from './hub.ts';
 import { type SafetensorsFile, type TensorInfo, parseSafetensors, tensorToFloat32 } from './safetensors.ts';
 
@@ -141,49 +142,6 @@ function httpSource(source: string, signal?: AbortSignal): CheckpointSource {
       return readBody(res, file, url, onProgress);
     },
   };
-}
-
-async function readBody(res: Response, file: string, url: string, onProgress?: ProgressFn): Promise<Uint8Array> {
-  // Content-Length counts encoded bytes; with gzip/br the decoded body is longer, so it is no total.
-  const encoding = res.headers.get('content-encoding');
-  const lengthHeader = res.headers.get('content-length');
-  const known = (!encoding || encoding === 'identity') && lengthHeader !== null && /^\d+$/.test(lengthHeader);
-  const total = known ? Number(lengthHeader) : undefined;
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  onProgress?.({ file, loaded, total });
-  if (res.body) {
-    const reader = res.body.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        chunks.push(value);
-        loaded += value.byteLength;
-        onProgress?.({ file, loaded, total: total === undefined ? undefined : Math.max(total, loaded) });
-      }
-    } catch (e) {
-      throw new CheckpointError(file, `network error downloading ${url} after ${loaded} bytes: ${errorText(e)}`, { cause: e });
-    }
-  }
-  if (total !== undefined && loaded !== total) {
-    throw new CheckpointError(file, `download of ${url} ended after ${loaded} of ${total} bytes`);
-  }
-  if (total === undefined) onProgress?.({ file, loaded, total: loaded });
-  if (chunks.length === 1) return chunks[0];
-  const bytes = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
-  return bytes;
-}
-
-function errorText(e: unknown): string {
-  const err = e as Error & { cause?: Error & { code?: string } };
-  const cause = err.cause ? `: ${err.cause.code ?? ''} ${err.cause.message ?? ''}`.trimEnd() : '';
-  return `${err.message ?? String(e)}${cause}`;
 }
 
 export function parseJsonFile(bytes: Uint8Array, file: string): unknown {
