@@ -1,7 +1,8 @@
 // Embeddings: e = word[id] (+ position[pos]) (+ token_type[type]), then (FUSE_LN) LayerNorm(e).
 //   ids, positions, token_types: [tokens] u32 (tokens = batch * seq, row-major by sequence)
-//   word: rows [row_begin, row_begin + row_count) of the [vocab, h] table, f32
-//   position: [max_pos, h] (HAS_POSITION), token_type: [types, h] (HAS_TOKEN_TYPE) f32
+//   word: rows [row_begin, row_begin + row_count) of the [vocab, h] table
+//   position: [max_pos, h] (HAS_POSITION), token_type: [types, h] (HAS_TOKEN_TYPE)
+//   each table f32, or f16 / bf16 two per u32 word, low half first (WORD_F16, WORD_BF16, POS_*, TYPE_*)
 //   gamma, beta: [h] f32 (FUSE_LN; beta with HAS_BETA)       y: [tokens, h] f32
 // Position ids come from the caller (BERT counts 0.., RoBERTa from padding_idx + 1 over non-pad ids), so one
 // kernel serves every family. A table larger than one binding arrives as row blocks: one dispatch per block,
@@ -27,13 +28,50 @@ struct Params {
 #if ${HAS_TOKEN_TYPE}
 @group(0) @binding(2) var<storage, read> token_types: array<u32>;
 #endif
+#if ${WORD_F16}
+@group(0) @binding(3) var<storage, read> word: array<u32>;
+fn word_at(e: u32) -> f32 { return f16_at(word[e >> 1u], e); }
+#elif ${WORD_BF16}
+@group(0) @binding(3) var<storage, read> word: array<u32>;
+fn word_at(e: u32) -> f32 { return bf16_at(word[e >> 1u], e); }
+#else
 @group(0) @binding(3) var<storage, read> word: array<f32>;
+fn word_at(e: u32) -> f32 { return word[e]; }
+#endif
 #if ${HAS_POSITION}
+#if ${POS_F16}
+@group(0) @binding(4) var<storage, read> position: array<u32>;
+fn position_at(e: u32) -> f32 { return f16_at(position[e >> 1u], e); }
+#elif ${POS_BF16}
+@group(0) @binding(4) var<storage, read> position: array<u32>;
+fn position_at(e: u32) -> f32 { return bf16_at(position[e >> 1u], e); }
+#else
 @group(0) @binding(4) var<storage, read> position: array<f32>;
+fn position_at(e: u32) -> f32 { return position[e]; }
+#endif
 #endif
 #if ${HAS_TOKEN_TYPE}
+#if ${TYPE_F16}
+@group(0) @binding(5) var<storage, read> token_type: array<u32>;
+fn token_type_at(e: u32) -> f32 { return f16_at(token_type[e >> 1u], e); }
+#elif ${TYPE_BF16}
+@group(0) @binding(5) var<storage, read> token_type: array<u32>;
+fn token_type_at(e: u32) -> f32 { return bf16_at(token_type[e >> 1u], e); }
+#else
 @group(0) @binding(5) var<storage, read> token_type: array<f32>;
+fn token_type_at(e: u32) -> f32 { return token_type[e]; }
 #endif
+#endif
+
+// Element e of a table of halves, from the word holding it.
+fn f16_at(u: u32, e: u32) -> f32 {
+  let p = unpack2x16float(u);
+  return select(p.x, p.y, (e & 1u) == 1u);
+}
+
+fn bf16_at(u: u32, e: u32) -> f32 {
+  return bitcast<f32>(select(u << 16u, u & 0xffff0000u, (e & 1u) == 1u));
+}
 #if ${FUSE_LN}
 @group(0) @binding(6) var<storage, read> gamma: array<f32>;
 #if ${HAS_BETA}
@@ -46,12 +84,12 @@ struct Params {
 override WG: u32 = 256;
 
 fn embed(t: u32, w_base: u32, i: u32) -> f32 {
-  var e = word[w_base + i];
+  var e = word_at(w_base + i);
 #if ${HAS_POSITION}
-  e += position[min(positions[t], params.max_pos - 1u) * params.h + i];
+  e += position_at(min(positions[t], params.max_pos - 1u) * params.h + i);
 #endif
 #if ${HAS_TOKEN_TYPE}
-  e += token_type[min(token_types[t], params.types - 1u) * params.h + i];
+  e += token_type_at(min(token_types[t], params.types - 1u) * params.h + i);
 #endif
   return e;
 }

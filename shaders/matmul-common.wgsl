@@ -3,7 +3,8 @@
 //
 // C[z] = epilogue(alpha * A[z] . op(B[z])), for z in [0, batch):
 //   a: A, [m, k] with row stride lda                       f32
-//   b: B, [k, n] with row stride ldb, or (TRANS_B) [n, k] (PyTorch Linear weight layout)   f32
+//   b: B, [k, n] with row stride ldb, or (TRANS_B) [n, k] (PyTorch Linear weight layout)   f32; with TRANS_B
+//      also f16, bf16 or int8 (W_F16, W_BF16, W_I8 with b_scales; W_PACKED for any of them): weights.wgsl
 //   c: C, [m, n] with row stride ldc                        f32, every element in range written
 //   bias: [n] from element bias_offset, added to every row (HAS_BIAS)   f32
 //   residual: same layout and offsets as C, added last (HAS_RESIDUAL)   f32
@@ -36,12 +37,20 @@ struct Params {
 }
 
 #if ${VEC4}
-// Read as vec4 along k (matmul-register only): every row start and k itself are multiples of 4.
+// Read as vec4 along k: every row start and k itself are multiples of 4.
 @group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
 #else
 @group(0) @binding(0) var<storage, read> a: array<f32>;
+#endif
+#if ${W_PACKED}
+@group(0) @binding(1) var<storage, read> b: array<u32>;
+#elif ${VEC4}
+@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
+#else
 @group(0) @binding(1) var<storage, read> b: array<f32>;
+#endif
+#if ${W_I8}
+@group(0) @binding(6) var<storage, read> b_scales: array<f32>;
 #endif
 @group(0) @binding(2) var<storage, read_write> c: array<f32>;
 #if ${HAS_BIAS}

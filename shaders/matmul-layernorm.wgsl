@@ -6,7 +6,7 @@
 // as matmul-unrolled.wgsl does and for the same reason (arrays indexed in loops live in memory on
 // SwiftShader), and puts them in workgroup memory; then the row statistics are workgroup reductions, as in
 // layernorm.wgsl: values relative to the row's first element, variance in a second pass.
-//   a: [m, k] row-major f32            b: [n, k] f32 (PyTorch Linear weight layout)
+//   a: [m, k] row-major f32            b: [n, k] (PyTorch Linear weight layout) f32, f16, bf16 or int8 (weights.wgsl)
 //   bias, gamma, beta: [n] f32          residual: [m, n] f32        y: [m, n] f32 (may not alias a or residual)
 // VEC4: k a multiple of 4, A and B read as vec4 along k. Rows past m load the last row and are not stored.
 // Dispatch: (ceil(m / 4), 1, 1); ROW_STRIDE >= n, a multiple of 4 (the workgroup tile holds 4 x ROW_STRIDE).
@@ -20,9 +20,14 @@ struct Params {
 
 #if ${VEC4}
 @group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
-@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
 #else
 @group(0) @binding(0) var<storage, read> a: array<f32>;
+#endif
+#if ${W_PACKED}
+@group(0) @binding(1) var<storage, read> b: array<u32>;
+#elif ${VEC4}
+@group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
+#else
 @group(0) @binding(1) var<storage, read> b: array<f32>;
 #endif
 @group(0) @binding(2) var<storage, read> bias: array<f32>;
@@ -31,6 +36,9 @@ struct Params {
 @group(0) @binding(5) var<storage, read> beta: array<f32>;
 @group(0) @binding(6) var<storage, read_write> y: array<f32>;
 @group(0) @binding(7) var<uniform> params: Params;
+#if ${W_I8}
+@group(0) @binding(8) var<storage, read> b_scales: array<f32>;
+#endif
 
 override WG: u32 = 64;
 override ROW_STRIDE: u32 = 768;
@@ -89,10 +97,11 @@ fn tile(row0: u32, col0: u32) {
     let x1 = a[r1 * k4 + q];
     let x2 = a[r2 * k4 + q];
     let x3 = a[r3 * k4 + q];
-    let w0 = b[col0 * k4 + q];
-    let w1 = b[c1 * k4 + q];
-    let w2 = b[c2 * k4 + q];
-    let w3 = b[c3 * k4 + q];
+    let kk = 4u * q;
+    let w0 = w4_at(col0 * params.k + kk, col0, kk);
+    let w1 = w4_at(c1 * params.k + kk, c1, kk);
+    let w2 = w4_at(c2 * params.k + kk, c2, kk);
+    let w3 = w4_at(c3 * params.k + kk, c3, kk);
     acc0 += vec4<f32>(dot(x0, w0), dot(x0, w1), dot(x0, w2), dot(x0, w3));
     acc1 += vec4<f32>(dot(x1, w0), dot(x1, w1), dot(x1, w2), dot(x1, w3));
     acc2 += vec4<f32>(dot(x2, w0), dot(x2, w1), dot(x2, w2), dot(x2, w3));
@@ -101,7 +110,7 @@ fn tile(row0: u32, col0: u32) {
 #else
   let k = params.k;
   for (var q = 0u; q < k; q++) {
-    let w = vec4<f32>(b[col0 * k + q], b[c1 * k + q], b[c2 * k + q], b[c3 * k + q]);
+    let w = vec4<f32>(w_at(col0 * k + q, col0, q), w_at(c1 * k + q, c1, q), w_at(c2 * k + q, c2, q), w_at(c3 * k + q, c3, q));
     acc0 = fma(vec4<f32>(a[row0 * k + q]), w, acc0);
     acc1 = fma(vec4<f32>(a[r1 * k + q]), w, acc1);
     acc2 = fma(vec4<f32>(a[r2 * k + q]), w, acc2);

@@ -18,7 +18,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var acc = 0.0;
   for (var kk = 0u; kk < params.k; kk++) {
 #if ${TRANS_B}
-    let bv = b[offs.y + col * params.ldb + kk];
+    let bv = w_at(offs.y + col * params.ldb + kk, col, kk);
 #else
     let bv = b[offs.y + kk * params.ldb + col];
 #endif

@@ -44,7 +44,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       a4[i] = a[(a_row[i] + kk) / 4u];
     }
     for (var j = 0u; j < TN; j++) {
-      b4[j] = b[(b_col[j] + kk) / 4u];
+      b4[j] = w4_at(b_col[j] + kk, min(col0 + j, params.n - 1u), kk);
     }
     for (var i = 0u; i < TM; i++) {
       for (var j = 0u; j < TN; j++) {
@@ -61,7 +61,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
     for (var j = 0u; j < TN; j++) {
 #if ${TRANS_B}
-      b_reg[j] = b[b_col[j] + kk];
+      b_reg[j] = w_at(b_col[j] + kk, min(col0 + j, params.n - 1u), kk);
 #else
       b_reg[j] = b[b_col[j] + kk * params.ldb];
 #endif

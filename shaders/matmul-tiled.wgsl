@@ -52,7 +52,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       let kk = i % BK;
       var v = 0.0;
       if (col0 + col < params.n && k0 + kk < params.k) {
-        v = b[offs.y + (col0 + col) * params.ldb + k0 + kk];
+        v = w_at(offs.y + (col0 + col) * params.ldb + k0 + kk, col0 + col, k0 + kk);
       }
 #else
       let kk = i / BN;

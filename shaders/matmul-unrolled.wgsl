@@ -46,19 +46,25 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   var acc2 = vec4<f32>();
   var acc3 = vec4<f32>();
 #if ${TRANS_B}
-  let b0 = (offs.y + min(col0, last_col) * params.ldb) / 4u;
-  let b1 = (offs.y + min(col0 + 1u, last_col) * params.ldb) / 4u;
-  let b2 = (offs.y + min(col0 + 2u, last_col) * params.ldb) / 4u;
-  let b3 = (offs.y + min(col0 + 3u, last_col) * params.ldb) / 4u;
+  // Element indices of the start of each owned row of B (w4_at reads any storage format).
+  let c0 = min(col0, last_col);
+  let c1 = min(col0 + 1u, last_col);
+  let c2 = min(col0 + 2u, last_col);
+  let c3 = min(col0 + 3u, last_col);
+  let b0 = offs.y + c0 * params.ldb;
+  let b1 = offs.y + c1 * params.ldb;
+  let b2 = offs.y + c2 * params.ldb;
+  let b3 = offs.y + c3 * params.ldb;
   for (var q = 0u; q < params.k / 4u; q++) {
     let x0 = a[a0 + q];
     let x1 = a[a1 + q];
     let x2 = a[a2 + q];
     let x3 = a[a3 + q];
-    let w0 = b[b0 + q];
-    let w1 = b[b1 + q];
-    let w2 = b[b2 + q];
-    let w3 = b[b3 + q];
+    let kk = 4u * q;
+    let w0 = w4_at(b0 + kk, c0, kk);
+    let w1 = w4_at(b1 + kk, c1, kk);
+    let w2 = w4_at(b2 + kk, c2, kk);
+    let w3 = w4_at(b3 + kk, c3, kk);
     acc0 += vec4<f32>(dot(x0, w0), dot(x0, w1), dot(x0, w2), dot(x0, w3));
     acc1 += vec4<f32>(dot(x1, w0), dot(x1, w1), dot(x1, w2), dot(x1, w3));
     acc2 += vec4<f32>(dot(x2, w0), dot(x2, w1), dot(x2, w2), dot(x2, w3));

@@ -3,19 +3,38 @@
 import type { Gpu } from './device.ts';
 import { GpuLimitError, GpuValidationError } from './errors.ts';
 
-export type DType = 'f32' | 'u32' | 'i32';
+/**
+ * Element types. f32, u32 and i32 are what kernels compute with (4 bytes each); f16, bf16 and i8 are weight
+ * storage only, packed into u32 words (two halves or four bytes per word, low first) and widened to f32 in
+ * the kernels' loads (shaders/weights.wgsl). An i8 weight carries its scales.
+ */
+export type DType = 'f32' | 'u32' | 'i32' | 'f16' | 'bf16' | 'i8';
+export type PackedDType = 'f16' | 'bf16' | 'i8';
 export type TypedArrayOf<D extends DType> = D extends 'f32' ? Float32Array : D extends 'u32' ? Uint32Array : Int32Array;
 
 export interface GpuTensor {
   buffer: GPUBuffer;
   byteOffset: number;
+  /** Logical shape, in elements of `dtype`. */
   shape: readonly number[];
   dtype: DType;
   label: string;
+  /** i8 weights: one f32 scale per row and group of `group` columns, [rows, ceil(cols / group)]. */
+  scales?: GpuTensor;
+  group?: number;
 }
 
-/** Every dtype the kernels use is 4 bytes wide. */
+/** The compute dtypes (f32, u32, i32) are 4 bytes wide. */
 export const BYTES_PER_ELEMENT = 4;
+
+const ELEMENT_BYTES: Record<DType, number> = { f32: 4, u32: 4, i32: 4, f16: 2, bf16: 2, i8: 1 };
+
+export const isPacked = (d: DType): d is PackedDType => d === 'f16' || d === 'bf16' || d === 'i8';
+
+/** Bytes of `count` elements, rounded up to whole 4-byte words (packed dtypes fill words). */
+export function storageBytes(count: number, dtype: DType): number {
+  return Math.ceil((count * ELEMENT_BYTES[dtype]) / 4) * 4;
+}
 
 /** WebGPU's `minStorageBufferOffsetAlignment` is at most 256 on every adapter; views start on it. */
 export const VIEW_ALIGNMENT = 256;
@@ -24,8 +43,8 @@ export function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-export function byteSize(t: Pick<GpuTensor, 'shape'>): number {
-  return numel(t.shape) * BYTES_PER_ELEMENT;
+export function byteSize(t: Pick<GpuTensor, 'shape'> & Partial<Pick<GpuTensor, 'dtype'>>): number {
+  return storageBytes(numel(t.shape), t.dtype ?? 'f32');
 }
 
 export function alignUp(n: number, to: number): number {

@@ -12,7 +12,10 @@ export const embeddings = defineKernel({
     'y: write', 'params: uniform'],
   params: ['tokens: u32', 'h: u32', 'row_begin: u32', 'row_count: u32', 'max_pos: u32', 'types: u32', 'eps: f32'],
   constants: { WG: ROW_WORKGROUP },
-  defines: { FUSE_LN: true, HAS_BETA: true, HAS_POSITION: true, HAS_TOKEN_TYPE: true },
+  defines: {
+    FUSE_LN: true, HAS_BETA: true, HAS_POSITION: true, HAS_TOKEN_TYPE: true,
+    WORD_F16: false, WORD_BF16: false, POS_F16: false, POS_BF16: false, TYPE_F16: false, TYPE_BF16: false,
+  },
 });
 
 export interface EmbeddingsArgs {
@@ -47,8 +50,18 @@ export function prepareEmbeddings(gpu: Gpu, uniforms: UniformArena, args: Embedd
   if (args.beta && !args.gamma) throw new Error(`${label}: beta without gamma`);
   if (numel(args.y.shape) < tokens * h) throw new Error(`${label}: "y" needs ${tokens * h} elements`);
   const fuseLn = Boolean(args.gamma);
+  for (const [name, table] of [['word', args.word], ['position', args.position], ['tokenType', args.tokenType]] as const) {
+    if (table && table.dtype !== 'f32' && table.dtype !== 'f16' && table.dtype !== 'bf16') throw new Error(`${label}: the ${name} table must be f32, f16 or bf16, got ${table.dtype}`);
+  }
+  const is = (t: GpuTensor | undefined, d: 'f16' | 'bf16') => t?.dtype === d;
   return embeddings.prepare(gpu, {
-    variant: { defines: { FUSE_LN: fuseLn, HAS_BETA: fuseLn && Boolean(args.beta), HAS_POSITION: Boolean(args.position), HAS_TOKEN_TYPE: Boolean(args.tokenType) } },
+    variant: {
+      defines: {
+        FUSE_LN: fuseLn, HAS_BETA: fuseLn && Boolean(args.beta), HAS_POSITION: Boolean(args.position), HAS_TOKEN_TYPE: Boolean(args.tokenType),
+        WORD_F16: is(args.word, 'f16'), WORD_BF16: is(args.word, 'bf16'), POS_F16: is(args.position, 'f16'), POS_BF16: is(args.position, 'bf16'),
+        TYPE_F16: is(args.tokenType, 'f16'), TYPE_BF16: is(args.tokenType, 'bf16'),
+      },
+    },
     tensors: { ids: args.ids, positions: args.positions, token_types: args.tokenTypes, word: args.word, position: args.position,
       token_type: args.tokenType, gamma: args.gamma, beta: args.beta, y: args.y },
     params: {

@@ -4,6 +4,7 @@ import type { Gpu } from '../gpu/device.ts';
 import { numel, type GpuTensor } from '../gpu/tensor.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
 import { defineKernel, ROW_WORKGROUP, type Step } from './kernel.ts';
+import { WEIGHT_DEFINES, weightDefines } from './matmul.ts';
 
 /** Rows per workgroup, fixed by the shader's four named accumulators. */
 const ROWS = 4;
@@ -19,17 +20,17 @@ export const MATMUL_LAYERNORM_MAX_N = (WORKGROUP_BYTES - ROWS * ROW_WORKGROUP * 
 
 export const matmulLayernorm = defineKernel({
   name: 'matmul-layernorm',
-  shaders: ['matmul-layernorm.wgsl'],
-  bindings: ['a: read', 'b: read', 'bias: read', 'residual: read', 'gamma: read', 'beta: read', 'y: write', 'params: uniform'],
+  shaders: ['matmul-layernorm.wgsl', 'weights.wgsl'],
+  bindings: ['a: read', 'b: read', 'bias: read', 'residual: read', 'gamma: read', 'beta: read', 'y: write', 'params: uniform', 'b_scales: read if W_I8'],
   params: ['m: u32', 'n: u32', 'k: u32', 'eps: f32'],
   // WG a power of two (tree reduction); ROW_WORKGROUP says why 64. ROW_STRIDE: n rounded up to 4.
   constants: { WG: ROW_WORKGROUP, ROW_STRIDE: 768 },
-  defines: { VEC4: false },
+  defines: { VEC4: false, ...WEIGHT_DEFINES },
 });
 
 export interface MatmulLayernormArgs {
   a: GpuTensor; // [m, k]
-  b: GpuTensor; // [n, k] (Linear weight)
+  b: GpuTensor; // [n, k] (Linear weight): f32, f16, bf16 or i8
   bias: GpuTensor; // [n]
   residual: GpuTensor; // [m, n]
   gamma: GpuTensor; // [n]
@@ -63,8 +64,8 @@ export function prepareMatmulLayernorm(gpu: Gpu, uniforms: UniformArena, args: M
   const workgroups = Math.ceil(m / ROWS);
   if (workgroups > 65535) throw new Error(`${label}: ${m} rows need ${workgroups} workgroups, more than 65535`);
   return matmulLayernorm.prepare(gpu, {
-    variant: { constants: { ROW_STRIDE: Math.ceil(n / 4) * 4 }, defines: { VEC4: k % 4 === 0 } },
-    tensors: { a: args.a, b: args.b, bias: args.bias, residual: args.residual, gamma: args.gamma, beta: args.beta, y: args.y },
+    variant: { constants: { ROW_STRIDE: Math.ceil(n / 4) * 4 }, defines: { VEC4: k % 4 === 0, ...weightDefines(args.b, true, 0, label) } },
+    tensors: { a: args.a, b: args.b, bias: args.bias, residual: args.residual, gamma: args.gamma, beta: args.beta, y: args.y, b_scales: args.b.scales },
     params: { m, n, k, eps: args.eps },
     workgroups: [workgroups, 1, 1],
     uniforms,

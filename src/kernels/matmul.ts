@@ -5,15 +5,20 @@ import { numel, type GpuTensor } from '../gpu/tensor.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
 import { defineKernel, type Step } from './kernel.ts';
 
-const EPILOGUE_DEFINES = { VEC4: false, TRANS_B: false, HAS_BIAS: false, HAS_RESIDUAL: false, GELU_ERF: false, GELU_TANH: false, TANH: false, RELU: false, SILU: false };
-const BINDINGS = ['a: read', 'b: read', 'c: write', 'bias: read if HAS_BIAS', 'residual: read if HAS_RESIDUAL', 'params: uniform'];
+/** How B is stored (shaders/weights.wgsl): f32, or packed f16 / bf16 / int8 with GROUP columns per scale. */
+export const WEIGHT_DEFINES = { W_PACKED: false, W_F16: false, W_BF16: false, W_I8: false, GROUP: 64 };
+const EPILOGUE_DEFINES = {
+  VEC4: false, TRANS_B: false, HAS_BIAS: false, HAS_RESIDUAL: false, GELU_ERF: false, GELU_TANH: false, TANH: false, RELU: false, SILU: false,
+  ...WEIGHT_DEFINES,
+};
+const BINDINGS = ['a: read', 'b: read', 'c: write', 'bias: read if HAS_BIAS', 'residual: read if HAS_RESIDUAL', 'params: uniform', 'b_scales: read if W_I8'];
 const PARAMS = ['m: u32', 'n: u32', 'k: u32', 'lda: u32', 'ldb: u32', 'ldc: u32', 'batch_inner: u32',
   'a_outer: u32', 'a_inner: u32', 'b_outer: u32', 'b_inner: u32', 'c_outer: u32', 'c_inner: u32',
   'a_offset: u32', 'b_offset: u32', 'c_offset: u32', 'bias_offset: u32', 'alpha: f32'];
 
 export const matmulNaive = defineKernel({
   name: 'matmul-naive',
-  shaders: ['activations.wgsl', 'matmul-common.wgsl', 'matmul-naive.wgsl'],
+  shaders: ['activations.wgsl', 'matmul-common.wgsl', 'weights.wgsl', 'matmul-naive.wgsl'],
   bindings: BINDINGS,
   params: PARAMS,
   constants: { WG_X: 16, WG_Y: 16 },
@@ -22,7 +27,7 @@ export const matmulNaive = defineKernel({
 
 export const matmulTiled = defineKernel({
   name: 'matmul-tiled',
-  shaders: ['activations.wgsl', 'matmul-common.wgsl', 'matmul-tiled.wgsl'],
+  shaders: ['activations.wgsl', 'matmul-common.wgsl', 'weights.wgsl', 'matmul-tiled.wgsl'],
   bindings: BINDINGS,
   params: PARAMS,
   constants: { BM: 64, BN: 64, BK: 16 },
@@ -31,7 +36,7 @@ export const matmulTiled = defineKernel({
 
 export const matmulRegister = defineKernel({
   name: 'matmul-register',
-  shaders: ['activations.wgsl', 'matmul-common.wgsl', 'matmul-register.wgsl'],
+  shaders: ['activations.wgsl', 'matmul-common.wgsl', 'weights.wgsl', 'matmul-register.wgsl'],
   bindings: BINDINGS,
   params: PARAMS,
   constants: { WG_X: 8, WG_Y: 8 },
@@ -40,7 +45,7 @@ export const matmulRegister = defineKernel({
 
 export const matmulUnrolled = defineKernel({
   name: 'matmul-unrolled',
-  shaders: ['activations.wgsl', 'matmul-common.wgsl', 'matmul-unrolled.wgsl'],
+  shaders: ['activations.wgsl', 'matmul-common.wgsl', 'weights.wgsl', 'matmul-unrolled.wgsl'],
   bindings: BINDINGS,
   params: PARAMS,
   constants: { WG_X: 8, WG_Y: 8 },
@@ -145,7 +150,10 @@ export async function prepareMatmul(gpu: Gpu, uniforms: UniformArena, args: Matm
     if (t && last >= numel(t.shape)) throw new Error(`${label}: "${name}" (${t.label}, [${t.shape}]) is too small: needs index ${last}`);
   }
   const activation = args.activation ?? 'none';
+  const packed = weightDefines(args.b, transB, off.b + batch.b[0] * outerMax + batch.b[1] * innerMax, label);
+  if (packed.W_I8 && (batch.count > 1 || ldb !== k)) throw new Error(`${label}: an i8 B is one dense [n, k] matrix`);
   const defines = {
+    ...packed,
     TRANS_B: transB, HAS_BIAS: Boolean(args.bias), HAS_RESIDUAL: Boolean(args.residual),
     GELU_ERF: activation === 'gelu', GELU_TANH: activation === 'gelu_tanh', TANH: activation === 'tanh',
     RELU: activation === 'relu', SILU: activation === 'silu',
@@ -156,12 +164,12 @@ export async function prepareMatmul(gpu: Gpu, uniforms: UniformArena, args: Matm
     c_outer: batch.c[0], c_inner: batch.c[1], a_offset: off.a, b_offset: off.b, c_offset: off.c,
     bias_offset: args.offsets?.bias ?? 0, alpha: args.alpha ?? 1,
   };
-  const tensors = { a: args.a, b: args.b, c: args.c, bias: args.bias, residual: args.residual };
+  const tensors = { a: args.a, b: args.b, c: args.c, bias: args.bias, residual: args.residual, b_scales: args.b.scales };
   const config = args.config ?? DEFAULT_MATMUL_CONFIG;
   if (config.kernel === 'naive') {
     const { constants } = matmulNaive.resolve();
     const workgroups: [number, number, number] = [Math.ceil(n / constants.WG_X), Math.ceil(m / constants.WG_Y), batch.count];
-    return matmulNaive.prepare(gpu, { variant: { defines }, tensors, params, workgroups, uniforms, label });
+    return matmulNaive.prepare(gpu, { variant: { defines }, tensors, params, workgroups, uniforms, label: `${label}${packed.W_PACKED ? ` ${args.b.dtype}` : ''}` });
   }
   // vec4 loads need every row of A and B to start on a multiple of 4 elements, and k to be one; B as [k, n]
   // read as vec4 along n (matmul-unrolled) needs n to be one too.
@@ -183,6 +191,27 @@ export async function prepareMatmul(gpu: Gpu, uniforms: UniformArena, args: Matm
   const variant = { constants: { BM, BN, BK }, defines: { ...defines, TM, TN } };
   const workgroups: [number, number, number] = [Math.ceil(n / BN), Math.ceil(m / BM), batch.count];
   return matmulTiled.prepare(gpu, { variant, tensors, params, workgroups, uniforms, label: `${label} ${config.name}` });
+}
+
+/**
+ * The weight-format defines for a B tensor, and the checks its format needs: packed formats are read as
+ * [n, k] (TRANS_B, a Linear weight or a table), int8 from element 0 with its scales and a group that is a
+ * multiple of 4 (a vec4 load shares one scale).
+ */
+export function weightDefines(b: GpuTensor, transB: boolean, offset: number, label: string): typeof WEIGHT_DEFINES {
+  const d = b.dtype;
+  if (d === 'f32') return { ...WEIGHT_DEFINES };
+  if (d !== 'f16' && d !== 'bf16' && d !== 'i8') throw new Error(`${label}: B must be f32, f16, bf16 or i8, got ${d}`);
+  if (!transB) throw new Error(`${label}: a ${d} B must be stored [n, k] (transB)`);
+  if (d === 'i8') {
+    if (!b.scales || !b.group) throw new Error(`${label}: the i8 B (${b.label}) has no scales`);
+    if (b.group % 4 !== 0) throw new Error(`${label}: int8 group size ${b.group} is not a multiple of 4`);
+    if (offset !== 0) throw new Error(`${label}: an i8 B is read from its first element (offset ${offset})`);
+    const [rows, cols] = b.shape;
+    const want = rows * Math.ceil(cols / b.group);
+    if (numel(b.scales.shape) < want) throw new Error(`${label}: ${b.label} needs ${want} scales, has ${numel(b.scales.shape)}`);
+  }
+  return { W_PACKED: true, W_F16: d === 'f16', W_BF16: d === 'bf16', W_I8: d === 'i8', GROUP: b.group ?? WEIGHT_DEFINES.GROUP };
 }
 
 /** 2*m*n*k per matrix: the FLOP count GFLOP/s figures use. */

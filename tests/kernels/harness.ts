@@ -2,6 +2,7 @@
 import type { Gpu } from '../../src/gpu/device.ts';
 import { createTensor, fillTensor, readTensor, uploadTensor, type DType, type GpuTensor } from '../../src/gpu/tensor.ts';
 import { UniformArena } from '../../src/gpu/uniforms.ts';
+import { uploadPacked, type PackedData } from '../../src/gpu/packed.ts';
 import { runSteps, type Step } from '../../src/kernels/kernel.ts';
 import type { CompareReport } from '../../src/reference/compare.ts';
 
@@ -13,6 +14,14 @@ export class CaseContext {
   async input(data: Float32Array | Uint32Array, shape: readonly number[], label: string): Promise<GpuTensor> {
     const t = await uploadTensor(this.gpu, data, shape, label);
     this.owned.push(t);
+    return t;
+  }
+
+  /** A weight in a packed storage format (f16, bf16, i8 with its scales). */
+  async packed(p: PackedData, shape: readonly number[], label: string): Promise<GpuTensor> {
+    const t = await uploadPacked(this.gpu, p, shape, label);
+    this.owned.push(t);
+    if (t.scales) this.owned.push(t.scales);
     return t;
   }
 

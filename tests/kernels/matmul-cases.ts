@@ -4,6 +4,7 @@ import { MATMUL_CONFIGS, matmulConfig, prepareMatmul, type Activation, type Matm
 import { compare } from '../../src/reference/compare.ts';
 import { matmulRef } from '../../src/reference/kernels.ts';
 import { Rng } from '../../src/reference/random.ts';
+import { encode, FORMATS, type Format } from './formats.ts';
 import type { KernelCase } from './harness.ts';
 
 // biasOffset: the bias is read from that element on (a vocabulary split into row blocks runs one matmul per block).
@@ -62,6 +63,31 @@ function matmulCase(config: MatmulConfig, [m, n, k]: [number, number, number], t
   };
 }
 
+/** B [n, k] stored in `format`; the reference multiplies by the values that format holds. */
+function formatCase(config: MatmulConfig, [m, n, k]: [number, number, number], format: Format, e: Epilogue, seed: number): KernelCase {
+  return {
+    name: `matmul ${config.name} ${m}x${n}x${k} B[n,k] ${format} ${epilogueName(e)}`,
+    seed,
+    async run(ctx) {
+      const rng = new Rng(seed);
+      const A = rng.floats(m * k);
+      const { packed, values } = encode(rng.floats(n * k), n, k, format);
+      const biasOffset = e.biasOffset ?? 0;
+      const bias = e.bias ? rng.floats(biasOffset + n) : undefined;
+      const residual = e.residual ? rng.floats(m * n) : undefined;
+      const c = await ctx.output([m * n], 'c');
+      const step = await prepareMatmul(ctx.gpu, ctx.uniforms, {
+        a: await ctx.input(A, [m * k], 'a'), b: await ctx.packed(packed, [n, k], `b ${format}`), c,
+        bias: bias && await ctx.input(bias, [bias.length], 'bias'), residual: residual && await ctx.input(residual, [m * n], 'residual'),
+        m, n, k, transB: true, activation: e.activation, alpha: e.alpha, config, offsets: { bias: biasOffset },
+      });
+      await ctx.run([step]);
+      const want = matmulRef({ a: A, b: values, bias, residual, m, n, k, transB: true, activation: e.activation, alpha: e.alpha, cSize: m * n, offsets: { bias: biasOffset } });
+      return [compare(await ctx.read(c), want, undefined, 'c')];
+    },
+  };
+}
+
 export function matmulCases(): KernelCase[] {
   const cases: KernelCase[] = [];
   let seed = 1000;
@@ -96,6 +122,14 @@ export function matmulCases(): KernelCase[] {
   // B as [k, n] takes the vec4 path when n is a multiple of 4 as well.
   ([[1, 4, 4], [3, 16, 64], [17, 68, 8], [63, 128, 132], [65, 200, 64], [5, 768, 3072]] as const).forEach((shape, i) => {
     cases.push(matmulCase(unrolled, [...shape], false, EPILOGUES[(i + 1) % EPILOGUES.length], seed++));
+  });
+  // Weights stored f16, bf16 or int8 (per row and group of 32, 64, 128): every configuration, aligned (vec4)
+  // and unaligned k, against the reference on the values the format holds.
+  MATMUL_CONFIGS.forEach((config, ci) => {
+    ([[3, 17, 64], [17, 65, 200], [1, 63, 65], [65, 3, 128]] as const).forEach((shape, si) => {
+      const format = FORMATS[(ci + si) % FORMATS.length];
+      cases.push(formatCase(config, [...shape], format, EPILOGUES[(ci + si) % EPILOGUES.length], seed++));
+    });
   });
   // BERT-base's feed-forward shapes on 64 tokens, with the epilogues BERT uses, on the default configuration.
   cases.push(matmulCase(MATMUL_CONFIGS[1], [64, 3072, 768], true, EPILOGUES[1], seed++));

@@ -8,6 +8,8 @@ import { MASK_VALUE, prepareSoftmax } from '../../src/kernels/softmax.ts';
 import { compare } from '../../src/reference/compare.ts';
 import { addRef, embeddingsRef, geluRef, layernormRef, matmulLayernormRef, softmaxRef } from '../../src/reference/kernels.ts';
 import { Rng } from '../../src/reference/random.ts';
+import { packBf16, packF16, roundTo } from '../../src/gpu/packed.ts';
+import { encode, type Format } from './formats.ts';
 import type { KernelCase } from './harness.ts';
 
 const SIZES = [1, 3, 17, 63, 65, 127, 200, 768, 3072];
@@ -47,15 +49,22 @@ const MATMUL_LAYERNORM_SHAPES: [number, number, number, number][] = [
 ];
 
 function matmulLayernormCases(): KernelCase[] {
-  return MATMUL_LAYERNORM_SHAPES.map(([m, n, k, offset], i): KernelCase => {
+  // The weight stored f32, then in every packed format over a few of the shapes (vec4 and scalar k).
+  const shapes: [number, number, number, number, Format | undefined][] = [
+    ...MATMUL_LAYERNORM_SHAPES.map((s): [number, number, number, number, undefined] => [...s, undefined]),
+    [3, 768, 128, 0, 'f16'], [5, 127, 65, 0, 'bf16'], [17, 200, 64, 0, 'i8/32'], [2, 65, 200, 0, 'i8/64'], [4, 96, 256, 0, 'i8/128'],
+  ];
+  return shapes.map(([m, n, k, offset, format], i): KernelCase => {
     const seed = 2500 + i;
     return {
-      name: `matmul+layernorm ${m}x${n}x${k}${offset ? ` residual offset ${offset}` : ''}`,
+      name: `matmul+layernorm ${m}x${n}x${k}${offset ? ` residual offset ${offset}` : ''}${format ? ` B ${format}` : ''}`,
       seed,
       async run(ctx) {
         const rng = new Rng(seed);
         const a = rng.floats(m * k);
-        const b = rng.floats(n * k, -0.1, 0.1);
+        const raw = rng.floats(n * k, -0.1, 0.1);
+        const encoded = format && encode(raw, n, k, format);
+        const b = encoded ? encoded.values : raw;
         const bias = rng.floats(n, -0.5, 0.5);
         // Rows centred on `offset` with spread ~1: a one-pass variance would lose ~1e-4 here. Not 1000 as for
         // layernorm: rounding v = acc + bias + residual to fp32 at 1000 alone costs ~3e-5 of the spread.
@@ -64,7 +73,8 @@ function matmulLayernormCases(): KernelCase[] {
         const beta = rng.floats(n, -0.5, 0.5);
         const y = await ctx.output([m, n], 'y');
         await ctx.run([await prepareMatmulLayernorm(ctx.gpu, ctx.uniforms, {
-          a: await ctx.input(a, [m, k], 'a'), b: await ctx.input(b, [n, k], 'b'), bias: await ctx.input(bias, [n], 'bias'),
+          a: await ctx.input(a, [m, k], 'a'), b: encoded ? await ctx.packed(encoded.packed, [n, k], `b ${format}`) : await ctx.input(b, [n, k], 'b'),
+          bias: await ctx.input(bias, [n], 'bias'),
           residual: await ctx.input(residual, [m, n], 'residual'), gamma: await ctx.input(gamma, [n], 'gamma'),
           beta: await ctx.input(beta, [n], 'beta'), y, m, n, k, eps: 1e-12,
         })]);
@@ -139,6 +149,8 @@ interface EmbeddingsShape {
   batch: number; seqLen: number; h: number;
   /** Which tables and LayerNorm parts exist: BERT has them all, DistilBERT no token types, ModernBERT no positions and no beta. */
   position: boolean; tokenType: boolean; ln: 'none' | 'gamma+beta' | 'gamma';
+  /** Storage of the word, position and token-type tables (default all f32). */
+  tables?: ['f32' | 'f16' | 'bf16', 'f32' | 'f16' | 'bf16', 'f32' | 'f16' | 'bf16'];
   /** The word table as this many row blocks, one unfused dispatch each (a vocabulary over one binding). */
   blocks?: number;
 }
@@ -151,10 +163,15 @@ function embeddingsCases(): KernelCase[] {
     { batch: 2, seqLen: 5, h: 3, ...all, ln: 'none' }, { batch: 2, seqLen: 9, h: 65, position: true, tokenType: false, ln: 'gamma+beta' },
     { batch: 2, seqLen: 9, h: 63, position: false, tokenType: false, ln: 'gamma' },
     { batch: 3, seqLen: 7, h: 65, ...all, ln: 'none', blocks: 3 }, { batch: 1, seqLen: 17, h: 127, position: true, tokenType: false, ln: 'none', blocks: 2 },
+    // Tables stored in halves, each its own format (odd h: a row starts mid-word).
+    { batch: 2, seqLen: 9, h: 65, ...all, ln: 'gamma+beta', tables: ['f16', 'bf16', 'f16'] },
+    { batch: 3, seqLen: 5, h: 64, ...all, ln: 'none', tables: ['bf16', 'f32', 'bf16'] },
+    { batch: 1, seqLen: 17, h: 127, position: true, tokenType: false, ln: 'none', tables: ['f16', 'f16', 'f32'], blocks: 2 },
   ];
   return shapes.map((s, i): KernelCase => {
     const seed = 6000 + i;
-    const parts = [s.position && 'position', s.tokenType && 'type', s.ln !== 'none' && s.ln, s.blocks && `${s.blocks} row blocks`].filter(Boolean).join(' + ');
+    const parts = [s.position && 'position', s.tokenType && 'type', s.ln !== 'none' && s.ln, s.blocks && `${s.blocks} row blocks`,
+      s.tables && `tables ${s.tables.join('/')}`].filter(Boolean).join(' + ');
     return {
       name: `embeddings ${s.batch}x${s.seqLen} h${s.h} word + ${parts}`,
       seed,
@@ -167,16 +184,20 @@ function embeddingsCases(): KernelCase[] {
         const tokenTypes = Uint32Array.from({ length: tokens }, () => rng.int(0, types));
         // Any position ids (RoBERTa's start at padding_idx + 1): not t % seqLen.
         const positions = Uint32Array.from({ length: tokens }, () => rng.int(0, maxPos));
-        const [word, position, tokenType] = [rng.normals(vocab * h), rng.normals(maxPos * h), rng.normals(types * h)];
+        const formats = s.tables ?? ['f32', 'f32', 'f32'];
+        const stored = (data: Float32Array, f: 'f32' | 'f16' | 'bf16') => (f === 'f32' ? data : roundTo(f, data));
+        const [word, position, tokenType] = [rng.normals(vocab * h), rng.normals(maxPos * h), rng.normals(types * h)].map((d, j) => stored(d, formats[j]));
+        const table = (data: Float32Array, rows: number, f: 'f32' | 'f16' | 'bf16', label: string) =>
+          f === 'f32' ? ctx.input(data, [rows, h], label) : ctx.packed({ dtype: f, words: f === 'f16' ? packF16(data) : packBf16(data) }, [rows, h], `${label} ${f}`);
         const gamma = rng.floats(h, 0.5, 1.5);
         const beta = rng.floats(h, -0.5, 0.5);
         const y = await ctx.output([tokens, h], 'y');
         const common = {
           ids: await ctx.input(ids, [tokens], 'ids'),
           positions: s.position ? await ctx.input(positions, [tokens], 'positions') : undefined,
-          position: s.position ? await ctx.input(position, [maxPos, h], 'position') : undefined,
+          position: s.position ? await table(position, maxPos, formats[1], 'position') : undefined,
           tokenTypes: s.tokenType ? await ctx.input(tokenTypes, [tokens], 'types') : undefined,
-          tokenType: s.tokenType ? await ctx.input(tokenType, [types, h], 'token_type') : undefined,
+          tokenType: s.tokenType ? await table(tokenType, types, formats[2], 'token_type') : undefined,
           y, eps: 1e-12,
         };
         const ln = {
@@ -188,7 +209,7 @@ function embeddingsCases(): KernelCase[] {
           gamma: s.ln !== 'none' ? gamma : undefined, beta: s.ln === 'gamma+beta' ? beta : undefined, eps: 1e-12,
         };
         if (!s.blocks) {
-          await ctx.run([await prepareEmbeddings(ctx.gpu, ctx.uniforms, { ...common, ...ln, word: await ctx.input(word, [vocab, h], 'word') })]);
+          await ctx.run([await prepareEmbeddings(ctx.gpu, ctx.uniforms, { ...common, ...ln, word: await table(word, vocab, formats[0], 'word') })]);
           return [compare(await ctx.read(y), embeddingsRef(refArgs), undefined, 'y')];
         }
         // Row blocks of uneven size, one dispatch each into the same output: every token written exactly once.
@@ -197,7 +218,7 @@ function embeddingsCases(): KernelCase[] {
         for (let b = 0; b < s.blocks; b++) {
           const [lo, hi] = [bounds[b], bounds[b + 1]];
           steps.push(await prepareEmbeddings(ctx.gpu, ctx.uniforms, {
-            ...common, rowBegin: lo, word: await ctx.input(word.slice(lo * h, hi * h), [hi - lo, h], `word rows ${lo}..${hi}`),
+            ...common, rowBegin: lo, word: await table(word.slice(lo * h, hi * h), hi - lo, formats[0], `word rows ${lo}..${hi}`),
           }));
         }
         await ctx.run(steps);
