@@ -33,6 +33,8 @@ export interface EngineOptions {
   matmul: string;
   /** An ATTENTION_VARIANTS name. */
   attention: string;
+  /** Weight storage on the GPU: auto (the checkpoint's own), f32, f16 or int8. */
+  weights: 'auto' | 'f32' | 'f16' | 'int8';
 }
 
 export interface Loaded {
@@ -89,6 +91,7 @@ export class DemoApp {
     const model = await EncoderModel.load(this.gpu, files, {
       matmul: req.options.matmul,
       attention: req.options.attention,
+      weights: req.options.weights,
       onProgress: (p) => {
         // The first upload event ends a URL's download.
         if (p.stage === 'upload') fetchEnd ??= now();

@@ -35,6 +35,12 @@ export class ModelBar {
     ...MATMUL_CONFIGS.map((c) => el('option', { text: c.name, attrs: { value: c.name } }))]);
   private attention = el('select', {}, [el('option', { text: `auto: the first that takes the head dim (${DEFAULT_ATTENTION_ORDER.join(', ')})`, attrs: { value: '' } }),
     ...ATTENTION_VARIANTS.map((v) => el('option', { text: `${v.name}: ${v.describe}`, attrs: { value: v.name } }))]);
+  private weights = el('select', {}, [
+    el('option', { text: "auto: the checkpoint's own storage (F16 stays f16, int8 stays int8)", attrs: { value: 'auto' } }),
+    el('option', { text: 'f32', attrs: { value: 'f32' } }),
+    el('option', { text: 'f16 (half the memory; f32 arithmetic)', attrs: { value: 'f16' } }),
+    el('option', { text: 'int8 (Linear weights quantized on load, per row and group of 64)', attrs: { value: 'int8' } }),
+  ]);
   private controls: HTMLElement[] = [];
   private busy = false;
 
@@ -70,14 +76,14 @@ export class ModelBar {
       el('div', { class: 'summary-row' }, [this.summary, el('details', { class: 'engine-options' }, [
         el('summary', { text: 'Engine options' }),
         el('p', { class: 'hint', text: 'They apply to the next load.' }),
-        field('Matmul', this.matmul), field('Attention', this.attention),
+        field('Matmul', this.matmul), field('Attention', this.attention), field('Weights', this.weights),
       ])]),
     ]);
     app.onModel((loaded) => this.showSummary(loaded));
   }
 
   get options(): EngineOptions {
-    return { matmul: this.matmul.value, attention: this.attention.value };
+    return { matmul: this.matmul.value, attention: this.attention.value, weights: this.weights.value as EngineOptions['weights'] };
   }
 
   loadBuiltIn(architecture: Architecture): Promise<Loaded | undefined> {
@@ -167,9 +173,13 @@ export class ModelBar {
     this.summary.replaceChildren(
       el('strong', { text: c.architectures[0] ?? c.modelType }),
       ` · hidden ${c.hiddenSize} · ${plural(c.numHiddenLayers, 'layer')} · ${plural(c.numAttentionHeads, 'head')} · vocab ${c.vocabSize} · ${heads} · `,
-      `${formatBytes(model.stats().weightBytes)} of weights (${dtypes}) · attention ${model.attention} · matmul ${options.matmul} · from ${source.label}`,
+      `${formatBytes(model.stats().weightBytes)} of weights on the GPU (${storage(model.stats().weightStorage)}; files: ${dtypes}) · attention ${model.attention} · matmul ${options.matmul} · from ${source.label}`,
     );
   }
 }
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** "f16 ×12 (1.2 MiB), f32 ×19 (3 KiB)": the weights on the GPU by storage format. */
+const storage = (s: Record<string, { tensors: number; bytes: number } | undefined>) =>
+  Object.entries(s).filter(([, v]) => v).map(([d, v]) => `${d} ×${v!.tensors} (${formatBytes(v!.bytes)})`).join(', ');

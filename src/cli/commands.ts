@@ -10,6 +10,7 @@ const offline: FlagSpec = { name: 'offline', help: 'hub model ids: the cache onl
 const model = [modelFlag, revision, offline];
 const attention: FlagSpec = { name: 'attention', value: '<variant>', help: 'attention kernel variant by name (default: the engine\'s; a wrong name lists them)' };
 const matmul: FlagSpec = { name: 'matmul', value: '<config|autotune>', help: 'matmul configuration by name (a wrong name lists them), or autotune (default: time each on this adapter)' };
+const weights: FlagSpec = { name: 'weights', value: 'auto|f32|f16|int8', help: 'weight storage on the GPU: auto (the checkpoint\'s own, default), f32, f16, or int8 (quantized on load); f32 arithmetic' };
 const runtime: FlagSpec = { name: 'runtime', value: 'node|browser', help: 'node: Dawn in this process (default); browser: headless Chromium via Playwright' };
 const progress: FlagSpec = { name: 'progress', help: 'progress on stderr even when it is not a terminal' };
 
@@ -27,6 +28,7 @@ export const RUN: CommandSpec = {
     { name: 'attentions', help: 'also output every layer\'s attention probabilities [layer][batch][heads][seq][seq]' },
     attention,
     matmul,
+    weights,
     runtime,
     { name: 'repeat', value: '<N>', help: 'run N more forwards after the first and add timing {first_ms, median_ms, min_ms, runs, dispatches}' },
     progress,
@@ -75,6 +77,7 @@ export const EMBED: CommandSpec = {
     { name: 'normalize', help: 'scale each embedding to unit L2 norm' },
     attention,
     matmul,
+    weights,
     runtime,
     progress,
   ],
@@ -86,7 +89,7 @@ Example:
 };
 
 const topK: FlagSpec = { name: 'top-k', value: '<N>', help: 'how many results to keep' };
-const taskFlags = [...model, attention, matmul, progress];
+const taskFlags = [...model, attention, matmul, weights, progress];
 const taskDetails = (output: string, example: string) => `Output: {result: ${output}, adapter}. Runs in Node (Dawn); the head must be in the checkpoint.
 
 Example:
@@ -140,6 +143,45 @@ export const SIMILARITY: CommandSpec = {
   details: taskDetails('{embeddings [texts][H], matrix [texts][texts]}', 'webgpu-bert similarity "a cat sat" "a cat was sitting" "stock prices fell"'),
 };
 
+export const QUANTIZE: CommandSpec = {
+  name: 'quantize',
+  summary: 'write an int8 weight-only checkpoint: Linear weights per row and group, tables in f16, vectors as they were',
+  usage: '[--model <dir|url|org/name>] --out <dir> [--bits 8] [--group 32|64|128]',
+  positionals: { min: 0, max: 0, name: 'argument' },
+  flags: [...model,
+    { name: 'out', value: '<dir>', help: 'the folder to write (config.json, model.safetensors, tokenizer files); must not hold another checkpoint' },
+    { name: 'bits', value: '<8>', help: 'bits per weight (8, the only one)' },
+    { name: 'group', value: '<32|64|128>', help: 'columns of K per scale (default 64)' },
+    progress],
+  details: `Output: {out, quantized, kept, bytes_before, bytes_after}. Each quantized Linear weight X.weight is an I8
+tensor with its scales X.weight_scale (F32, [rows, ceil(cols / group)]); other F32 matrices (embedding tables)
+become F16, vectors stay as they are; config.json gains
+"quantization_config": {"quant_method": "webgpu-bert-int8", "bits": 8, "group_size": G, ...}. Every command
+loads the result (default --weights auto keeps it int8 on the GPU).
+
+Example:
+  webgpu-bert quantize --model ./bert-base-uncased --out ./bert-base-uncased-int8 --group 64`,
+};
+
+export const COMPARE: CommandSpec = {
+  name: 'compare',
+  summary: 'accuracy of one model or precision against another on the same inputs (embeddings, hidden states, MLM top-1)',
+  usage: '[--model <dir|url|org/name>] [--weights W] [--against <dir|url|org/name>] [--against-weights W] [--input <texts.jsonl>]',
+  positionals: { min: 0, max: 0, name: 'argument' },
+  flags: [...model, weights,
+    { name: 'against', value: '<dir|url|org/name>', help: 'the reference model (default: --model itself)' },
+    { name: 'against-weights', value: 'auto|f32|f16|int8', help: 'weight storage of the reference (default f32)' },
+    { name: 'input', value: '<texts.jsonl>', help: 'one JSON string per line (default: a built-in set of 16 English sentences)' },
+    matmul, progress],
+  details: `Output: {model, against, texts, pooled_cosine {min, mean}, hidden_max_rel_error, hidden_rel_l2, mlm_top1_agreement?
+{masked, agreeing, rate}, weight_bytes {model, against}, weight_storage {model, against}}. Pooled = mean over attended
+tokens; hidden errors over every attended token; top-1 over every 4th word position masked, when both have an MLM head.
+
+Examples:
+  webgpu-bert compare --model ./bert-int8                       # against itself in f32
+  webgpu-bert compare --model ./bert --weights f16 --against ./bert`,
+};
+
 export const BENCH: CommandSpec = {
   name: 'bench',
   summary: 'benchmarks in headless Chromium (ceilings, kernels, attention, end to end with peers); same as npm run bench',
@@ -165,7 +207,7 @@ Examples:
   webgpu-bert bench report bench/results/kernels-*.json`,
 };
 
-export const COMMANDS: readonly CommandSpec[] = [RUN, TOKENIZE, EMBED, FILL_MASK, CLASSIFY, NER, QA, SIMILARITY, BENCH];
+export const COMMANDS: readonly CommandSpec[] = [RUN, TOKENIZE, EMBED, FILL_MASK, CLASSIFY, NER, QA, SIMILARITY, QUANTIZE, COMPARE, BENCH];
 
 export function topLevelHelp(version: string): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -32,7 +32,7 @@ export async function embed(flags: Flags, texts: string[]): Promise<void> {
   }, 'texts', config);
 
   const result = await execute(engine.runtime, {
-    model, hub, attention: engine.attention, matmul: engine.matmul, inputs, attentions: false, repeat: 0, pooler: false, logits: false,
+    model, hub, attention: engine.attention, matmul: engine.matmul, weights: engine.weights, inputs, attentions: false, repeat: 0, pooler: false, logits: false,
     pooling: { mode: pooling, normalize },
   }, progress);
   const { batch: B, hiddenSize: H, embeddings } = result.forward;

@@ -2,6 +2,7 @@
 // and the runtime that executes a job.
 import { ATTENTION_VARIANTS } from '../kernels/attention.ts';
 import { MATMUL_CONFIGS } from '../kernels/matmul.ts';
+import { WEIGHT_OPTIONS, type WeightsOption } from '../graph/weight-storage.ts';
 import type { Flags } from './args.ts';
 import { UsageError } from './errors.ts';
 import type { Job, JobResult } from './job.ts';
@@ -13,6 +14,7 @@ export type Runtime = (typeof RUNTIMES)[number];
 export interface EngineFlags {
   attention?: string;
   matmul?: string;
+  weights?: WeightsOption;
   runtime: Runtime;
 }
 
@@ -25,7 +27,8 @@ export function engineFlags(flags: Flags): EngineFlags {
   if (matmul !== undefined && matmul !== 'autotune' && !MATMUL_CONFIGS.some((c) => c.name === matmul)) {
     throw new UsageError(`--matmul: unknown configuration ${JSON.stringify(matmul)} (known: autotune, ${MATMUL_CONFIGS.map((c) => c.name).join(', ')})`);
   }
-  return { attention, matmul, runtime: flags.choice('runtime', RUNTIMES, 'node') };
+  const weights = flags.has('weights') ? flags.choice('weights', WEIGHT_OPTIONS, 'auto') : undefined;
+  return { attention, matmul, weights, runtime: flags.choice('runtime', RUNTIMES, 'node') };
 }
 
 export async function execute(runtime: Runtime, job: Job, progress: ProgressSink): Promise<JobResult> {

@@ -5,6 +5,8 @@
 import type { AdapterSummary, Gpu } from '../gpu/device.ts';
 import { EncoderModel, type ForwardInputs, type ForwardResult, type ModelPhases } from '../graph/model.ts';
 import type { HubOptions } from '../model/hub.ts';
+import type { WeightsOption } from '../graph/weight-storage.ts';
+import type { StorageSummary } from '../graph/weights-gpu.ts';
 import { median } from '../gpu/timer.ts';
 
 export interface Job {
@@ -14,6 +16,7 @@ export interface Job {
   hub?: HubOptions;
   attention?: string;
   matmul?: string;
+  weights?: WeightsOption;
   inputs: ForwardInputs;
   attentions: boolean;
   /** false skips the pooler / MLM logits (embed needs neither); default: whatever the checkpoint has. */
@@ -69,6 +72,8 @@ export interface JobStats {
   dispatches_per_layer: number;
   weight_bytes: number;
   peak_activation_bytes: number;
+  /** Tensors and bytes on the GPU per storage format (f32, f16, bf16, i8). */
+  weight_storage: StorageSummary;
 }
 
 export interface JobResult {
@@ -99,6 +104,7 @@ export async function runJob(gpu: Gpu, job: Job, progress: JobProgress): Promise
     hub: job.hub,
     attention: job.attention,
     matmul: job.matmul,
+    weights: job.weights,
     onProgress: (p) => {
       if (p.stage === 'upload' && !uploading) progress.stage('uploading weights');
       uploading ||= p.stage === 'upload';
@@ -128,6 +134,7 @@ export async function runJob(gpu: Gpu, job: Job, progress: JobProgress): Promise
         dispatches_per_layer: s.dispatchesPerLayer,
         weight_bytes: s.weightBytes,
         peak_activation_bytes: s.peakActivationBytes,
+        weight_storage: s.weightStorage,
       },
       layers: model.config.numHiddenLayers,
       heads: model.config.numAttentionHeads,

@@ -33,7 +33,7 @@ export async function run(flags: Flags): Promise<void> {
     : encodeText(await readTokenizer(files), config, text!, pair);
 
   const result = await execute(engine.runtime, {
-    model, hub, attention: engine.attention, matmul: engine.matmul, inputs, attentions: flags.bool('attentions'), repeat,
+    model, hub, attention: engine.attention, matmul: engine.matmul, weights: engine.weights, inputs, attentions: flags.bool('attentions'), repeat,
   }, progress);
   const { output, shapes } = runOutput(result);
   const json = `${JSON.stringify(output)}\n`;

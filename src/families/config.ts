@@ -3,6 +3,7 @@
 // EncoderConfig every family produces (its own config type extends it). A family reads its fields with
 // the defaults `transformers` gives them and refuses, by name, any setting that changes the math in a way
 // this engine does not implement.
+import type { QuantizationConfig } from '../model/quantize.ts';
 import type { Activation } from '../kernels/matmul.ts';
 import { CheckpointError } from '../model/errors.ts';
 
@@ -38,6 +39,8 @@ export interface EncoderConfig {
   padTokenId: number | null;
   /** MLM decoder shares the word-embedding matrix (Hugging Face default true). */
   tieWordEmbeddings: boolean;
+  /** int8 weight-only quantization (src/model/quantize.ts), when config.json says so. */
+  quantization?: QuantizationConfig;
 }
 
 type Json = Record<string, unknown>;

@@ -5,6 +5,7 @@ import { electra } from './electra.ts';
 import { roberta } from './roberta.ts';
 import { ConfigReader, describe, type EncoderConfig } from './config.ts';
 import type { AnyFamily } from './family.ts';
+import { readQuantizationConfig } from '../model/quantize.ts';
 
 export const FAMILIES: readonly AnyFamily[] = [bert, distilbert, roberta, electra];
 
@@ -28,5 +29,7 @@ export function parseConfig(json: unknown, file = 'config.json'): { family: AnyF
   }
   const family = FAMILIES.find((f) => f.modelTypes.includes(modelType));
   if (!family) return c.fail(`unsupported model_type ${describe(modelType).replace(/ \(string\)$/, '')} (supported: ${supportedModelTypes().map((t) => `"${t}"`).join(', ')})`);
-  return { family, config: family.parseConfig(c, modelType) };
+  const config = family.parseConfig(c, modelType);
+  const quantization = readQuantizationConfig((json as Record<string, unknown>).quantization_config, (detail) => c.fail(detail));
+  return { family, config: quantization ? { ...config, quantization } : config };
 }

@@ -4,6 +4,7 @@
 // against the config, resolves legacy names, and at the end refuses any tensor nobody took or declared
 // harmless, so a checkpoint of another architecture never loads half-used.
 import { CheckpointError } from '../model/errors.ts';
+import type { Quantized } from '../model/quantize.ts';
 
 export interface Weight {
   /** The Hugging Face tensor name, or a description for derived weights ('layer 0 qkv weight'). */
@@ -14,11 +15,24 @@ export interface Weight {
 /** Values of the weights, by descriptor. */
 export type HostWeights = Map<Weight, Float32Array>;
 
+/** How a weight is stored in the checkpoint: its safetensors dtype, and for int8 the values and scales. */
+export interface WeightStorage {
+  dtype: string;
+  quantized?: Quantized;
+}
+
 export interface LoadedTensor {
   shape: number[];
+  /** The values as f32 (int8 ones dequantized). */
   data: Float32Array;
   /** The file holding it (a shard), for error messages. */
   file?: string;
+  /** Its safetensors dtype; default F32. */
+  dtype?: string;
+  /** An I8 tensor: its int8 values and scales (the `_scale` tensor). */
+  quantized?: Quantized;
+  /** The tensors read along with it (its scale tensor), which count as used. */
+  companions?: string[];
 }
 export type GetTensor = (name: string) => LoadedTensor | undefined;
 
@@ -34,6 +48,8 @@ const legacyName = (name: string) => name.replace(/LayerNorm\.weight$/, 'LayerNo
 
 export class TensorTable {
   readonly data: HostWeights = new Map();
+  /** How each weight taken is stored in the file (derived weights: F32, or their parts' common storage). */
+  readonly storage = new Map<Weight, WeightStorage>();
   private readonly present: Set<string>;
   private readonly used = new Set<string>();
   private readonly ignored = new Set<string>();
@@ -67,8 +83,10 @@ export class TensorTable {
       throw new CheckpointError(t.file ?? this.file, `tensor "${found}" has shape ${fmt(t.shape)}, config expects ${fmt(shape)}`);
     }
     this.used.add(found!);
+    for (const c of t.companions ?? []) this.used.add(c);
     const w: Weight = { name: found!, shape: [...shape] };
     this.data.set(w, t.data);
+    this.storage.set(w, { dtype: t.dtype ?? 'F32', quantized: t.quantized });
     return w;
   }
 
@@ -87,7 +105,10 @@ export class TensorTable {
     return { gamma, beta: bias ? this.take(`${prefix}bias`, [n]) : this.optional(`${prefix}bias`, [n]), eps };
   }
 
-  /** Row blocks of several weights stacked into one (Q, K and V into [3H, H]); the parts' values are dropped. */
+  /**
+   * Row blocks of several weights stacked into one (Q, K and V into [3H, H]); the parts' values are dropped.
+   * Parts stored alike keep that storage (int8 parts with the same group stack their values and scales).
+   */
   stack(name: string, parts: readonly Weight[]): Weight {
     const cols = parts[0].shape.slice(1);
     const rows = parts.reduce((n, p) => n + p.shape[0], 0);
@@ -99,13 +120,33 @@ export class TensorTable {
       at += d.length;
       this.data.delete(p);
     }
-    return this.derived(name, [rows, ...cols], out);
+    const stored = parts.map((p) => this.storage.get(p));
+    for (const p of parts) this.storage.delete(p);
+    const w = this.derived(name, [rows, ...cols], out);
+    const same = stored.every((s) => s?.dtype === stored[0]?.dtype);
+    const quantized = stored.map((s) => s?.quantized);
+    if (same && stored[0]?.dtype !== 'I8') this.storage.set(w, { dtype: stored[0]?.dtype ?? 'F32' });
+    else if (same && quantized.every((q) => q && q.group === quantized[0]!.group && q.cols === quantized[0]!.cols)) {
+      const qs = quantized as Quantized[];
+      const q = new Int8Array(out.length);
+      const scales = new Float32Array(qs.reduce((n, x) => n + x.scales.length, 0));
+      let [qa, sa] = [0, 0];
+      for (const x of qs) {
+        q.set(x.q, qa);
+        scales.set(x.scales, sa);
+        qa += x.q.length;
+        sa += x.scales.length;
+      }
+      this.storage.set(w, { dtype: 'I8', quantized: { q, scales, rows, cols: qs[0].cols, group: qs[0].group } });
+    }
+    return w;
   }
 
   /** A weight the family computes (a sinusoidal table, a stacked matrix). */
   derived(name: string, shape: readonly number[], data: Float32Array): Weight {
     const w: Weight = { name, shape: [...shape] };
     this.data.set(w, data);
+    this.storage.set(w, { dtype: 'F32' });
     return w;
   }
 
@@ -119,6 +160,7 @@ export class TensorTable {
   /** Forgets a weight taken earlier: its tensor counts as ignored (a decoder equal to the tied embeddings). */
   drop(w: Weight): void {
     this.data.delete(w);
+    this.storage.delete(w);
     this.used.delete(w.name);
     this.ignored.add(w.name);
   }

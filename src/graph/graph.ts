@@ -4,7 +4,7 @@
 // (src/reference/graph.ts: every op's CPU twin). Stage names, per-layer counts and outputs are fields of
 // the ops and of the graph, never parsed out of labels.
 import type { Gpu } from '../gpu/device.ts';
-import type { GpuTensor } from '../gpu/tensor.ts';
+import type { DType, GpuTensor } from '../gpu/tensor.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
 import type { AttentionPlan } from '../kernels/attention-common.ts';
 import type { Step } from '../kernels/kernel.ts';
@@ -35,7 +35,8 @@ export interface PrepareContext {
   weight(w: Weight): GpuWeight;
   /** The weight as one tensor; an error naming the op when it had to be split. */
   whole(w: Weight, op: string): GpuTensor;
-  matmulConfig(m: number, n: number, k: number, transB: boolean): Promise<MatmulConfig>;
+  /** The configuration for this shape and B storage (autotuned per adapter, or fixed). */
+  matmulConfig(m: number, n: number, k: number, transB: boolean, bDtype?: DType): Promise<MatmulConfig>;
   /** Attention variants may own scratch buffers; they are freed with the plan. */
   own(plan: AttentionPlan): void;
   attention: string;

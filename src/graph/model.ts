@@ -4,7 +4,7 @@
 // reads back only those outputs. Concurrent calls are queued: each waits for the previous one and gets
 // its own result.
 import type { Gpu } from '../gpu/device.ts';
-import { BYTES_PER_ELEMENT, createBuffer, numel, writeTensor, type GpuTensor } from '../gpu/tensor.ts';
+import { BYTES_PER_ELEMENT, createBuffer, numel, writeTensor, type DType, type GpuTensor } from '../gpu/tensor.ts';
 import { attentionVariant, defaultAttentionVariant } from '../kernels/attention.ts';
 import { autotuneMatmul, persistTuning, restoreTuning, tuningSpent } from '../kernels/autotune.ts';
 import { compileSpent } from '../gpu/pipeline-cache.ts';
@@ -21,7 +21,8 @@ import {
   type ForwardInputs, type ForwardOptions, type ForwardProfile, type ForwardResult, type RawOutputs,
 } from './forward.ts';
 import { planGraph, type ForwardPlan } from './plan.ts';
-import { uploadWeights, type WeightArena } from './weights-gpu.ts';
+import { uploadWeights, type StorageSummary, type WeightArena } from './weights-gpu.ts';
+import { chooseStorage, WEIGHT_OPTIONS, type WeightsOption } from './weight-storage.ts';
 
 export * from './forward.ts';
 
@@ -44,6 +45,12 @@ export interface ModelOptions {
   fuseLayerNorm?: boolean;
   /** Largest binding the weights may use, below the adapter's own limit: tables above it are split into row blocks. */
   maxBindingBytes?: number;
+  /**
+   * How weights are stored on the GPU (graph/weight-storage.ts): 'auto' (default) keeps the checkpoint's own
+   * storage (F16 -> f16, BF16 -> bf16, int8 -> int8, F32 -> f32); 'f32'; 'f16'; 'int8' quantizes Linear
+   * weights on load. Arithmetic is f32 in every case.
+   */
+  weights?: WeightsOption;
   /** Hub model ids: the branch, tag or commit (default 'main'); the same as hub.revision. */
   revision?: string;
   /** Hub model ids: endpoint, token, offline, cache folder (see HubOptions). */
@@ -66,6 +73,8 @@ export interface ModelStats {
   splitWeights: Record<string, number>;
   /** Where the time to the first result went: load phases, then the first forward's. */
   phases: ModelPhases;
+  /** The weights on the GPU by storage format: tensors and bytes (int8 scales included). */
+  weightStorage: StorageSummary;
 }
 
 /** Milliseconds of each phase of a cold start (the forward fields once a forward has run). */
@@ -130,9 +139,14 @@ export class EncoderModel {
     });
     const attention = chooseAttention(opts.attention, ckpt.config);
     const tokenizer = loadTokenizer(ckpt.files);
+    const weightsOption = opts.weights ?? 'auto';
+    if (!(WEIGHT_OPTIONS as readonly string[]).includes(weightsOption)) {
+      throw new InputError(`weights must be one of ${WEIGHT_OPTIONS.join(', ')}, got ${JSON.stringify(weightsOption)}`);
+    }
     const uploadStart = now();
     const arena = await uploadWeights(gpu, ckpt.data, {
       maxBindingBytes: opts.maxBindingBytes,
+      storage: (w, data) => chooseStorage(w, data, ckpt.storage.get(w), weightsOption),
       onProgress: (p) => opts.onProgress?.({ stage: 'upload', loaded: p.uploaded, total: p.total }),
     });
     const uploadMs = now() - uploadStart;
@@ -172,6 +186,7 @@ export class EncoderModel {
       plansBuilt: this.plansBuilt,
       splitWeights: this.arena.splitWeights(),
       phases: { ...this.phases },
+      weightStorage: this.arena.storage,
     };
   }
 
@@ -264,7 +279,7 @@ export class EncoderModel {
     }
     const graph = buildGraph(this.family, this.config, this.weights, { batch, seqLen }, req, { ...options, blocks });
     const [started, tuned, compiled] = [now(), tuningSpent(this.gpu), compileSpent(this.gpu)];
-    const plan = await planGraph(this.gpu, graph, this.arena, { matmulConfig: (m, n, k, transB) => this.matmulConfig(m, n, k, transB) });
+    const plan = await planGraph(this.gpu, graph, this.arena, { matmulConfig: (m, n, k, transB, bDtype) => this.matmulConfig(m, n, k, transB, bDtype) });
     if (this.plansBuilt === 0) {
       const [t, c] = [tuningSpent(this.gpu), compileSpent(this.gpu)];
       Object.assign(this.phases, { planMs: now() - started, tuneMs: t.ms - tuned.ms, pipelinesCompiled: c.count - compiled.count, compileMs: c.ms - compiled.ms });
@@ -281,9 +296,9 @@ export class EncoderModel {
     return plan;
   }
 
-  private matmulConfig(m: number, n: number, k: number, transB = true): Promise<MatmulConfig> {
+  private matmulConfig(m: number, n: number, k: number, transB = true, bDtype?: DType): Promise<MatmulConfig> {
     if (this.matmul !== 'autotune') return Promise.resolve(matmulConfig(this.matmul));
-    return autotuneMatmul(this.gpu, { m, n, k, transB });
+    return autotuneMatmul(this.gpu, { m, n, k, transB, bDtype });
   }
 
   /**

@@ -95,7 +95,7 @@ export function linear(g: Graph, x: Value, lin: Linear, o: LinearOptions): Value
           a: ctx.view(x), b: part.tensor, bias: lin.bias && ctx.whole(lin.bias, label), residual: o.residual && ctx.view(o.residual),
           c: ctx.view(out), m: rows, n: part.rows, k, lda, ldc: n, transB: true, activation: o.activation,
           offsets: { c: part.rowBegin, bias: part.rowBegin },
-          config: await ctx.matmulConfig(rows, part.rows, k, true),
+          config: await ctx.matmulConfig(rows, part.rows, k, true, part.tensor.dtype),
           label: parts.length > 1 ? `${label} rows ${part.rowBegin}..` : label,
         }));
       }

@@ -3,7 +3,7 @@
 // compute pass. Each step keeps the stage and layer of the op that made it: profiles sum by stage, stats
 // count layer 0's dispatches, readbacks find outputs by name.
 import type { Gpu } from '../gpu/device.ts';
-import { BYTES_PER_ELEMENT, createBuffer, createTensor, numel, type GpuTensor } from '../gpu/tensor.ts';
+import { BYTES_PER_ELEMENT, createBuffer, createTensor, numel, type DType, type GpuTensor } from '../gpu/tensor.ts';
 import { UniformArena } from '../gpu/uniforms.ts';
 import type { AttentionPlan } from '../kernels/attention-common.ts';
 import type { Step } from '../kernels/kernel.ts';
@@ -33,7 +33,7 @@ export interface ForwardPlan {
 }
 
 export interface PlanOptions {
-  matmulConfig: (m: number, n: number, k: number, transB: boolean) => Promise<MatmulConfig>;
+  matmulConfig: (m: number, n: number, k: number, transB: boolean, bDtype?: DType) => Promise<MatmulConfig>;
 }
 
 export async function planGraph(gpu: Gpu, g: Graph, weights: WeightArena, opts: PlanOptions): Promise<ForwardPlan> {

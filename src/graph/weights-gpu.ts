@@ -6,7 +6,8 @@
 // any Linear) take block by block.
 import type { Gpu } from '../gpu/device.ts';
 import { GpuLimitError, GpuOutOfMemoryError } from '../gpu/errors.ts';
-import { alignUp, BYTES_PER_ELEMENT, createBuffer, VIEW_ALIGNMENT } from '../gpu/tensor.ts';
+import { alignUp, createBuffer, storageBytes, VIEW_ALIGNMENT, type DType, type GpuTensor } from '../gpu/tensor.ts';
+import { packRows, type StorageChoice } from './weight-storage.ts';
 import type { HostWeights, Weight } from '../families/weights.ts';
 import type { GpuWeight } from './graph.ts';
 
@@ -15,6 +16,8 @@ export interface UploadProgress { uploaded: number; total: number }
 export interface UploadOptions {
   /** Largest binding to use, below the adapter's (tests split small tables with it). */
   maxBindingBytes?: number;
+  /** Each weight's format on the GPU (weight-storage.ts); default f32. */
+  storage?: (w: Weight, data: Float32Array) => StorageChoice;
   onProgress?: (p: UploadProgress) => void;
 }
 
@@ -26,7 +29,7 @@ const size = (bytes: number) => (bytes < 2 ** 20 ? `${bytes} bytes` : `${(bytes 
 
 /** The weights on the GPU and the buffers holding them (destroy() frees them all). */
 export class WeightArena {
-  constructor(private readonly placed: Map<Weight, GpuWeight>, readonly buffers: GPUBuffer[], readonly bytes: number) {}
+  constructor(private readonly placed: Map<Weight, GpuWeight>, readonly buffers: GPUBuffer[], readonly bytes: number, readonly storage: StorageSummary = {}) {}
 
   /** Weights stored in more than one row block, by name, with their block counts. */
   splitWeights(): Record<string, number> {
@@ -49,50 +52,59 @@ export class WeightArena {
   }
 }
 
-interface Block { weight: Weight; data: Float32Array; rowBegin: number; rows: number; buffer: number; offset: number }
+/** One allocation of the arena: a block of a weight's rows, or its int8 scales. */
+interface Item { bytes: number; words: Uint32Array | Float32Array; buffer: number; offset: number }
+interface Block { weight: Weight; dtype: DType; rowBegin: number; rows: number; data: Item; scales?: Item; group?: number }
 
 /** The largest binding this arena may use on this adapter. */
 export function bindingLimit(gpu: Gpu, maxBindingBytes?: number): number {
   return Math.min(gpu.limits.maxStorageBufferBindingSize, gpu.limits.maxBufferSize, maxBindingBytes ?? Infinity);
 }
 
+/** Tensors and bytes on the GPU per storage format (bytes include int8 scales). */
+export type StorageSummary = Partial<Record<Exclude<DType, 'u32' | 'i32'>, { tensors: number; bytes: number }>>;
+
 export async function uploadWeights(gpu: Gpu, weights: HostWeights, opts: UploadOptions = {}): Promise<WeightArena> {
   const limit = bindingLimit(gpu, opts.maxBindingBytes);
   const pack = Math.min(PACK_BYTES, limit);
   const blocks: Block[] = [];
   const bufferSizes: number[] = [];
-  let packing = -1; // the shared buffer small weights go into
+  const summary: StorageSummary = {};
+  let packing = -1; // the shared buffer small allocations go into
+  const place = (bytes: number): { buffer: number; offset: number } => {
+    if (bytes > pack) return { buffer: bufferSizes.push(bytes) - 1, offset: 0 };
+    let offset = packing < 0 ? 0 : alignUp(bufferSizes[packing], VIEW_ALIGNMENT);
+    if (packing < 0 || offset + bytes > pack) {
+      packing = bufferSizes.push(0) - 1;
+      offset = 0;
+    }
+    bufferSizes[packing] = offset + bytes;
+    return { buffer: packing, offset };
+  };
   for (const [weight, data] of weights) {
     const rows = Math.max(weight.shape[0] ?? 1, 1);
     const perRow = data.length / rows;
     if (data.length !== weight.shape.reduce((a, b) => a * b, 1)) throw new Error(`${weight.name}: ${data.length} values for shape [${weight.shape}]`);
-    const rowBytes = perRow * BYTES_PER_ELEMENT;
-    const bytes = data.byteLength;
+    const choice = opts.storage?.(weight, data) ?? { dtype: 'f32' as const };
+    const rowBytes = storageBytes(perRow, choice.dtype);
+    const bytes = storageBytes(data.length, choice.dtype);
     if (rowBytes > limit) throw new GpuLimitError(`${weight.name}: one row of ${size(rowBytes)} exceeds this adapter's largest binding (${size(limit)})`);
-    // Row blocks as large as one binding allows, each starting on a row.
+    // Row blocks as large as one binding allows, each starting on a row and packed on its own.
     const perBlock = bytes > limit ? Math.floor(limit / rowBytes) : rows;
+    const s = (summary[choice.dtype] ??= { tensors: 0, bytes: 0 });
+    s.tensors++;
     for (let r = 0; r < rows; r += perBlock) {
       const n = Math.min(perBlock, rows - r);
-      const slice = perBlock === rows ? data : data.subarray(r * perRow, (r + n) * perRow);
-      const bytes = slice.byteLength;
-      let buffer: number;
-      let offset = 0;
-      if (bytes > pack) {
-        buffer = bufferSizes.push(bytes) - 1;
-      } else {
-        offset = packing < 0 ? 0 : alignUp(bufferSizes[packing], VIEW_ALIGNMENT);
-        if (packing < 0 || offset + bytes > pack) {
-          packing = bufferSizes.push(0) - 1;
-          offset = 0;
-        }
-        buffer = packing;
-        bufferSizes[buffer] = offset + bytes;
-      }
-      blocks.push({ weight, data: slice, rowBegin: r, rows: n, buffer, offset });
+      const packed = packRows(choice, data, perRow, r, n);
+      const dataBytes = storageBytes(n * perRow, choice.dtype);
+      const item: Item = { bytes: dataBytes, words: packed.words, ...place(dataBytes) };
+      const scales = packed.scales && { bytes: packed.scales.byteLength, words: packed.scales, ...place(packed.scales.byteLength) };
+      s.bytes += dataBytes + (scales?.bytes ?? 0);
+      blocks.push({ weight, dtype: choice.dtype, rowBegin: r, rows: n, data: item, scales, group: packed.group });
     }
   }
 
-  const total = blocks.reduce((s, b) => s + b.data.byteLength, 0);
+  const total = blocks.reduce((t, b) => t + b.data.bytes + (b.scales?.bytes ?? 0), 0);
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
   const buffers: GPUBuffer[] = [];
   try {
@@ -107,16 +119,25 @@ export async function uploadWeights(gpu: Gpu, weights: HostWeights, opts: Upload
     }
     const placed = new Map<Weight, GpuWeight>();
     let uploaded = 0;
+    const write = (it: Item) => {
+      gpu.device.queue.writeBuffer(buffers[it.buffer], it.offset, it.words.buffer, it.words.byteOffset, it.bytes);
+      uploaded += it.bytes;
+    };
     for (const b of blocks) {
-      gpu.device.queue.writeBuffer(buffers[b.buffer], b.offset, b.data.buffer, b.data.byteOffset, b.data.byteLength);
-      uploaded += b.data.byteLength;
+      write(b.data);
+      if (b.scales) write(b.scales);
       opts.onProgress?.({ uploaded, total });
       const entry = placed.get(b.weight) ?? placed.set(b.weight, { shape: b.weight.shape, label: b.weight.name, parts: [] }).get(b.weight)!;
       const shape = [b.rows, ...b.weight.shape.slice(1)];
-      entry.parts.push({ tensor: { buffer: buffers[b.buffer], byteOffset: b.offset, shape, dtype: 'f32', label: b.weight.name }, rowBegin: b.rowBegin, rows: b.rows });
+      const tensor: GpuTensor = { buffer: buffers[b.data.buffer], byteOffset: b.data.offset, shape, dtype: b.dtype, label: b.weight.name };
+      if (b.scales) {
+        tensor.scales = { buffer: buffers[b.scales.buffer], byteOffset: b.scales.offset, shape: [b.scales.bytes / 4], dtype: 'f32', label: `${b.weight.name} scales` };
+        tensor.group = b.group;
+      }
+      entry.parts.push({ tensor, rowBegin: b.rowBegin, rows: b.rows });
     }
     await gpu.idle();
-    return new WeightArena(placed, buffers, bufferSizes.reduce((a, b) => a + b, 0));
+    return new WeightArena(placed, buffers, bufferSizes.reduce((a, b) => a + b, 0), summary);
   } catch (error) {
     for (const b of buffers) b.destroy();
     throw error;

@@ -9,7 +9,8 @@
 import type { EncoderConfig } from '../families/config.ts';
 import type { AnyFamily } from '../families/family.ts';
 import { parseConfig } from '../families/index.ts';
-import { TensorTable, type HostWeights, type LoadedTensor } from '../families/weights.ts';
+import { TensorTable, type HostWeights, type LoadedTensor, type Weight, type WeightStorage } from '../families/weights.ts';
+import { dequantize, groupsOf, quantizes, SCALE_SUFFIX, type Quantized } from './quantize.ts';
 import { readTokenizerFiles, type TokenizerFiles } from '../tokenizer/index.ts';
 import { CheckpointError } from './errors.ts';
 import { errorText, readBody } from './http.ts';
@@ -164,6 +165,8 @@ export interface LoadedCheckpoint {
   /** The family's weight tree (descriptors); their values are in `data` until uploaded. */
   weights: unknown;
   data: HostWeights;
+  /** How each weight is stored in the files (dtype; int8 values and scales of a quantized checkpoint). */
+  storage: Map<Weight, WeightStorage>;
   /** Tensors present in the files and deliberately not used (position_ids buffers, tied copies, pretraining heads). */
   ignoredTensors: string[];
   files: TokenizerFiles;
@@ -245,7 +248,8 @@ export async function loadCheckpoint(source: string | CheckpointFiles, opts: Loa
     const found = infoOf(name);
     if (!found) return undefined;
     const [shard, bytes, info] = found;
-    return { shape: info.shape, data: tensorToFloat32(bytes, info, shard), file: shard };
+    if (info.dtype === 'I8') return quantizedTensor(name, shard, bytes, info, config.quantization?.group_size, infoOf);
+    return { shape: info.shape, data: tensorToFloat32(bytes, info, shard), file: shard, dtype: info.dtype };
   };
   const table = new TensorTable([...owner.keys()], getTensor, weightFiles[0]);
   const weights = family.loadWeights(config, table);
@@ -263,8 +267,37 @@ export async function loadCheckpoint(source: string | CheckpointFiles, opts: Loa
   const files = await readTokenizerFiles((f) => src.tryRead(f, opts.onProgress));
 
   const metadata = shards.values().next().value?.parsed.metadata ?? {};
+  const storage = table.storage;
   const timings = { readMs, parseMs: now() - started - readMs };
-  return { family, config, weights, data: table.data, ignoredTensors: table.ignoredTensors, files, dtypeSummary, weightFiles, metadata, timings };
+  return { family, config, weights, data: table.data, storage, ignoredTensors: table.ignoredTensors, files, dtypeSummary, weightFiles, metadata, timings };
+}
+
+/**
+ * An I8 tensor of a quantized checkpoint (src/model/quantize.ts) with its `_scale` tensor: both checked
+ * against config.json's quantization_config, returned dequantized with the int8 values kept for the GPU.
+ */
+function quantizedTensor(
+  name: string, shard: string, bytes: Uint8Array, info: TensorInfo, group: number | undefined,
+  infoOf: (name: string) => [string, Uint8Array, TensorInfo] | undefined,
+): LoadedTensor {
+  const fail = (file: string, detail: string): never => {
+    throw new CheckpointError(file, detail);
+  };
+  if (group === undefined) fail(shard, `tensor "${name}" is I8, but config.json has no quantization_config`);
+  if (!quantizes(name, info.shape)) fail(shard, `tensor "${name}" is I8 where a float is needed (only the Linear weights of a quantized model are int8)`);
+  const scaleName = `${name}${SCALE_SUFFIX}`;
+  const scale = infoOf(scaleName);
+  if (!scale) fail(shard, `tensor "${name}" is I8 but its scales "${scaleName}" are missing`);
+  const [scaleShard, scaleBytes, scaleInfo] = scale!;
+  const [rows, cols] = info.shape;
+  const groups = groupsOf(cols, group!);
+  if (scaleInfo.shape.length !== 2 || scaleInfo.shape[0] !== rows || scaleInfo.shape[1] !== groups) {
+    fail(scaleShard, `tensor "${scaleName}" has shape [${scaleInfo.shape}], expected [${rows},${groups}] for "${name}" [${rows},${cols}] with group_size ${group}`);
+  }
+  if (scaleInfo.dtype !== 'F32' && scaleInfo.dtype !== 'F16') fail(scaleShard, `tensor "${scaleName}" is ${scaleInfo.dtype}; scales must be F32 (or F16)`);
+  const q = new Int8Array(bytes.buffer, bytes.byteOffset + info.begin, info.end - info.begin).slice();
+  const quantized: Quantized = { q, scales: tensorToFloat32(scaleBytes, scaleInfo, scaleShard), rows, cols, group: group! };
+  return { shape: info.shape, data: dequantize(quantized), file: shard, dtype: 'I8', quantized, companions: [scaleName] };
 }
 
 /** `weight_map` of a sharded checkpoint's index: tensor name → shard file name (a plain file name). */

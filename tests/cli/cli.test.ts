@@ -390,3 +390,24 @@ test('task commands on the other families: <mask> in RoBERTa and XLM-R, DistilBE
   const qa = await ok(['qa', ...FAST, '--model', await make('ElectraForQuestionAnswering'), '--top-k', '2', 'who wrote it?', context]);
   for (const a of qa.result) assert.equal(context.slice(a.start, a.end), a.answer);
 });
+
+test('quantize writes an int8 checkpoint every command loads; compare reports its accuracy; --weights picks the storage', async () => {
+  const out = path.join(temp, 'h64-int8');
+  const q = await ok(['quantize', '--model', H64, '--out', out, '--group', '32']);
+  assert.deepEqual(Object.keys(q), ['out', 'group', 'quantized', 'kept', 'bytes_before', 'bytes_after']);
+  assert.equal(q.quantized, 13, '2 layers x 6 Linear weights + the pooler');
+  assert.ok(q.bytes_after < q.bytes_before / 2.5, JSON.stringify(q));
+  const run = await ok(['run', '--model', out, '--text', 'hello world', ...FAST]);
+  assert.equal(run.stats.weight_storage.i8.tensors, 9, `2 layers x (QKV stacked, attention out, FFN in, FFN out) + pooler: ${JSON.stringify(run.stats.weight_storage)}`);
+  const cmp = await ok(['compare', '--model', out, '--against', H64, ...FAST]);
+  assert.ok(cmp.pooled_cosine.min >= 0.999, JSON.stringify(cmp));
+  assert.ok(cmp.weight_bytes.model < cmp.weight_bytes.against / 2);
+  const half = await ok(['run', '--model', H64, '--text', 'hello world', '--weights', 'f16', ...FAST]);
+  assert.ok(half.stats.weight_storage.f16.tensors > 0 && half.stats.weight_bytes < run.stats.weight_bytes * 2);
+  await fails(['quantize', '--model', H64], 2, '--out');
+  await fails(['quantize', '--model', H64, '--out', out], 1, 'already holds a checkpoint');
+  await fails(['quantize', '--model', H64, '--out', path.join(temp, 'q4'), '--bits', '4'], 2, '--bits');
+  await fails(['quantize', '--model', H64, '--out', path.join(temp, 'q48'), '--group', '48'], 2, '--group');
+  await fails(['quantize', '--model', out, '--out', path.join(temp, 'twice')], 1, 'already quantized');
+  await fails(['run', '--model', H64, '--text', 'hi', '--weights', 'int4'], 2, '--weights');
+});

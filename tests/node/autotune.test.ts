@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createNodeGpu } from '../../src/node.ts';
-import { autotuneMatmul, exportTuning, MATMUL_CONFIGS, tuneKey } from '../../src/lab.ts';
+import { autotuneMatmul, exportTuning, MATMUL_CONFIGS, TUNE_ORDER, tuneKey } from '../../src/lab.ts';
 
 const gpu = await createNodeGpu();
 
@@ -19,6 +19,7 @@ test('autotune picks a known configuration once per shape bucket and caches it',
   assert.notEqual(tuneKey(gpu, shape), tuneKey(gpu, { ...shape, m: 65 }));
   const saved = exportTuning(gpu);
   assert.equal(saved.length, 1);
-  assert.deepEqual(Object.keys(saved[0].medians), MATMUL_CONFIGS.map((c) => c.name));
+  assert.deepEqual(Object.keys(saved[0].medians).sort(), MATMUL_CONFIGS.map((c) => c.name).sort());
+  assert.deepEqual(Object.keys(saved[0].medians), TUNE_ORDER, 'timed in TUNE_ORDER');
   console.log(`# autotune on ${gpu.adapter.architecture} (${saved[0].method}): ${JSON.stringify(saved[0].medians)} -> ${first.name}`);
 });

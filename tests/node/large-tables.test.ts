@@ -1,5 +1,5 @@
-// Embedding tables of any size: XLM-R's 250,002 x 768 vocabulary (732 MiB as f32), in one binding where the
-// adapter allows it and in row blocks where it does not, against PyTorch. The reference is the h768 fixture
+// Embedding tables of any size: XLM-R's 250,002 x 768 vocabulary (732 MiB as f32, 366 as the file's f16), in one
+// binding where the adapter allows it and in row blocks where it does not, against PyTorch. The reference is the h768 fixture
 // (tests/fixtures/families/xlm-roberta-h768, 64 rows): its rows are moved into a table of 250,002 whose other
 // rows are noise, so the hidden states must equal the fixture's and its logits reappear at the moved columns.
 import assert from 'node:assert/strict';
@@ -55,8 +55,8 @@ const inputs = {
 const wantHidden = (ref.last_hidden_state as number[][][]).flat(2);
 const wantLogits = (ref.logits as number[][][]).flat(2);
 
-async function checkBig(maxBindingBytes: number | undefined, blocks: number): Promise<void> {
-  const model = await EncoderModel.load(gpu, files, { matmul: 'unrolled4x4', maxBindingBytes });
+async function checkBig(maxBindingBytes: number | undefined, blocks: number, weights: 'f32' | 'auto' = 'f32'): Promise<void> {
+  const model = await EncoderModel.load(gpu, files, { matmul: 'unrolled4x4', maxBindingBytes, weights });
   try {
     assert.equal(model.config.vocabSize, BIG);
     const split = model.stats().splitWeights;
@@ -68,7 +68,7 @@ async function checkBig(maxBindingBytes: number | undefined, blocks: number): Pr
     const logits = new Float32Array(tokens * SMALL);
     for (let t = 0; t < tokens; t++) for (let j = 0; j < SMALL; j++) logits[t * SMALL + j] = out.logits![t * BIG + moved(j)];
     const mlm = compare(logits, wantLogits, TOLERANCES.model, 'logits at the moved columns');
-    console.log(`${BIG} x ${H} in ${blocks} binding(s): ${hidden.message}; ${mlm.message}; weights ${(model.stats().weightBytes / 2 ** 20).toFixed(0)} MiB`);
+    console.log(`${BIG} x ${H} ${weights === 'f32' ? 'f32' : 'f16'} in ${blocks} binding(s): ${hidden.message}; ${mlm.message}; weights ${(model.stats().weightBytes / 2 ** 20).toFixed(0)} MiB`);
     assert.ok(hidden.pass, hidden.message);
     assert.ok(mlm.pass, mlm.message);
     assert.ok(out.logits!.every(Number.isFinite), 'every logit of the big vocabulary is finite');
@@ -86,9 +86,13 @@ test('the same table split into row blocks (bindings of at most 256 MiB) matches
   await checkBig(256 * 2 ** 20, 3);
 });
 
+test('stored as the file has it (f16, 366 MiB), in row blocks of at most 128 MiB: each block packed on its own', async () => {
+  await checkBig(128 * 2 ** 20, 3, 'auto');
+});
+
 test('a weight whose single row exceeds the binding limit is refused in one line naming it', async () => {
   await assert.rejects(
-    EncoderModel.load(gpu, `${DIR}`, { maxBindingBytes: 1024 }),
+    EncoderModel.load(gpu, `${DIR}`, { maxBindingBytes: 1024, weights: 'f32' }),
     (e: Error) => e.name === 'GpuLimitError' && e.message === "roberta.embeddings.word_embeddings.weight: one row of 3072 bytes exceeds this adapter's largest binding (1024 bytes)",
   );
 });

@@ -1,0 +1,35 @@
+// `webgpu-bert quantize`: a checkpoint rewritten with int8 Linear weights (src/model/quantize-checkpoint.ts),
+// written to --out and loaded back before the command reports success.
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { writeCheckpointFolder } from '../model/generate-node.ts';
+import { quantizeCheckpoint } from '../model/quantize-checkpoint.ts';
+import { GROUP_SIZES, type GroupSize } from '../model/quantize.ts';
+import { loadCheckpoint } from '../model/source.ts';
+import type { Flags } from './args.ts';
+import { CliError, UsageError } from './errors.ts';
+import { hubOptions, modelLocation, openModel } from './model-files.ts';
+import { createProgress } from './progress.ts';
+import { writeStdout } from './stdout.ts';
+
+export async function quantize(flags: Flags): Promise<void> {
+  const out = flags.string('out');
+  if (!out) throw new UsageError('"quantize" needs --out <dir> (see webgpu-bert quantize --help)');
+  const bits = flags.int('bits', 1) ?? 8;
+  if (bits !== 8) throw new UsageError(`--bits must be 8 (int8 weight-only quantization), got ${bits}`);
+  const group = Number(flags.choice('group', GROUP_SIZES.map(String) as ('32' | '64' | '128')[], '64')) as GroupSize;
+  const dir = path.resolve(out);
+  const existing = await readdir(dir).catch(() => [] as string[]);
+  if (existing.some((f) => f === 'config.json' || f.endsWith('.safetensors'))) throw new CliError(`--out ${out}: already holds a checkpoint; use an empty folder`);
+
+  const progress = createProgress(flags.bool('progress'));
+  const model = await modelLocation(flags, progress);
+  const { source } = await openModel(model, hubOptions(flags));
+  progress.stage(`quantizing ${model} (int8, group ${group})`);
+  const { files, report } = await quantizeCheckpoint(source, group, (p) => progress.bytes(p.file, p.loaded, p.total));
+  await writeCheckpointFolder(dir, files);
+  progress.stage('loading the result back');
+  await loadCheckpoint(dir);
+  progress.done();
+  await writeStdout(`${JSON.stringify({ out: dir, group, quantized: report.quantized, kept: report.kept, bytes_before: report.bytesBefore, bytes_after: report.bytesAfter })}\n`);
+}
