@@ -1,5 +1,6 @@
 // Shared part of the attention kernels (attention-flash.wgsl, attention-probs.wgsl): params, the masked-score
-// convention and where head h of a token sits inside Q, K and V. Each kernel's own file declares its bindings.
+// convention, where head h of a token sits inside Q, K and V, and the position features (relative bias,
+// ALiBi, sliding window, rotary). Each kernel's own file declares its bindings.
 //
 // Q, K and V hold one row per token ([batch*seq_len, *], row-major f32): head h of token t is the DH values
 // from element X_offset + t * X_ld + h * DH. Two layouts use this one addressing:
@@ -30,9 +31,57 @@ struct Params {
   v_ld: u32,
   out_ld: u32,
   scale: f32,
+  window_half: u32,
+  rotary_half: u32,
 }
 
 // vec4 index of the first element of head `head` of row `token` in an operand laid out as above.
 fn head_base4(offset: u32, ld: u32, token: u32, head: u32) -> u32 {
   return (offset + token * ld + head * DH) / 4u;
 }
+
+// Position features, each a preprocessor value; a kernel declares the bindings they read (rel_bucket,
+// rel_weight, alibi, rope). For query position i and key position j of one sequence:
+//   REL_BIAS  score += rel_weight[rel_bucket[j - i + seq_len - 1] * heads + head]: a learned bias per head and
+//             relative-position bucket (MPNet), the bucket of each distance computed on the CPU
+//   ALIBI     score -= alibi[head] * |i - j| (symmetric, as encoders use it)
+//   WINDOW    score = MASKED when |i - j| > window_half (a local layer: the fused kernel also skips the tiles)
+//   ROPE      q and k rotated before their dot product (rotate below)
+fn position_terms(head: u32, i: u32, j: u32) -> f32 {
+  let dist = select(i - j, j - i, j > i);
+  var b = 0.0;
+#if ${REL_BIAS}
+  b += rel_weight[rel_bucket[j + params.seq_len - 1u - i] * params.heads + head];
+#endif
+#if ${ALIBI}
+  b -= alibi[head] * f32(dist);
+#endif
+#if ${WINDOW}
+  b = select(b, MASKED, dist > params.window_half);
+#endif
+  return b;
+}
+
+#if ${ROPE}
+// Rotary position embedding of one head vector at position `pos`: pairs (i, i + rotary_half), GPT-NeoX's
+// rotate-half (ROPE_INTERLEAVED: pairs (2i, 2i + 1), GPT-J's), i < rotary_half, turned by the angle whose
+// cos and sin are rope[pos * rotary_half + i] (computed in float64 on the CPU, per layer's theta). Dims past
+// 2 * rotary_half (a partial rotary fraction) are unchanged.
+fn rotate(x: array<vec4<f32>, D4>, pos: u32) -> array<vec4<f32>, D4> {
+  var src = x;
+  var y = x;
+  for (var i = 0u; i < params.rotary_half; i++) {
+#if ${ROPE_INTERLEAVED}
+    let p = vec2<u32>(2u * i, 2u * i + 1u);
+#else
+    let p = vec2<u32>(i, i + params.rotary_half);
+#endif
+    let cs = rope[pos * params.rotary_half + i];
+    let a = src[p.x / 4u][p.x % 4u];
+    let b = src[p.y / 4u][p.y % 4u];
+    y[p.x / 4u][p.x % 4u] = a * cs.x - b * cs.y;
+    y[p.y / 4u][p.y % 4u] = b * cs.x + a * cs.y;
+  }
+  return y;
+}
+#endif

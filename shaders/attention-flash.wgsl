@@ -7,6 +7,8 @@
 // Params and head addressing: attention-common.wgsl.
 //   q, k, v: vec4 views of [batch*seq_len, *] f32 (one packed QKV buffer bound three times, or three tensors)
 //   mask: [batch, seq_len] f32 additive key mask (HAS_MASK)
+//   rel_bucket, rel_weight, alibi, rope: the position features (attention-common.wgsl); WINDOW also bounds the
+//   key tiles a workgroup visits to its rows +- window_half, so a local layer costs S x window, not S^2
 //   out: vec4 view of [batch*seq_len, out_ld] f32; every row < seq_len of every head is written
 //   lse: [batch, heads, seq_len] f32 (WRITE_LSE): m + log(l) of each row, from which attention-probs.wgsl
 //        rebuilds the exact probabilities; 0 for a fully masked row. Off, the code is the plain kernel's.
@@ -27,6 +29,16 @@
 @group(0) @binding(5) var<storage, read_write> lse: array<f32>;
 #endif
 @group(0) @binding(6) var<uniform> params: Params;
+#if ${REL_BIAS}
+@group(0) @binding(7) var<storage, read> rel_bucket: array<u32>;
+@group(0) @binding(8) var<storage, read> rel_weight: array<f32>;
+#endif
+#if ${ALIBI}
+@group(0) @binding(9) var<storage, read> alibi: array<f32>;
+#endif
+#if ${ROPE}
+@group(0) @binding(10) var<storage, read> rope: array<vec2<f32>>;
+#endif
 
 override BQ: u32 = 64;
 // BK sizes the per-row score array `s`, which WGSL requires to be const: it comes through the preprocessor
@@ -54,6 +66,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     for (var c = 0u; c < D4; c++) {
       qr[c] = q[base + c] * params.scale;
     }
+#if ${ROPE}
+    qr = rotate(qr, row);
+#endif
   }
   var acc: array<vec4<f32>, D4>;
   var s: array<f32, BK>;
@@ -61,13 +76,20 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var l = 0.0;
 
 #if ${CAUSAL}
-  // No row of this workgroup sees a key past its last row. The bound is the same for every invocation,
+  // No row of this workgroup sees a key past its last row. The bounds are the same for every invocation,
   // as the barriers in the loop require.
-  let key_end = min(n, wg.x * BQ + BQ);
+  var key_end = min(n, wg.x * BQ + BQ);
 #else
-  let key_end = n;
+  var key_end = n;
 #endif
-  for (var k0 = 0u; k0 < key_end; k0 += BK) {
+  var key_begin = 0u;
+#if ${WINDOW}
+  // Only the tiles within window_half of the workgroup's rows: the rest would be masked whole.
+  key_begin = (max(wg.x * BQ, params.window_half) - params.window_half) / BK * BK;
+  key_end = min(key_end, wg.x * BQ + BQ + params.window_half);
+#endif
+  let i_pos = min(row, n - 1u);
+  for (var k0 = key_begin; k0 < key_end; k0 += BK) {
     for (var i = li; i < KV_TILE; i += BQ) {
       let key = k0 + i / D4;
       // Keys past seq_len read as zeros: their weight is 0, and 0 * v must not meet a NaN from elsewhere.
@@ -91,6 +113,22 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       key_bias[j] = bias;
     }
     workgroupBarrier();
+#if ${ROPE}
+    // Each key of the tile rotated in place at its position, then everyone waits again.
+    for (var j = li; j < BK; j += BQ) {
+      if (k0 + j < n) {
+        var kr: array<vec4<f32>, D4>;
+        for (var c = 0u; c < D4; c++) {
+          kr[c] = k_tile[j * D4 + c];
+        }
+        kr = rotate(kr, k0 + j);
+        for (var c = 0u; c < D4; c++) {
+          k_tile[j * D4 + c] = kr[c];
+        }
+      }
+    }
+    workgroupBarrier();
+#endif
 
     var tile_max = MASKED;
     for (var j = 0u; j < BK; j++) {
@@ -99,6 +137,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
         d = fma(qr[c], k_tile[j * D4 + c], d);
       }
       var score = d.x + d.y + d.z + d.w + key_bias[j];
+#if ${POSITION_TERMS}
+      score += position_terms(head, i_pos, k0 + j);
+#endif
 #if ${CAUSAL}
       score = select(score, MASKED, k0 + j > row);
 #endif

@@ -27,6 +27,8 @@ export interface AttentionArgs {
   causal?: boolean;
   /** Default 1/sqrt(headDim). */
   scale?: number;
+  /** Position features (rotary, sliding window, relative bias, ALiBi): the fused variants take them. */
+  features?: AttentionFeatures;
   /** How variants built from matmuls (naive) pick a matmul configuration; default DEFAULT_MATMUL_CONFIG. */
   matmulConfig?: (m: number, n: number, k: number, transB: boolean) => Promise<MatmulConfig>;
   /** Also produce the softmax probabilities [batch, heads, seqLen, seqLen] as plan.probs (Hugging Face's
@@ -36,6 +38,69 @@ export interface AttentionArgs {
    * default the plan allocates them itself. The graph planner passes a buffer of its activation arena. */
   probs?: GpuTensor;
   label?: string;
+}
+
+/**
+ * Position features of the fused kernels (attention-common.wgsl), any combination:
+ *   rope: Q and K rotated at their positions (0 .. seqLen-1 in each sequence) by a cos/sin table
+ *     (ropeTable: [positions, rotaryDim / 2] pairs), rotate-half pairs or interleaved ones, the first
+ *     rotaryDim dims of each head (a partial rotary fraction leaves the rest);
+ *   window: a local layer, query i attends keys with |i - j| <= floor(window / 2) (ModernBERT's
+ *     local_attention); key tiles outside that are skipped, not masked;
+ *   relativeBias: score += weight[bucket(j - i), head], buckets [2*seqLen - 1] u32 from
+ *     relativeBucketTable and weight [numBuckets, heads] (MPNet's relative_attention_bias);
+ *   alibi: score -= slopes[head] * |i - j|.
+ */
+export interface AttentionFeatures {
+  rope?: { table: GpuTensor; rotaryDim: number; interleaved?: boolean };
+  window?: number;
+  relativeBias?: { buckets: GpuTensor; weight: GpuTensor };
+  alibi?: { slopes: GpuTensor };
+}
+
+export type FeatureName = 'rope' | 'window' | 'relative-bias' | 'alibi';
+
+export function featureNames(f: AttentionFeatures | undefined): FeatureName[] {
+  if (!f) return [];
+  const names: FeatureName[] = [];
+  if (f.rope) names.push('rope');
+  if (f.window !== undefined) names.push('window');
+  if (f.relativeBias) names.push('relative-bias');
+  if (f.alibi) names.push('alibi');
+  return names;
+}
+
+/** The preprocessor values of the features (attention-common.wgsl); all false without any. */
+export const FEATURE_DEFINES = { REL_BIAS: false, ALIBI: false, WINDOW: false, ROPE: false, ROPE_INTERLEAVED: false, POSITION_TERMS: false };
+
+export function featureDefines(f: AttentionFeatures | undefined): typeof FEATURE_DEFINES {
+  const rel = Boolean(f?.relativeBias);
+  const alibi = Boolean(f?.alibi);
+  const window = f?.window !== undefined;
+  return { REL_BIAS: rel, ALIBI: alibi, WINDOW: window, ROPE: Boolean(f?.rope), ROPE_INTERLEAVED: Boolean(f?.rope?.interleaved), POSITION_TERMS: rel || alibi || window };
+}
+
+/** The tensors the feature bindings read (undefined when absent). */
+export function featureTensors(f: AttentionFeatures | undefined): Record<'rel_bucket' | 'rel_weight' | 'alibi' | 'rope', GpuTensor | undefined> {
+  return { rel_bucket: f?.relativeBias?.buckets, rel_weight: f?.relativeBias?.weight, alibi: f?.alibi?.slopes, rope: f?.rope?.table };
+}
+
+function checkFeatures(args: AttentionArgs, label: string): void {
+  const f = args.features;
+  if (!f) return;
+  const { seqLen, heads, headDim } = args;
+  if (f.rope) {
+    const r = f.rope.rotaryDim;
+    if (!Number.isInteger(r) || r < 2 || r % 2 || r > headDim) throw new Error(`${label}: rotaryDim must be an even number of dims up to the head dim ${headDim}, got ${r}`);
+    if (numel(f.rope.table.shape) < seqLen * r) throw new Error(`${label}: the rotary table (${f.rope.table.label}) covers fewer than ${seqLen} positions of ${r / 2} pairs`);
+  }
+  if (f.window !== undefined && (!Number.isInteger(f.window) || f.window < 0)) throw new Error(`${label}: window must be a non-negative integer, got ${f.window}`);
+  if (f.relativeBias) {
+    if (numel(f.relativeBias.buckets.shape) < 2 * seqLen - 1) throw new Error(`${label}: the relative buckets (${f.relativeBias.buckets.label}) cover fewer than ${2 * seqLen - 1} distances`);
+    if (f.relativeBias.buckets.dtype !== 'u32') throw new Error(`${label}: relative buckets must be u32`);
+    if (numel(f.relativeBias.weight.shape) % heads) throw new Error(`${label}: the relative bias weight [${f.relativeBias.weight.shape}] is not [buckets, ${heads}]`);
+  }
+  if (f.alibi && numel(f.alibi.slopes.shape) < heads) throw new Error(`${label}: ALiBi needs ${heads} slopes`);
 }
 
 export interface Allocation { label: string; shape: number[]; bytes: number }
@@ -58,6 +123,8 @@ export interface AttentionVariant {
   describe: string;
   /** Why this variant cannot run a head size, or undefined when it can. */
   unsupported?(headDim: number): string | undefined;
+  /** The position features it takes (AttentionFeatures); none when absent. */
+  features?: readonly FeatureName[];
   prepare(gpu: Gpu, uniforms: UniformArena, args: AttentionArgs): Promise<AttentionPlan>;
 }
 
@@ -93,6 +160,7 @@ export function attentionLayout(args: AttentionArgs, label: string): AttentionLa
   need(label, 'mask', args.mask, batch * seqLen);
   need(label, 'probs', args.probs, batch * heads * seqLen * seqLen);
   if (args.probs && !args.outputAttentions) throw new Error(`${label}: a probs tensor without outputAttentions`);
+  checkFeatures(args, label);
   const scale = args.scale ?? 1 / Math.sqrt(headDim);
   if (args.qkv) {
     need(label, 'qkv', args.qkv, tokens * 3 * hidden);
@@ -107,14 +175,56 @@ export function attentionLayout(args: AttentionArgs, label: string): AttentionLa
 
 /** The fields of `struct Params` in attention-common.wgsl, shared by the fused and the probabilities kernel. */
 export const ATTENTION_PARAMS = ['seq_len: u32', 'heads: u32', 'q_offset: u32', 'k_offset: u32', 'v_offset: u32',
-  'q_ld: u32', 'k_ld: u32', 'v_ld: u32', 'out_ld: u32', 'scale: f32'] as const;
+  'q_ld: u32', 'k_ld: u32', 'v_ld: u32', 'out_ld: u32', 'scale: f32', 'window_half: u32', 'rotary_half: u32'] as const;
 
 export function attentionParams(args: AttentionArgs, layout: AttentionLayout): Record<string, number> {
   return {
     seq_len: args.seqLen, heads: args.heads,
     q_offset: layout.q.offset, k_offset: layout.k.offset, v_offset: layout.v.offset,
     q_ld: layout.q.ld, k_ld: layout.k.ld, v_ld: layout.v.ld, out_ld: layout.hidden, scale: layout.scale,
+    window_half: Math.floor((args.features?.window ?? 0) / 2), rotary_half: (args.features?.rope?.rotaryDim ?? 0) / 2,
   };
+}
+
+/**
+ * The cos/sin table of rotary embeddings, computed in float64: entry (p, i) = [cos, sin](p * theta^(-2i / rotaryDim))
+ * for i < rotaryDim / 2, as f32 pairs [positions * rotaryDim / 2 * 2].
+ */
+export function ropeTable(positions: number, rotaryDim: number, theta: number): Float32Array {
+  const half = rotaryDim / 2;
+  const out = new Float32Array(positions * half * 2);
+  for (let i = 0; i < half; i++) {
+    const inv = 1 / theta ** ((2 * i) / rotaryDim);
+    for (let p = 0; p < positions; p++) {
+      out[2 * (p * half + i)] = Math.cos(p * inv);
+      out[2 * (p * half + i) + 1] = Math.sin(p * inv);
+    }
+  }
+  return out;
+}
+
+/**
+ * T5's bidirectional relative-position buckets as MPNet computes them (in float32, then truncated), for every
+ * distance d = j - i of a sequence of seqLen: index d + seqLen - 1.
+ */
+export function relativeBucketTable(seqLen: number, numBuckets: number, maxDistance: number): Uint32Array {
+  const out = new Uint32Array(2 * seqLen - 1);
+  const f = Math.fround;
+  const half = Math.floor(numBuckets / 2);
+  const maxExact = Math.floor(half / 2);
+  const logRange = Math.log(maxDistance / maxExact);
+  for (let d = -(seqLen - 1); d <= seqLen - 1; d++) {
+    const n = -d;
+    let bucket = n < 0 ? half : 0;
+    const a = Math.abs(n);
+    if (a < maxExact) bucket += a;
+    else {
+      const large = maxExact + Math.trunc(f(f(f(Math.log(f(a / maxExact))) / logRange) * (half - maxExact)));
+      bucket += Math.min(large, half - 1);
+    }
+    out[d + seqLen - 1] = bucket;
+  }
+  return out;
 }
 
 /** 4*batch*heads*S^2*headDim: Q.K^T and P.V, 2 FLOP per multiply-add each (softmax not counted). */

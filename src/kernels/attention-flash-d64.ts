@@ -1,17 +1,26 @@
 // Fused attention for head dim 64 in named registers (attention-flash-d64.wgsl): the flash algorithm and
 // plan (attention-flash.ts) with the per-row q and accumulator unrolled, for adapters that keep loop-indexed
 // arrays in memory (SwiftShader). BERT-base and MiniLM have head dim 64.
-import type { AttentionVariant } from './attention-common.ts';
-import { attentionFlash, prepareFlashAttention, type FlashTile } from './attention-flash.ts';
+import { featureNames, type AttentionVariant } from './attention-common.ts';
+import { attentionFlash, FLASH_BINDINGS, prepareFlashAttention, type FlashKernel, type FlashTile } from './attention-flash.ts';
 import { defineKernel } from './kernel.ts';
 
 const HEAD_DIM = 64;
 
+// The fused kernel's bindings and defines without the position features: named registers leave no room for
+// the rotation loops, so models with features run 'flash'.
 export const attentionFlashD64 = defineKernel({
   ...attentionFlash.spec,
   name: 'attention-flash-d64',
   shaders: ['attention-common.wgsl', 'attention-flash-d64.wgsl'],
+  bindings: FLASH_BINDINGS,
+  defines: withoutPositionTerms(attentionFlash.spec.defines),
 });
+
+function withoutPositionTerms<T extends { POSITION_TERMS: boolean }>(d: T): Omit<T, 'POSITION_TERMS'> {
+  const { POSITION_TERMS: _, ...rest } = d;
+  return rest;
+}
 
 export function flashD64Variant(name: string, tile: FlashTile): AttentionVariant {
   return {
@@ -20,7 +29,10 @@ export function flashD64Variant(name: string, tile: FlashTile): AttentionVariant
     unsupported: (headDim) => (headDim === HEAD_DIM ? undefined : `this variant is written for head dim ${HEAD_DIM}, got ${headDim}`),
     prepare: (gpu, uniforms, args) => {
       if (args.headDim !== HEAD_DIM) throw new Error(`${name}: written for head dim ${HEAD_DIM}, got ${args.headDim}`);
-      return prepareFlashAttention(gpu, uniforms, args, tile, attentionFlashD64);
+      const asked = featureNames(args.features);
+      if (asked.length) throw new Error(`${name}: takes no position features (${asked.join(', ')}: run 'flash')`);
+      // The plan is the fused kernel's; it passes only the defines this kernel knows.
+      return prepareFlashAttention(gpu, uniforms, args, tile, attentionFlashD64 as unknown as FlashKernel);
     },
   };
 }

@@ -5,20 +5,26 @@ import type { Gpu } from '../gpu/device.ts';
 import { BYTES_PER_ELEMENT } from '../gpu/tensor.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
 import {
-  ATTENTION_PARAMS, attentionLayout, attentionParams, PlanScratch,
-  type AttentionArgs, type AttentionPlan, type AttentionVariant,
+  ATTENTION_PARAMS, attentionLayout, attentionParams, FEATURE_DEFINES, featureDefines, featureTensors, PlanScratch,
+  type AttentionArgs, type AttentionPlan, type AttentionVariant, type FeatureName,
 } from './attention-common.ts';
 import { prepareAttentionProbs } from './attention-probs.ts';
 import { defineKernel } from './kernel.ts';
 
+/** The bindings of the fused kernels before their feature bindings. */
+export const FLASH_BINDINGS = ['q: read', 'k: read', 'v: read', 'mask: read if HAS_MASK', 'out: write', 'lse: write if WRITE_LSE', 'params: uniform'];
+
 export const attentionFlash = defineKernel({
   name: 'attention-flash',
   shaders: ['attention-common.wgsl', 'attention-flash.wgsl'],
-  bindings: ['q: read', 'k: read', 'v: read', 'mask: read if HAS_MASK', 'out: write', 'lse: write if WRITE_LSE', 'params: uniform'],
+  bindings: [...FLASH_BINDINGS, 'rel_bucket: read if REL_BIAS', 'rel_weight: read if REL_BIAS', 'alibi: read if ALIBI', 'rope: read if ROPE'],
   params: ATTENTION_PARAMS,
   constants: { BQ: 64 },
-  defines: { D4: 16, BK: 16, HAS_MASK: false, CAUSAL: false, WRITE_LSE: false },
+  defines: { D4: 16, BK: 16, HAS_MASK: false, CAUSAL: false, WRITE_LSE: false, ...FEATURE_DEFINES },
 });
+
+/** Every position feature the fused kernel takes (attention-common.wgsl). */
+export const FLASH_FEATURES: readonly FeatureName[] = ['rope', 'window', 'relative-bias', 'alibi'];
 
 /** Query rows per workgroup (= invocations, one row each) and keys per tile. */
 export interface FlashTile { BQ: number; BK: number }
@@ -50,16 +56,18 @@ export async function prepareFlashAttention(gpu: Gpu, uniforms: UniformArena, ar
     throw new Error(`${label}: the fused kernel needs a head dim that is a multiple of 4 up to ${MAX_FLASH_HEAD_DIM}, got ${headDim}`);
   }
   if (tile.BQ > MAX_INVOCATIONS) throw new Error(`${label}: BQ ${tile.BQ} exceeds ${MAX_INVOCATIONS} invocations per workgroup`);
-  const defines = {
+  const all = {
     D4: headDim / 4, BK: flashKeyTile(tile, headDim), HAS_MASK: Boolean(args.mask), CAUSAL: Boolean(args.causal),
-    WRITE_LSE: Boolean(args.outputAttentions),
+    WRITE_LSE: Boolean(args.outputAttentions), ...featureDefines(args.features),
   };
+  // A kernel without some feature (flash-d64) has no define for it: only the defines the kernel knows.
+  const defines = Object.fromEntries(Object.entries(all).filter(([k]) => k in kernel.spec.defines)) as typeof all;
   return PlanScratch.build(gpu, async (scratch) => {
     const lse = args.outputAttentions ? await scratch.tensor([batch, heads, seqLen], `${label} lse`) : undefined;
     const probs = args.probs ?? (args.outputAttentions ? await scratch.tensor([batch, heads, seqLen, seqLen], `${label} probs`) : undefined);
     const step = await kernel.prepare(gpu, {
       variant: { constants: { BQ: tile.BQ }, defines },
-      tensors: { q: layout.q.tensor, k: layout.k.tensor, v: layout.v.tensor, mask: args.mask, out: args.out, lse },
+      tensors: { q: layout.q.tensor, k: layout.k.tensor, v: layout.v.tensor, mask: args.mask, out: args.out, lse, ...featureTensors(args.features) },
       params: attentionParams(args, layout),
       workgroups: [Math.ceil(seqLen / tile.BQ), heads, batch],
       uniforms,
@@ -78,6 +86,7 @@ export function flashVariant(name: string, tile: FlashTile): AttentionVariant {
     describe: `fused online-softmax attention, ${tile.BQ} query rows per workgroup (one per invocation), key tiles of ${tile.BK} in workgroup memory (fewer at large head dims to stay within 16 KiB); no S x S buffer`,
     unsupported: (headDim) => (headDim % 4 || headDim > MAX_FLASH_HEAD_DIM
       ? `the fused kernel needs a head dim that is a multiple of 4 up to ${MAX_FLASH_HEAD_DIM}, got ${headDim}` : undefined),
+    features: FLASH_FEATURES,
     prepare: (gpu, uniforms, args) => prepareFlashAttention(gpu, uniforms, args, tile),
   };
 }

@@ -8,11 +8,13 @@
 // probs tensor).
 import type { Gpu } from '../gpu/device.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
-import { attentionLayout, PlanScratch, type AttentionArgs, type AttentionPlan, type AttentionVariant } from './attention-common.ts';
+import { attentionLayout, featureNames, PlanScratch, type AttentionArgs, type AttentionPlan, type AttentionVariant } from './attention-common.ts';
 import { prepareMatmul, type MatmulConfig } from './matmul.ts';
 import { prepareSoftmax } from './softmax.ts';
 
 export async function prepareNaiveAttention(gpu: Gpu, uniforms: UniformArena, args: AttentionArgs, config?: MatmulConfig): Promise<AttentionPlan> {
+  const asked = featureNames(args.features);
+  if (asked.length) throw new Error(`naive attention takes no position features (${asked.join(', ')}): run 'flash'`);
   const label = args.label ?? `attention naive ${args.batch}x${args.seqLen} h${args.heads}x${args.headDim}`;
   const layout = attentionLayout(args, label);
   const { batch, seqLen: S, heads, headDim: dh } = args;

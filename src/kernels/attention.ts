@@ -3,7 +3,7 @@
 // .wgsl, one small module exporting an AttentionVariant, and one line in ATTENTION_VARIANTS.
 import type { Gpu } from '../gpu/device.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
-import type { AttentionArgs, AttentionPlan, AttentionVariant } from './attention-common.ts';
+import { featureNames, type AttentionArgs, type AttentionPlan, type AttentionVariant, type FeatureName } from './attention-common.ts';
 import { flashVariant } from './attention-flash.ts';
 import { flashD64Variant } from './attention-flash-d64.ts';
 import { naiveAttention } from './attention-naive.ts';
@@ -32,8 +32,14 @@ export const ATTENTION_VARIANTS: readonly AttentionVariant[] = [
  */
 export const DEFAULT_ATTENTION_ORDER: readonly string[] = ['flash-d64', 'flash', 'naive'];
 
-export function defaultAttentionVariant(headDim: number): string {
-  return DEFAULT_ATTENTION_ORDER.find((name) => !attentionVariant(name).unsupported?.(headDim)) ?? 'naive';
+/** Why a variant cannot run this head dim with these position features, or undefined when it can. */
+export function variantRefuses(v: AttentionVariant, headDim: number, features: readonly FeatureName[] = []): string | undefined {
+  const missing = features.filter((f) => !(v.features ?? []).includes(f));
+  return v.unsupported?.(headDim) ?? (missing.length ? `it takes no ${missing.join(', ')} (variants that do: ${ATTENTION_VARIANTS.filter((x) => missing.every((f) => x.features?.includes(f))).map((x) => x.name).join(', ')})` : undefined);
+}
+
+export function defaultAttentionVariant(headDim: number, features: readonly FeatureName[] = []): string {
+  return DEFAULT_ATTENTION_ORDER.find((name) => !variantRefuses(attentionVariant(name), headDim, features)) ?? 'flash';
 }
 
 export function attentionVariant(name: string): AttentionVariant {
@@ -42,6 +48,6 @@ export function attentionVariant(name: string): AttentionVariant {
   return v;
 }
 
-export function prepareAttention(gpu: Gpu, uniforms: UniformArena, args: AttentionArgs, variant = defaultAttentionVariant(args.headDim)): Promise<AttentionPlan> {
+export function prepareAttention(gpu: Gpu, uniforms: UniformArena, args: AttentionArgs, variant = defaultAttentionVariant(args.headDim, featureNames(args.features))): Promise<AttentionPlan> {
   return attentionVariant(variant).prepare(gpu, uniforms, args);
 }

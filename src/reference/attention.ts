@@ -21,6 +21,33 @@ export interface AttentionRefArgs {
   causal?: boolean;
   /** Default 1/sqrt(headDim). */
   scale?: number;
+  /** The position features (AttentionFeatures of the kernels), with their host values. */
+  features?: AttentionFeaturesRef;
+}
+
+export interface AttentionFeaturesRef {
+  /** cos/sin pairs [positions * rotaryDim / 2 * 2] (ropeTable), the first rotaryDim dims, rotate-half or interleaved. */
+  rope?: { table: Num; rotaryDim: number; interleaved?: boolean };
+  /** Query i sees key j only when |i - j| <= floor(window / 2). */
+  window?: number;
+  /** score += weight[buckets[j - i + seqLen - 1] * heads + h]. */
+  relativeBias?: { buckets: Num; weight: Num };
+  /** score -= slopes[h] * |i - j|. */
+  alibi?: Num;
+}
+
+/** Head vector x (length dh) rotated at position pos, in float64. */
+export function rotateRef(x: Float64Array, pos: number, rope: NonNullable<AttentionFeaturesRef['rope']>): Float64Array {
+  const half = rope.rotaryDim / 2;
+  const y = Float64Array.from(x);
+  for (let i = 0; i < half; i++) {
+    const [a, b] = rope.interleaved ? [2 * i, 2 * i + 1] : [i, i + half];
+    const c = rope.table[2 * (pos * half + i)];
+    const sn = rope.table[2 * (pos * half + i) + 1];
+    y[a] = x[a] * c - x[b] * sn;
+    y[b] = x[b] * c + x[a] * sn;
+  }
+  return y;
 }
 
 /** Packed QKV [tokens, 3*hidden] (Hugging Face column order) as the three operands. */
@@ -38,6 +65,21 @@ export function attentionRef(p: AttentionRefArgs): { out: Float64Array; probs: F
   const hidden = heads * dh;
   const scale = p.scale ?? 1 / Math.sqrt(dh);
   const at = (o: AttentionOperandRef, token: number, h: number, d: number) => o.data[o.offset + token * o.ld + h * dh + d];
+  const f = p.features ?? {};
+  // Q and K of every (token, head), rotated at their positions when the features say so.
+  const headVec = (o: AttentionOperandRef, token: number, h: number, pos: number) => {
+    const x = Float64Array.from({ length: dh }, (_, d) => at(o, token, h, d));
+    return f.rope ? rotateRef(x, pos, f.rope) : x;
+  };
+  const qs = Array.from({ length: batch * S }, (_, t) => Array.from({ length: heads }, (_, h) => headVec(p.q, t, h, t % S)));
+  const ks = Array.from({ length: batch * S }, (_, t) => Array.from({ length: heads }, (_, h) => headVec(p.k, t, h, t % S)));
+  const positionTerm = (h: number, i: number, j: number) => {
+    let t = 0;
+    if (f.relativeBias) t += f.relativeBias.weight[f.relativeBias.buckets[j - i + S - 1] * heads + h];
+    if (f.alibi) t -= f.alibi[h] * Math.abs(i - j);
+    if (f.window !== undefined && Math.abs(i - j) > Math.floor(f.window / 2)) t = MASKED;
+    return t;
+  };
   const out = new Float64Array(batch * S * hidden);
   const probs = new Float64Array(batch * heads * S * S);
   const scores = new Float64Array(S);
@@ -48,8 +90,10 @@ export function attentionRef(p: AttentionRefArgs): { out: Float64Array; probs: F
         let max = MASKED;
         for (let j = 0; j < S; j++) {
           let dot = 0;
-          for (let d = 0; d < dh; d++) dot += at(p.q, qi, h, d) * at(p.k, b * S + j, h, d);
-          let s = scale * dot + (p.mask ? p.mask[b * S + j] : 0);
+          const [qv, kv] = [qs[qi][h], ks[b * S + j][h]];
+          for (let d = 0; d < dh; d++) dot += qv[d] * kv[d];
+          let s = scale * dot + (p.mask ? p.mask[b * S + j] : 0) + positionTerm(h, i, j);
+          if (s < MASKED) s = MASKED;
           if (p.causal && j > i) s = MASKED;
           scores[j] = s;
           if (s > max) max = s;

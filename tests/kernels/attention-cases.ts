@@ -5,10 +5,10 @@
 // SwiftShader is slow, so these are chosen combinations, not the cross product: large S only with few heads.
 import { fillTensor } from '../../src/gpu/tensor.ts';
 import {
-  ATTENTION_VARIANTS, attentionMaskBias, attentionVariant, scoresBytes, type AttentionArgs,
+  ATTENTION_VARIANTS, attentionMaskBias, attentionVariant, relativeBucketTable, ropeTable, scoresBytes, type AttentionArgs,
 } from '../../src/kernels/attention.ts';
 import { MASK_VALUE, prepareSoftmax } from '../../src/kernels/softmax.ts';
-import { attentionRef, packedOperands, separateOperands } from '../../src/reference/attention.ts';
+import { attentionRef, packedOperands, separateOperands, type AttentionFeaturesRef } from '../../src/reference/attention.ts';
 import { compare, type CompareReport } from '../../src/reference/compare.ts';
 import { softmaxRef } from '../../src/reference/kernels.ts';
 import { Rng } from '../../src/reference/random.ts';
@@ -61,6 +61,14 @@ function check(what: string, pass: boolean, detail: string): CompareReport {
 
 /** Inputs of a shape drawn from `seed`, uploaded, and the twin's answer. */
 async function setup(ctx: CaseContext, s: Shape, seed: number) {
+  const { args, data, mask } = await setupInputs(ctx, s, seed);
+  const hidden = s.heads * s.headDim;
+  const operands = s.packed ? packedOperands(data[0], hidden) : separateOperands(data[0], data[1], data[2], hidden);
+  const want = () => attentionRef({ batch: s.batch, seqLen: s.seqLen, heads: s.heads, headDim: s.headDim, ...operands, mask, causal: s.causal });
+  return { args, want };
+}
+
+async function setupInputs(ctx: CaseContext, s: Shape, seed: number) {
   const rng = new Rng(seed);
   const hidden = s.heads * s.headDim;
   const tokens = s.batch * s.seqLen;
@@ -74,9 +82,7 @@ async function setup(ctx: CaseContext, s: Shape, seed: number) {
   };
   if (s.packed) args.qkv = await ctx.input(data[0], [tokens, 3 * hidden], 'qkv');
   else [args.q, args.k, args.v] = await Promise.all(['q', 'k', 'v'].map((n, i) => ctx.input(data[i], [tokens, hidden], n)));
-  const operands = s.packed ? packedOperands(data[0], hidden) : separateOperands(data[0], data[1], data[2], hidden);
-  const want = () => attentionRef({ batch: s.batch, seqLen: s.seqLen, heads: s.heads, headDim: s.headDim, ...operands, mask, causal: s.causal });
-  return { args, want };
+  return { args, data, mask };
 }
 
 function variantCase(variant: string, s: Shape, seed: number): KernelCase {
@@ -177,8 +183,89 @@ const D64_SHAPES: Shape[] = [
   { batch: 3, seqLen: 17, heads: 2, headDim: 64, packed: true, mask: 'left', causal: false, maps: true },
 ];
 
+/** Position features of a case, as drawn for it (host values for the twin, tensors for the kernel). */
+interface FeatureSpec {
+  rope?: { rotaryDim: number | 'all'; interleaved?: boolean; theta: number };
+  window?: number;
+  relativeBias?: { buckets: number; maxDistance: number };
+  alibi?: boolean;
+}
+
+function featureName(f: FeatureSpec): string {
+  return [
+    f.rope && `rope ${f.rope.rotaryDim === 'all' ? 'full' : `${f.rope.rotaryDim} dims`}${f.rope.interleaved ? ' interleaved' : ''} theta ${f.rope.theta}`,
+    f.window !== undefined && `window ${f.window}`, f.relativeBias && `relative bias ${f.relativeBias.buckets} buckets`, f.alibi && 'alibi',
+  ].filter(Boolean).join(' + ');
+}
+
+/** A fused variant with position features against the twin, output and (with maps) probabilities. */
+function featureCase(variant: string, s: Shape, f: FeatureSpec, seed: number): KernelCase {
+  return {
+    name: `attention ${variant} ${shapeName(s)} ${featureName(f)}`,
+    seed,
+    async run(ctx) {
+      const { args, data, mask } = await setupInputs(ctx, s, seed);
+      const rng = new Rng(seed + 1);
+      const features: NonNullable<AttentionArgs['features']> = {};
+      const ref: AttentionFeaturesRef = {};
+      if (f.rope) {
+        const rotaryDim = f.rope.rotaryDim === 'all' ? s.headDim : f.rope.rotaryDim;
+        const table = ropeTable(s.seqLen, rotaryDim, f.rope.theta);
+        features.rope = { table: await ctx.input(table, [table.length], 'rope'), rotaryDim, interleaved: f.rope.interleaved };
+        ref.rope = { table, rotaryDim, interleaved: f.rope.interleaved };
+      }
+      if (f.window !== undefined) features.window = ref.window = f.window;
+      if (f.relativeBias) {
+        const buckets = relativeBucketTable(s.seqLen, f.relativeBias.buckets, f.relativeBias.maxDistance);
+        const weight = rng.normals(f.relativeBias.buckets * s.heads, 1);
+        features.relativeBias = { buckets: await ctx.input(buckets, [buckets.length], 'buckets'), weight: await ctx.input(weight, [f.relativeBias.buckets, s.heads], 'relative bias') };
+        ref.relativeBias = { buckets, weight };
+      }
+      if (f.alibi) {
+        const slopes = Float32Array.from({ length: s.heads }, (_, h) => 2 ** (-8 * (h + 1) / s.heads));
+        features.alibi = { slopes: await ctx.input(slopes, [s.heads], 'alibi') };
+        ref.alibi = slopes;
+      }
+      args.features = features;
+      const plan = await attentionVariant(variant).prepare(ctx.gpu, ctx.uniforms, args);
+      try {
+        if (plan.probs) fillTensor(ctx.gpu, plan.probs, NaN);
+        await ctx.run(plan.steps);
+        const hidden = s.heads * s.headDim;
+        const operands = s.packed ? packedOperands(data[0], hidden) : separateOperands(data[0], data[1], data[2], hidden);
+        const want = attentionRef({ batch: s.batch, seqLen: s.seqLen, heads: s.heads, headDim: s.headDim, ...operands, mask, causal: s.causal, features: ref });
+        const reports = [compare(await ctx.read(args.out), want.out, undefined, 'out')];
+        if (s.maps) reports.push(plan.probs ? compare(await ctx.read(plan.probs), want.probs, undefined, 'probs') : check('probs', false, 'the plan returned none'));
+        return reports;
+      } finally {
+        plan.dispose();
+      }
+    },
+  };
+}
+
+const shape = (batch: number, seqLen: number, heads: number, headDim: number, more: Partial<Shape> = {}): Shape =>
+  ({ batch, seqLen, heads, headDim, packed: true, mask: 'right', causal: false, maps: false, ...more });
+
+/** Each feature alone at tile edges, then together; window sizes below, at and past the key tile. */
+const FEATURE_CASES: [string, Shape, FeatureSpec][] = [
+  ['flash', shape(2, 37, 2, 16, { maps: true }), { rope: { rotaryDim: 'all', theta: 10000 } }],
+  ['flash-q32', shape(1, 65, 2, 32, { packed: false }), { rope: { rotaryDim: 'all', interleaved: true, theta: 10000 } }],
+  ['flash', shape(2, 17, 3, 20), { rope: { rotaryDim: 8, theta: 160000 } }],
+  ['flash', shape(2, 37, 2, 16, { maps: true }), { window: 8 }],
+  ['flash-q32', shape(1, 200, 2, 16), { window: 0 }],
+  ['flash', shape(1, 300, 1, 32, { mask: 'none' }), { window: 128 }],
+  ['flash-q128', shape(1, 300, 2, 16), { window: 33 }],
+  ['flash', shape(3, 37, 3, 16, { mask: 'empty', maps: true }), { relativeBias: { buckets: 32, maxDistance: 128 } }],
+  ['flash-q32', shape(1, 129, 2, 32), { relativeBias: { buckets: 32, maxDistance: 16 } }],
+  ['flash', shape(2, 37, 4, 16, { causal: true, maps: true }), { alibi: true }],
+  ['flash', shape(2, 65, 2, 16, { maps: true }), { rope: { rotaryDim: 'all', theta: 10000 }, window: 16 }],
+  ['flash-q32', shape(2, 37, 2, 32, { mask: 'left', maps: true }), { rope: { rotaryDim: 16, interleaved: true, theta: 500 }, relativeBias: { buckets: 8, maxDistance: 20 }, alibi: true, window: 20 }],
+];
+
 export function attentionCases(): KernelCase[] {
   const cases: KernelCase[] = [];
+  FEATURE_CASES.forEach(([variant, s, f], i) => cases.push(featureCase(variant, s, f, 7300 + i)));
   // A variant written for some head dims only (flash-d64) runs the shapes it takes, plus its own below.
   SHAPES.forEach((s, i) => {
     const seed = 7000 + i;
