@@ -9,7 +9,9 @@
 //   bias: [n] from element bias_offset, added to every row (HAS_BIAS)   f32
 //   residual: same layout and offsets as C, added last (HAS_RESIDUAL)   f32
 // epilogue(v) = act(alpha*v + bias) + residual, act one of GELU_ERF, GELU_TANH, TANH (the pooler), RELU,
-// SILU or none. bias_offset lets a weight split into row blocks (a vocabulary larger than one binding) run
+// SILU or none. GLU (gated MLPs: GeGLU, SwiGLU): B's rows come in pairs (2c, 2c+1) and C has n/2 columns,
+// C[r, c] = act(alpha*v[2c] + bias[2c]) * (alpha*v[2c+1] + bias[2c+1]) + residual; only kernels whose invocations
+// own pairs of adjacent columns (matmul-register, matmul-unrolled) take it. bias_offset lets a weight split into row blocks (a vocabulary larger than one binding) run
 // as one matmul per block, each writing its columns of C at c_offset with the matching slice of the bias.
 // Batch addressing is two-level so attention can read heads out of a packed [tokens, 3*hidden] tensor:
 // z = outer * batch_inner + inner, and a matrix starts at X_offset + outer * X_outer + inner * X_inner
@@ -71,12 +73,26 @@ fn batch_offsets(z: u32) -> vec3<u32> {
     params.c_offset + outer * params.c_outer + inner * params.c_inner);
 }
 
-// `c_index` is where the value goes in C (and where its residual is read).
-fn epilogue(acc: f32, col: u32, c_index: u32) -> f32 {
-  var v = acc * params.alpha;
+#if ${GLU}
+// `col` is the even column of the pair in the full product; `c_index` where the gated value goes in C.
+fn glu_epilogue(a: f32, b: f32, col: u32, c_index: u32) -> f32 {
+  var v = a * params.alpha;
+  var g = b * params.alpha;
 #if ${HAS_BIAS}
   v += bias[params.bias_offset + col];
+  g += bias[params.bias_offset + col + 1u];
 #endif
+  v = activate(v);
+  v *= g;
+#if ${HAS_RESIDUAL}
+  v += residual[c_index];
+#endif
+  return v;
+}
+#endif
+
+fn activate(x: f32) -> f32 {
+  var v = x;
 #if ${GELU_ERF}
   v = gelu_erf(v);
 #endif
@@ -92,6 +108,16 @@ fn epilogue(acc: f32, col: u32, c_index: u32) -> f32 {
 #if ${SILU}
   v = silu(v);
 #endif
+  return v;
+}
+
+// `c_index` is where the value goes in C (and where its residual is read).
+fn epilogue(acc: f32, col: u32, c_index: u32) -> f32 {
+  var v = acc * params.alpha;
+#if ${HAS_BIAS}
+  v += bias[params.bias_offset + col];
+#endif
+  v = activate(v);
 #if ${HAS_RESIDUAL}
   v += residual[c_index];
 #endif

@@ -73,6 +73,19 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
     }
   }
 #endif
+#if ${GLU}
+  // Columns pair up (2c, 2c+1) into one gated value each; TN is even, so no pair straddles two invocations.
+  for (var i = 0u; i < TM; i++) {
+    for (var j = 0u; j < TN; j += 2u) {
+      let row = row0 + i;
+      let col = col0 + j;
+      if (row < params.m && col + 1u < params.n) {
+        let ci = offs.z + row * params.ldc + col / 2u;
+        c[ci] = glu_epilogue(acc[i * TN + j], acc[i * TN + j + 1u], col, ci);
+      }
+    }
+  }
+#else
   for (var i = 0u; i < TM; i++) {
     for (var j = 0u; j < TN; j++) {
       let row = row0 + i;
@@ -83,4 +96,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       }
     }
   }
+#endif
 }

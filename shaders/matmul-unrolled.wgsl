@@ -17,6 +17,16 @@ fn store_row(row: u32, col0: u32, acc: vec4<f32>, c_row: u32) {
   if (row >= params.m) {
     return;
   }
+#if ${GLU}
+  // The four columns are two gated pairs (matmul-common.wgsl).
+  for (var j = 0u; j < 4u; j += 2u) {
+    let col = col0 + j;
+    if (col + 1u < params.n) {
+      let ci = c_row + col / 2u;
+      c[ci] = glu_epilogue(acc[j], acc[j + 1u], col, ci);
+    }
+  }
+#else
   for (var j = 0u; j < 4u; j++) {
     let col = col0 + j;
     if (col < params.n) {
@@ -24,6 +34,7 @@ fn store_row(row: u32, col0: u32, acc: vec4<f32>, c_row: u32) {
       c[ci] = epilogue(acc[j], col, ci);
     }
   }
+#endif
 }
 
 @compute @workgroup_size(WG_X, WG_Y, 1)

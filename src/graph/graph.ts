@@ -36,7 +36,7 @@ export interface PrepareContext {
   /** The weight as one tensor; an error naming the op when it had to be split. */
   whole(w: Weight, op: string): GpuTensor;
   /** The configuration for this shape and B storage (autotuned per adapter, or fixed). */
-  matmulConfig(m: number, n: number, k: number, transB: boolean, bDtype?: DType): Promise<MatmulConfig>;
+  matmulConfig(m: number, n: number, k: number, transB: boolean, bDtype?: DType, glu?: boolean): Promise<MatmulConfig>;
   /** Attention variants may own scratch buffers; they are freed with the plan. */
   own(plan: AttentionPlan): void;
   attention: string;

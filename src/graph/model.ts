@@ -279,7 +279,7 @@ export class EncoderModel {
     }
     const graph = buildGraph(this.family, this.config, this.weights, { batch, seqLen }, req, { ...options, blocks });
     const [started, tuned, compiled] = [now(), tuningSpent(this.gpu), compileSpent(this.gpu)];
-    const plan = await planGraph(this.gpu, graph, this.arena, { matmulConfig: (m, n, k, transB, bDtype) => this.matmulConfig(m, n, k, transB, bDtype) });
+    const plan = await planGraph(this.gpu, graph, this.arena, { matmulConfig: (m, n, k, transB, bDtype, glu) => this.matmulConfig(m, n, k, transB, bDtype, glu) });
     if (this.plansBuilt === 0) {
       const [t, c] = [tuningSpent(this.gpu), compileSpent(this.gpu)];
       Object.assign(this.phases, { planMs: now() - started, tuneMs: t.ms - tuned.ms, pipelinesCompiled: c.count - compiled.count, compileMs: c.ms - compiled.ms });
@@ -296,9 +296,9 @@ export class EncoderModel {
     return plan;
   }
 
-  private matmulConfig(m: number, n: number, k: number, transB = true, bDtype?: DType): Promise<MatmulConfig> {
+  private matmulConfig(m: number, n: number, k: number, transB = true, bDtype?: DType, glu?: boolean): Promise<MatmulConfig> {
     if (this.matmul !== 'autotune') return Promise.resolve(matmulConfig(this.matmul));
-    return autotuneMatmul(this.gpu, { m, n, k, transB, bDtype });
+    return autotuneMatmul(this.gpu, { m, n, k, transB, bDtype, glu });
   }
 
   /**

@@ -76,6 +76,8 @@ export interface LinearOptions {
    * seq * width reads each sequence's first token. */
   rows?: number;
   lda?: number;
+  /** Gated (GeGLU, SwiGLU): the weight's rows are pairs (activated, gate), the output half as wide. */
+  glu?: boolean;
 }
 
 /** act(x W^T + b) + residual: [rows, out]. A weight split into row blocks runs one matmul per block. */
@@ -84,7 +86,9 @@ export function linear(g: Graph, x: Value, lin: Linear, o: LinearOptions): Value
   const rows = o.rows ?? x.shape[0];
   const lda = o.lda ?? k;
   const label = g.label(o.label ?? o.stage);
-  const out = g.value([rows, n], o.label ?? o.stage);
+  const glu = Boolean(o.glu);
+  const width = glu ? n / 2 : n;
+  const out = g.value([rows, width], o.label ?? o.stage);
   g.add({
     stage: o.stage, reads: o.residual ? [x, o.residual] : [x], writes: [out],
     async prepare(ctx) {
@@ -93,9 +97,9 @@ export function linear(g: Graph, x: Value, lin: Linear, o: LinearOptions): Value
       for (const part of parts) {
         steps.push(await prepareMatmul(ctx.gpu, ctx.uniforms, {
           a: ctx.view(x), b: part.tensor, bias: lin.bias && ctx.whole(lin.bias, label), residual: o.residual && ctx.view(o.residual),
-          c: ctx.view(out), m: rows, n: part.rows, k, lda, ldc: n, transB: true, activation: o.activation,
-          offsets: { c: part.rowBegin, bias: part.rowBegin },
-          config: await ctx.matmulConfig(rows, part.rows, k, true, part.tensor.dtype),
+          c: ctx.view(out), m: rows, n: part.rows, k, lda, ldc: width, transB: true, activation: o.activation, glu,
+          offsets: { c: glu ? part.rowBegin / 2 : part.rowBegin, bias: part.rowBegin },
+          config: await ctx.matmulConfig(rows, part.rows, k, true, part.tensor.dtype, glu),
           label: parts.length > 1 ? `${label} rows ${part.rowBegin}..` : label,
         }));
       }
@@ -104,7 +108,7 @@ export function linear(g: Graph, x: Value, lin: Linear, o: LinearOptions): Value
     reference(ctx) {
       ctx.set(out, matmulRef({
         a: ctx.get(x), b: ctx.weight(lin.weight), bias: lin.bias && ctx.weight(lin.bias), residual: o.residual && ctx.get(o.residual),
-        m: rows, n, k, lda, transB: true, activation: o.activation,
+        m: rows, n, k, lda, transB: true, activation: o.activation, glu,
       }));
     },
   });

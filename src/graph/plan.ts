@@ -33,7 +33,7 @@ export interface ForwardPlan {
 }
 
 export interface PlanOptions {
-  matmulConfig: (m: number, n: number, k: number, transB: boolean, bDtype?: DType) => Promise<MatmulConfig>;
+  matmulConfig: (m: number, n: number, k: number, transB: boolean, bDtype?: DType, glu?: boolean) => Promise<MatmulConfig>;
 }
 
 export async function planGraph(gpu: Gpu, g: Graph, weights: WeightArena, opts: PlanOptions): Promise<ForwardPlan> {

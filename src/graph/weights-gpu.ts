@@ -89,8 +89,10 @@ export async function uploadWeights(gpu: Gpu, weights: HostWeights, opts: Upload
     const rowBytes = storageBytes(perRow, choice.dtype);
     const bytes = storageBytes(data.length, choice.dtype);
     if (rowBytes > limit) throw new GpuLimitError(`${weight.name}: one row of ${size(rowBytes)} exceeds this adapter's largest binding (${size(limit)})`);
-    // Row blocks as large as one binding allows, each starting on a row and packed on its own.
-    const perBlock = bytes > limit ? Math.floor(limit / rowBytes) : rows;
+    // Row blocks as large as one binding allows, each starting on an even row (a gated weight's rows come in
+    // pairs) and packed on its own.
+    const fit = Math.floor(limit / rowBytes);
+    const perBlock = bytes > limit ? (fit > 1 ? fit - (fit % 2) : 1) : rows;
     const s = (summary[choice.dtype] ??= { tensors: 0, bytes: 0 });
     s.tensors++;
     for (let r = 0; r < rows; r += perBlock) {

@@ -12,12 +12,12 @@ import type { Gpu } from '../gpu/device.ts';
 import { timeSteps, type TimingMethod } from '../gpu/timer.ts';
 import { createTensor, fillTensor, type DType, type GpuTensor } from '../gpu/tensor.ts';
 import { UniformArena } from '../gpu/uniforms.ts';
-import { MATMUL_CONFIGS, matmulConfig, prepareMatmul, type MatmulConfig } from './matmul.ts';
+import { MATMUL_CONFIGS, matmulConfig, prepareMatmul, takesGlu, type MatmulConfig } from './matmul.ts';
 
 const now = () => (globalThis.performance ?? Date).now();
 
 /** A matmul to tune: its sizes, B's layout and B's storage (a packed weight reads differently). */
-export interface MatmulShape { m: number; n: number; k: number; transB: boolean; bDtype?: DType }
+export interface MatmulShape { m: number; n: number; k: number; transB: boolean; bDtype?: DType; glu?: boolean }
 
 export interface TuneResult {
   key: string;
@@ -43,9 +43,10 @@ export const TUNE_BUDGET_MS = 1500;
  */
 export const TUNE_ORDER: readonly string[] = ['unrolled4x4', 'reg4x8', 'tile64x64-k16-r4x4', 'tile32x64-k16-r2x4', 'tile16x64-k32-r1x4', 'tile128x64-k8-r8x4', 'reg8x8', 'naive'];
 
-function candidates(): MatmulConfig[] {
+/** The configurations to time, in TUNE_ORDER; a gated matmul only those that compute it themselves. */
+function candidates(glu: boolean): MatmulConfig[] {
   const rank = (c: MatmulConfig) => (TUNE_ORDER.includes(c.name) ? TUNE_ORDER.indexOf(c.name) : TUNE_ORDER.length);
-  return [...MATMUL_CONFIGS].sort((a, b) => rank(a) - rank(b));
+  return [...MATMUL_CONFIGS].filter((c) => !glu || takesGlu(c)).sort((a, b) => rank(a) - rank(b));
 }
 
 /** m is rounded up to a power of two (one tuning serves every batch x sequence in the bucket). */
@@ -53,7 +54,7 @@ export function tuneKey(gpu: Gpu, s: MatmulShape): string {
   const bucket = 2 ** Math.ceil(Math.log2(Math.max(s.m, 1)));
   const a = gpu.adapter;
   const storage = s.bDtype && s.bDtype !== 'f32' ? `|${s.bDtype}` : '';
-  return `${a.vendor}|${a.architecture}|${a.description}|m${bucket}|n${s.n}|k${s.k}|${s.transB ? 'bt' : 'b'}${storage}`;
+  return `${a.vendor}|${a.architecture}|${a.description}|m${bucket}|n${s.n}|k${s.k}|${s.transB ? 'bt' : 'b'}${storage}${s.glu ? '|glu' : ''}`;
 }
 
 function cacheOf(gpu: Gpu): Map<string, TuneResult> {
@@ -100,17 +101,17 @@ async function tune(gpu: Gpu, shape: MatmulShape, key: string, opts: AutotuneOpt
   try {
     const a = await tensor([m, k], 'a');
     const b = await scratchB(gpu, shape, scratch);
-    const c = await tensor([m, n], 'c');
+    const c = await tensor([m, shape.glu ? n / 2 : n], 'c');
     const medians: Record<string, number> = {};
     let method: TimingMethod = 'wall-clock';
     let best = Infinity;
     const budget = opts.budgetMs ?? TUNE_BUDGET_MS;
-    for (const config of opts.configs ?? candidates()) {
+    for (const config of opts.configs ?? candidates(Boolean(shape.glu))) {
       if (best < Infinity && now() - started > budget) {
         opts.onProgress?.(`autotune ${m}x${n}x${k}: budget of ${budget} ms spent, ${config.name} and later skipped`);
         break;
       }
-      const step = await prepareMatmul(gpu, uniforms, { a, b, c, m, n, k, transB, config });
+      const step = await prepareMatmul(gpu, uniforms, { a, b, c, m, n, k, transB, config, glu: shape.glu });
       const probe = await timeSteps(gpu, [step], { runs: 1, warmup: 1, label: `autotune ${config.name}` });
       const timing = probe.median > SKIP_RATIO * best ? probe : await timeSteps(gpu, [step], { runs: opts.runs ?? 3, warmup: 0, label: `autotune ${config.name}` });
       medians[config.name] = timing.median;

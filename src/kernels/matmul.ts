@@ -8,7 +8,7 @@ import { defineKernel, type Step } from './kernel.ts';
 /** How B is stored (shaders/weights.wgsl): f32, or packed f16 / bf16 / int8 with GROUP columns per scale. */
 export const WEIGHT_DEFINES = { W_PACKED: false, W_F16: false, W_BF16: false, W_I8: false, GROUP: 64 };
 const EPILOGUE_DEFINES = {
-  VEC4: false, TRANS_B: false, HAS_BIAS: false, HAS_RESIDUAL: false, GELU_ERF: false, GELU_TANH: false, TANH: false, RELU: false, SILU: false,
+  VEC4: false, TRANS_B: false, HAS_BIAS: false, HAS_RESIDUAL: false, GELU_ERF: false, GELU_TANH: false, TANH: false, RELU: false, SILU: false, GLU: false,
   ...WEIGHT_DEFINES,
 };
 const BINDINGS = ['a: read', 'b: read', 'c: write', 'bias: read if HAS_BIAS', 'residual: read if HAS_RESIDUAL', 'params: uniform', 'b_scales: read if W_I8'];
@@ -85,6 +85,12 @@ export const MATMUL_CONFIGS: readonly MatmulConfig[] = [
 
 export const DEFAULT_MATMUL_CONFIG = MATMUL_CONFIGS[1];
 
+/** The configuration a gated matmul runs when the one asked for cannot pair columns (naive, tiled). */
+export const GLU_FALLBACK = 'reg4x8';
+
+/** Whether a configuration computes gated (GLU) matmuls itself rather than through GLU_FALLBACK. */
+export const takesGlu = (c: MatmulConfig) => c.kernel === 'register' || c.kernel === 'unrolled';
+
 export function matmulConfig(name: string): MatmulConfig {
   const c = MATMUL_CONFIGS.find((x) => x.name === name);
   if (!c) throw new Error(`unknown matmul config "${name}" (known: ${MATMUL_CONFIGS.map((x) => x.name).join(', ')})`);
@@ -105,8 +111,13 @@ export interface MatmulArgs {
   /** B stored [n, k] (a PyTorch Linear weight) instead of [k, n]. */
   transB?: boolean;
   activation?: Activation;
+  /**
+   * Gated output (GeGLU, SwiGLU): B's n rows are n/2 pairs (2c, 2c+1) and C gets n/2 columns,
+   * C[r, c] = act(v[2c]) * v[2c+1] (+ residual), v = alpha * A . op(B) + bias. Runs on the register kernels.
+   */
+  glu?: boolean;
   alpha?: number;
-  /** Row strides in elements; default dense (k, transB ? k : n, n). */
+  /** Row strides in elements; default dense (k, transB ? k : n, n/2 with glu). */
   lda?: number;
   ldb?: number;
   ldc?: number;
@@ -132,7 +143,10 @@ export async function prepareMatmul(gpu: Gpu, uniforms: UniformArena, args: Matm
   const transB = args.transB ?? false;
   const lda = args.lda ?? k;
   const ldb = args.ldb ?? (transB ? k : n);
-  const ldc = args.ldc ?? n;
+  const glu = Boolean(args.glu);
+  if (glu && (n % 2 || !transB)) throw new Error(`${label}: a gated (GLU) matmul needs an even n and B as [n, k], got n ${n}${transB ? '' : ', B [k, n]'}`);
+  const cols = glu ? n / 2 : n;
+  const ldc = args.ldc ?? cols;
   const batch = args.batch ?? { count: 1, inner: 1, a: [0, 0], b: [0, 0], c: [0, 0] };
   const inner = batch.inner ?? 1;
   const outerMax = Math.floor((batch.count - 1) / inner);
@@ -142,8 +156,8 @@ export async function prepareMatmul(gpu: Gpu, uniforms: UniformArena, args: Matm
   const checks: [string, GpuTensor | undefined, number][] = [
     ['a', args.a, lastIndex(m, k, lda, maxOffset(batch.a, off.a))],
     ['b', args.b, transB ? lastIndex(n, k, ldb, maxOffset(batch.b, off.b)) : lastIndex(k, n, ldb, maxOffset(batch.b, off.b))],
-    ['c', args.c, lastIndex(m, n, ldc, maxOffset(batch.c, off.c))],
-    ['residual', args.residual, lastIndex(m, n, ldc, maxOffset(batch.c, off.c))],
+    ['c', args.c, lastIndex(m, cols, ldc, maxOffset(batch.c, off.c))],
+    ['residual', args.residual, lastIndex(m, cols, ldc, maxOffset(batch.c, off.c))],
     ['bias', args.bias, (args.offsets?.bias ?? 0) + n - 1],
   ];
   for (const [name, t, last] of checks) {
@@ -156,7 +170,7 @@ export async function prepareMatmul(gpu: Gpu, uniforms: UniformArena, args: Matm
     ...packed,
     TRANS_B: transB, HAS_BIAS: Boolean(args.bias), HAS_RESIDUAL: Boolean(args.residual),
     GELU_ERF: activation === 'gelu', GELU_TANH: activation === 'gelu_tanh', TANH: activation === 'tanh',
-    RELU: activation === 'relu', SILU: activation === 'silu',
+    RELU: activation === 'relu', SILU: activation === 'silu', GLU: glu,
   };
   const params = {
     m, n, k, lda, ldb, ldc, batch_inner: inner,
@@ -165,7 +179,9 @@ export async function prepareMatmul(gpu: Gpu, uniforms: UniformArena, args: Matm
     bias_offset: args.offsets?.bias ?? 0, alpha: args.alpha ?? 1,
   };
   const tensors = { a: args.a, b: args.b, c: args.c, bias: args.bias, residual: args.residual, b_scales: args.b.scales };
-  const config = args.config ?? DEFAULT_MATMUL_CONFIG;
+  // GLU pairs adjacent columns inside one invocation: only the register kernels own such pairs.
+  const asked = args.config ?? DEFAULT_MATMUL_CONFIG;
+  const config = glu && (asked.kernel === 'naive' || asked.kernel === 'tiled') ? matmulConfig(GLU_FALLBACK) : asked;
   if (config.kernel === 'naive') {
     const { constants } = matmulNaive.resolve();
     const workgroups: [number, number, number] = [Math.ceil(n / constants.WG_X), Math.ceil(m / constants.WG_Y), batch.count];

@@ -17,6 +17,8 @@ export interface MatmulRefArgs {
   a: Num; b: Num; bias?: Num; residual?: Num;
   m: number; n: number; k: number;
   transB?: boolean; activation?: 'none' | 'gelu' | 'gelu_tanh' | 'tanh' | 'relu' | 'silu'; alpha?: number;
+  /** Gated output: C[r, c] = act(v[2c]) * v[2c+1] (+ residual), n/2 columns. */
+  glu?: boolean;
   lda?: number; ldb?: number; ldc?: number;
   batch?: { count: number; inner?: number; a: [number, number]; b: [number, number]; c: [number, number] };
   offsets?: { a?: number; b?: number; c?: number; bias?: number };
@@ -30,8 +32,9 @@ export function matmulRef(p: MatmulRefArgs): Float64Array {
   const transB = p.transB ?? false;
   const lda = p.lda ?? p.k;
   const ldb = p.ldb ?? (transB ? p.k : p.n);
-  const ldc = p.ldc ?? p.n;
+  const ldc = p.ldc ?? (p.glu ? p.n / 2 : p.n);
   const batch = p.batch ?? { count: 1, inner: 1, a: [0, 0], b: [0, 0], c: [0, 0] };
+  let pending = 0;
   const inner = batch.inner ?? 1;
   const c = new Float64Array(p.cSize ?? p.m * ldc).fill(p.fill ?? 0);
   for (let z = 0; z < batch.count; z++) {
@@ -46,18 +49,32 @@ export function matmulRef(p: MatmulRefArgs): Float64Array {
         }
         let v = acc * (p.alpha ?? 1);
         if (p.bias) v += p.bias[(p.offsets?.bias ?? 0) + j];
-        if (p.activation === 'gelu') v = geluErf(v);
-        if (p.activation === 'gelu_tanh') v = geluTanh(v);
-        if (p.activation === 'tanh') v = Math.tanh(v);
-        if (p.activation === 'relu') v = Math.max(v, 0);
-        if (p.activation === 'silu') v = v / (1 + Math.exp(-v));
-        const ci = co + i * ldc + j;
+        if (p.glu) {
+          // Pairs (2c, 2c+1): the even one activated, times the odd one, into column c.
+          if (j % 2 === 0) {
+            pending = activationRef(v, p.activation);
+            continue;
+          }
+          v = pending * v;
+        } else {
+          v = activationRef(v, p.activation);
+        }
+        const ci = co + i * ldc + (p.glu ? (j - 1) / 2 : j);
         if (p.residual) v += p.residual[ci];
         c[ci] = v;
       }
     }
   }
   return c;
+}
+
+export function activationRef(v: number, activation: MatmulRefArgs['activation']): number {
+  if (activation === 'gelu') return geluErf(v);
+  if (activation === 'gelu_tanh') return geluTanh(v);
+  if (activation === 'tanh') return Math.tanh(v);
+  if (activation === 'relu') return Math.max(v, 0);
+  if (activation === 'silu') return v / (1 + Math.exp(-v));
+  return v;
 }
 
 /** LayerNorm(A . B^T + bias + residual), B as [n, k]: the twin of matmul-layernorm.wgsl. */

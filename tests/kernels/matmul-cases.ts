@@ -88,6 +88,31 @@ function formatCase(config: MatmulConfig, [m, n, k]: [number, number, number], f
   };
 }
 
+/** act(x . W[2c]) * (x . W[2c+1]) with W [n, k], n/2 columns out, B f32 or packed. */
+function gluCase(config: MatmulConfig, [m, n, k]: [number, number, number], e: { activation: Activation; bias: boolean; residual: boolean }, format: Format | undefined, seed: number): KernelCase {
+  return {
+    name: `matmul ${config.name} ${m}x${n}x${k} B[n,k]${format ? ` ${format}` : ''} GLU ${e.activation}${e.bias ? '+bias' : ''}${e.residual ? '+residual' : ''}`,
+    seed,
+    async run(ctx) {
+      const rng = new Rng(seed);
+      const A = rng.floats(m * k);
+      const raw = rng.floats(n * k);
+      const encoded = format && encode(raw, n, k, format);
+      const bias = e.bias ? rng.floats(n) : undefined;
+      const residual = e.residual ? rng.floats(m * (n / 2)) : undefined;
+      const c = await ctx.output([m * (n / 2)], 'c');
+      const step = await prepareMatmul(ctx.gpu, ctx.uniforms, {
+        a: await ctx.input(A, [m * k], 'a'), b: encoded ? await ctx.packed(encoded.packed, [n, k], `b ${format}`) : await ctx.input(raw, [n * k], 'b'), c,
+        bias: bias && await ctx.input(bias, [n], 'bias'), residual: residual && await ctx.input(residual, [m * (n / 2)], 'residual'),
+        m, n, k, transB: true, activation: e.activation, glu: true, config,
+      });
+      await ctx.run([step]);
+      const want = matmulRef({ a: A, b: encoded ? encoded.values : raw, bias, residual, m, n, k, transB: true, activation: e.activation, glu: true });
+      return [compare(await ctx.read(c), want, undefined, 'c')];
+    },
+  };
+}
+
 export function matmulCases(): KernelCase[] {
   const cases: KernelCase[] = [];
   let seed = 1000;
@@ -129,6 +154,15 @@ export function matmulCases(): KernelCase[] {
     ([[3, 17, 64], [17, 65, 200], [1, 63, 65], [65, 3, 128]] as const).forEach((shape, si) => {
       const format = FORMATS[(ci + si) % FORMATS.length];
       cases.push(formatCase(config, [...shape], format, EPILOGUES[(ci + si) % EPILOGUES.length], seed++));
+    });
+  });
+  // Gated MLPs (GeGLU, SwiGLU): B's rows in pairs, half the columns out; every configuration (naive and tiled
+  // run the register fallback), weights f32 and packed, bias and residual or not.
+  MATMUL_CONFIGS.forEach((config, ci) => {
+    const gluShapes: [number, number, number][] = [[3, 18, 64], [17, 130, 65], [65, 96, 128]];
+    gluShapes.forEach((shape, si) => {
+      const e = ([{ activation: 'gelu', bias: true, residual: false }, { activation: 'silu', bias: false, residual: true }, { activation: 'gelu_tanh', bias: true, residual: true }] as const)[(ci + si) % 3];
+      cases.push(gluCase(config, shape, e, si === 2 ? FORMATS[ci % FORMATS.length] : undefined, seed++));
     });
   });
   // BERT-base's feed-forward shapes on 64 tokens, with the epilogues BERT uses, on the default configuration.
