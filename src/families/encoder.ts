@@ -2,7 +2,7 @@
 // under a family's names with Q, K and V stacked into one matmul, and the heads, each a few ops on the
 // last hidden state. A family file names its tensors and says which of these it has.
 import type { Graph, Value } from '../graph/graph.ts';
-import { attention, denseLayerNorm, embed, layerNorm, linear, type EmbeddingWeights } from '../graph/ops.ts';
+import { attention, denseLayerNorm, embed, layerNorm, linear, type AttentionFeatureValues, type EmbeddingWeights } from '../graph/ops.ts';
 import type { Activation } from '../kernels/matmul.ts';
 import type { EncoderConfig } from './config.ts';
 import type { Heads, HeadRequest } from './family.ts';
@@ -59,12 +59,12 @@ export function loadPostLnLayer(t: TensorTable, prefix: string, names: LayerName
 }
 
 /** The post-LN layers over x: 5 dispatches each (QKV, attention, out + LN, FFN in + act, FFN out + LN), 7 unfused. */
-export function postLnEncoder(g: Graph, x: Value, layers: readonly PostLnLayer[], o: { heads: number; headDim: number; act: Activation }): Value {
+export function postLnEncoder(g: Graph, x: Value, layers: readonly PostLnLayer[], o: { heads: number; headDim: number; act: Activation; features?: AttentionFeatureValues }): Value {
   const actName = o.act === 'gelu' || o.act === 'gelu_tanh' ? 'GELU' : o.act.toUpperCase();
   layers.forEach((l, i) => {
     x = g.layer(i, () => {
       const qkv = linear(g, x, l.qkv, { stage: 'QKV projection' });
-      const ctx = attention(g, qkv, { heads: o.heads, headDim: o.headDim });
+      const ctx = attention(g, qkv, { heads: o.heads, headDim: o.headDim, features: o.features });
       const x1 = denseLayerNorm(g, ctx, l.attnOut, x, l.attnNorm, { dense: 'attention output', norm: 'attention LayerNorm', fused: 'attention output + LayerNorm' });
       const inter = linear(g, x1, l.ffnIn, { stage: `FFN in + ${actName}`, activation: o.act });
       return denseLayerNorm(g, inter, l.ffnOut, x1, l.ffnNorm, { dense: 'FFN out', norm: 'FFN LayerNorm', fused: 'FFN out + LayerNorm' });

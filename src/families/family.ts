@@ -3,6 +3,7 @@
 // which order its forward is. Everything below it (ops, planner, kernels, reference) is shared. Adding a
 // family is one file plus its tests, and one line in index.ts.
 import type { Graph } from '../graph/graph.ts';
+import type { FeatureName } from '../kernels/attention-common.ts';
 import type { PoolingMode } from '../kernels/pool.ts';
 import type { ConfigReader, EncoderConfig } from './config.ts';
 import type { TensorTable } from './weights.ts';
@@ -42,6 +43,9 @@ export interface Family<C extends EncoderConfig = EncoderConfig, W = unknown> {
   heads(config: C, w: W): Heads;
   /** Position id of every token of a [batch, seqLen] batch of ids. */
   positionIds(config: C, ids: Uint32Array, batch: number, seqLen: number): Uint32Array;
+  /** The attention position features its layers use (rotary, window, relative bias), so the model picks a
+   * variant that takes them all; none when absent. */
+  attentionFeatures?(config: C): FeatureName[];
   /** Adds the forward's ops to the graph and sets its outputs (hidden, and the heads asked for). */
   build(g: Graph, config: C, w: W, req: HeadRequest): void;
 }

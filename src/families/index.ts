@@ -2,12 +2,15 @@
 import { bert } from './bert.ts';
 import { distilbert } from './distilbert.ts';
 import { electra } from './electra.ts';
+import { modernbert } from './modernbert.ts';
+import { mpnet } from './mpnet.ts';
+import { nomic } from './nomic.ts';
 import { roberta } from './roberta.ts';
 import { ConfigReader, describe, type EncoderConfig } from './config.ts';
 import type { AnyFamily } from './family.ts';
 import { readQuantizationConfig } from '../model/quantize.ts';
 
-export const FAMILIES: readonly AnyFamily[] = [bert, distilbert, roberta, electra];
+export const FAMILIES: readonly AnyFamily[] = [bert, distilbert, roberta, electra, mpnet, modernbert, nomic];
 
 export function supportedModelTypes(): string[] {
   return FAMILIES.flatMap((f) => f.modelTypes);

@@ -42,7 +42,7 @@ function parseRoberta(c: ConfigReader, modelType: string): EncoderConfig {
  * transformers' create_position_ids_from_input_ids: a non-pad token is padding_idx + its count of non-pad
  * tokens so far; a pad token is padding_idx. From the ids, not the attention mask, as transformers does.
  */
-function robertaPositions(config: EncoderConfig, ids: Uint32Array, batch: number, seqLen: number): Uint32Array {
+export function robertaPositions(config: EncoderConfig, ids: Uint32Array, batch: number, seqLen: number): Uint32Array {
   const pad = config.padTokenId!;
   const out = new Uint32Array(batch * seqLen);
   for (let b = 0; b < batch; b++) {

@@ -142,6 +142,32 @@ export class TensorTable {
     return w;
   }
 
+  /**
+   * A gated layer's weight [2n, ...] (or bias [2n]) with its halves paired row by row, as the matmul's GLU
+   * epilogue reads them: row 2c is row c (the activated half), row 2c + 1 is row n + c (the gate). The input
+   * is dropped; its storage (f16, bf16, int8 with its scales) is kept.
+   */
+  pairHalves(name: string, w: Weight): Weight {
+    const rows = w.shape[0];
+    if (rows % 2) throw new CheckpointError(this.file, `${w.name}: a gated layer needs an even number of rows, got ${rows}`);
+    const width = w.shape.slice(1).reduce((a, b) => a * b, 1);
+    const n = rows / 2;
+    const source = (r: number) => (r % 2 === 0 ? r / 2 : n + (r - 1) / 2);
+    const permute = <T extends Float32Array | Int8Array>(src: T, rowWidth: number): T => {
+      const out = new (src.constructor as new (n: number) => T)(src.length);
+      for (let r = 0; r < rows; r++) out.set(src.subarray(source(r) * rowWidth, (source(r) + 1) * rowWidth), r * rowWidth);
+      return out;
+    };
+    const stored = this.storage.get(w);
+    const out = this.derived(name, w.shape, permute(this.data.get(w)!, width));
+    this.data.delete(w);
+    this.storage.delete(w);
+    const q = stored?.quantized;
+    if (q) this.storage.set(out, { dtype: 'I8', quantized: { ...q, q: permute(q.q, q.cols), scales: permute(q.scales, q.scales.length / q.rows) } });
+    else this.storage.set(out, { dtype: stored?.dtype ?? 'F32' });
+    return out;
+  }
+
   /** A weight the family computes (a sinusoidal table, a stacked matrix). */
   derived(name: string, shape: readonly number[], data: Float32Array): Weight {
     const w: Weight = { name, shape: [...shape] };
@@ -155,6 +181,17 @@ export class TensorTable {
     const d = this.data.get(w);
     if (!d) throw new Error(`no values for weight "${w.name}"`);
     return d;
+  }
+
+  /** A matrix taken earlier as a vector of the same values and name: the GPU keeps vectors f32, for kernels
+   * other than the matmuls (MPNet's relative bias table, read by the attention). */
+  flatten(w: Weight): Weight {
+    const v: Weight = { name: w.name, shape: [w.shape.reduce((a, b) => a * b, 1)] };
+    this.data.set(v, this.data.get(w)!);
+    this.storage.set(v, { dtype: this.storage.get(w)?.dtype ?? 'F32' });
+    this.data.delete(w);
+    this.storage.delete(w);
+    return v;
   }
 
   /** Forgets a weight taken earlier: its tensor counts as ignored (a decoder equal to the tied embeddings). */

@@ -96,6 +96,10 @@ export class Graph {
     positions: Value; // [tokens] u32, the position id of each token (families compute them)
     mask: Value; // [batch, seq] f32 additive key bias: 0 attend, MASK_VALUE padding
   };
+  /** Values the graph computes on the host when it is built (rotary tables, relative-position buckets): the
+   * planner uploads each once per plan, the reference reads them as they are. */
+  readonly constants = new Map<Value, Float32Array | Uint32Array>();
+  private readonly constantsByKey = new Map<string, Value>();
   private nextId = 0;
   private currentLayer: number | undefined;
 
@@ -115,6 +119,20 @@ export class Graph {
 
   value(shape: readonly number[], label: string, dtype: 'f32' | 'u32' = 'f32'): Value {
     return { id: this.nextId++, shape: [...shape], dtype, label: this.label(label) };
+  }
+
+  /**
+   * A host-computed value, made once per key however many layers ask for it (every global layer shares one
+   * rotary table). `make` runs only the first time.
+   */
+  constant(key: string, label: string, make: () => Float32Array | Uint32Array): Value {
+    const known = this.constantsByKey.get(key);
+    if (known) return known;
+    const data = make();
+    const v: Value = { id: this.nextId++, shape: [data.length], dtype: data instanceof Uint32Array ? 'u32' : 'f32', label };
+    this.constants.set(v, data);
+    this.constantsByKey.set(key, v);
+    return v;
   }
 
   /** `text` prefixed with the layer being built ('layer 0 QKV projection'): labels of values and steps. */

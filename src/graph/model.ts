@@ -5,7 +5,7 @@
 // its own result.
 import type { Gpu } from '../gpu/device.ts';
 import { BYTES_PER_ELEMENT, createBuffer, numel, writeTensor, type DType, type GpuTensor } from '../gpu/tensor.ts';
-import { attentionVariant, defaultAttentionVariant } from '../kernels/attention.ts';
+import { attentionVariant, defaultAttentionVariant, variantRefuses } from '../kernels/attention.ts';
 import { autotuneMatmul, persistTuning, restoreTuning, tuningSpent } from '../kernels/autotune.ts';
 import { compileSpent } from '../gpu/pipeline-cache.ts';
 import { recordSteps } from '../kernels/kernel.ts';
@@ -137,7 +137,7 @@ export class EncoderModel {
       hub: { ...opts.hub, ...(opts.revision !== undefined && { revision: opts.revision }) },
       onProgress: (p: Progress) => opts.onProgress?.({ stage: 'download', file: p.file, loaded: p.loaded, total: p.total }),
     });
-    const attention = chooseAttention(opts.attention, ckpt.config);
+    const attention = chooseAttention(opts.attention, ckpt.family, ckpt.config);
     const tokenizer = loadTokenizer(ckpt.files);
     const weightsOption = opts.weights ?? 'auto';
     if (!(WEIGHT_OPTIONS as readonly string[]).includes(weightsOption)) {
@@ -265,7 +265,7 @@ export class EncoderModel {
   }
 
   private async planFor(batch: number, seqLen: number, opts: ForwardOptions): Promise<ForwardPlan> {
-    const attention = opts.attention ? chooseAttention(opts.attention, this.config) : this.attention;
+    const attention = opts.attention ? chooseAttention(opts.attention, this.family, this.config) : this.attention;
     const req = headRequest(this.heads, opts);
     const options = { attention, attentions: Boolean(opts.attentions), fuseLayerNorm: this.fuseLayerNorm };
     const key = JSON.stringify({ batch, seqLen, req, options });
@@ -381,12 +381,13 @@ function stageProfile(plan: ForwardPlan, stamps: BigUint64Array): ForwardProfile
 }
 
 /**
- * The attention variant for a config: the one asked for (an error if it cannot run this head size), or by
- * default the first of DEFAULT_ATTENTION_ORDER that takes it (flash-d64, flash, naive).
+ * The attention variant for a config: the one asked for (an error if it cannot run this head size or the
+ * family's position features), or by default the first of DEFAULT_ATTENTION_ORDER that takes both.
  */
-function chooseAttention(asked: string | undefined, config: EncoderConfig): string {
-  if (!asked) return defaultAttentionVariant(config.headDim);
-  const why = attentionVariant(asked).unsupported?.(config.headDim);
+function chooseAttention(asked: string | undefined, family: AnyFamily, config: EncoderConfig): string {
+  const features = family.attentionFeatures?.(config) ?? [];
+  if (!asked) return defaultAttentionVariant(config.headDim, features);
+  const why = variantRefuses(attentionVariant(asked), config.headDim, features);
   if (why) throw new InputError(`attention variant "${asked}" cannot run this model: ${why}`);
   return asked;
 }

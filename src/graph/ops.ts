@@ -2,7 +2,7 @@
 // make its GPU steps (kernels from src/kernels/) and its float64 twin (src/reference/), and returns its
 // output. Choices that do not change the math (fused or unfused LayerNorm, the attention variant, how a
 // weight larger than one binding is split) are made here, so families say only what they compute.
-import { attentionVariant } from '../kernels/attention.ts';
+import { attentionVariant, relativeBucketTable, ropeTable, type AttentionFeatures } from '../kernels/attention.ts';
 import { prepareEmbeddings } from '../kernels/embeddings.ts';
 import type { Step } from '../kernels/kernel.ts';
 import { prepareLayernorm } from '../kernels/layernorm.ts';
@@ -166,18 +166,33 @@ export function denseLayerNorm(g: Graph, x: Value, lin: Linear, residual: Value,
   return out;
 }
 
+/**
+ * Position features of one attention op (the kernels' AttentionFeatures), in graph terms: host-computed
+ * tables are graph constants (Graph.constant), learned ones weights.
+ */
+export interface AttentionFeatureValues {
+  /** cos/sin pairs [seqLen * rotaryDim / 2 * 2] (ropeTable) at positions 0 .. seqLen - 1 of each sequence. */
+  rope?: { table: Value; rotaryDim: number; interleaved?: boolean };
+  /** Query i attends keys with |i - j| <= floor(window / 2). */
+  window?: number;
+  /** buckets [2 * seqLen - 1] u32 (relativeBucketTable), weight [numBuckets, heads]. */
+  relativeBias?: { buckets: Value; weight: Weight };
+  alibi?: { slopes: Value };
+}
+
 export interface AttentionOptions {
   heads: number;
   headDim: number;
   /** Default 1/sqrt(headDim). */
   scale?: number;
   stage?: string;
+  features?: AttentionFeatureValues;
 }
 
 /**
  * Multi-head self-attention of a packed [tokens, 3 * hidden] QKV projection (Q, K, V column blocks, head h
- * at columns h * headDim of each) under the padding mask: [tokens, hidden]. With the graph's `attentions`
- * option the probabilities [batch * heads * seq, seq] become an output.
+ * at columns h * headDim of each) under the padding mask and the position features: [tokens, hidden]. With
+ * the graph's `attentions` option the probabilities [batch * heads * seq, seq] become an output.
  */
 export function attention(g: Graph, qkv: Value, o: AttentionOptions): Value {
   const { batch, seqLen } = g;
@@ -188,24 +203,48 @@ export function attention(g: Graph, qkv: Value, o: AttentionOptions): Value {
   if (probs) g.outputs.attentions.push(probs);
   const mask = g.inputs.mask;
   const label = g.label(stage);
+  const f = o.features;
+  const tables = [f?.rope?.table, f?.relativeBias?.buckets, f?.alibi?.slopes].filter((v): v is Value => v !== undefined);
   g.add({
-    stage, reads: [qkv, mask], writes: probs ? [out, probs] : [out],
+    stage, reads: [qkv, mask, ...tables], writes: probs ? [out, probs] : [out],
     async prepare(ctx) {
+      const features: AttentionFeatures | undefined = f && {
+        rope: f.rope && { ...f.rope, table: ctx.view(f.rope.table) },
+        window: f.window,
+        relativeBias: f.relativeBias && { buckets: ctx.view(f.relativeBias.buckets), weight: ctx.whole(f.relativeBias.weight, stage) },
+        alibi: f.alibi && { slopes: ctx.view(f.alibi.slopes) },
+      };
       const plan = await attentionVariant(ctx.attention).prepare(ctx.gpu, ctx.uniforms, {
         batch, seqLen, heads: o.heads, headDim: o.headDim, scale: o.scale, qkv: ctx.view(qkv), out: ctx.view(out), mask: ctx.view(mask),
-        outputAttentions: Boolean(probs), probs: probs && ctx.view(probs), label,
+        features, outputAttentions: Boolean(probs), probs: probs && ctx.view(probs), label,
         matmulConfig: (m, n, k, transB) => ctx.matmulConfig(m, n, k, transB),
       });
       ctx.own(plan);
       return plan.steps;
     },
     reference(ctx) {
-      const r = attentionRef({ batch, seqLen, heads: o.heads, headDim: o.headDim, scale: o.scale, ...packedOperands(ctx.get(qkv), hidden), mask: ctx.get(mask) });
+      const features = f && {
+        rope: f.rope && { ...f.rope, table: ctx.get(f.rope.table) },
+        window: f.window,
+        relativeBias: f.relativeBias && { buckets: ctx.get(f.relativeBias.buckets), weight: ctx.weight(f.relativeBias.weight) },
+        alibi: f.alibi && ctx.get(f.alibi.slopes),
+      };
+      const r = attentionRef({ batch, seqLen, heads: o.heads, headDim: o.headDim, scale: o.scale, ...packedOperands(ctx.get(qkv), hidden), mask: ctx.get(mask), features });
       ctx.set(out, r.out);
       if (probs) ctx.set(probs, r.probs);
     },
   });
   return out;
+}
+
+/** The rotary table of a graph's sequence length, shared by every layer with the same theta and dims. */
+export function ropeConstant(g: Graph, rotaryDim: number, theta: number): Value {
+  return g.constant(`rope ${rotaryDim} ${theta}`, `rotary table (theta ${theta}, ${rotaryDim} dims)`, () => ropeTable(g.seqLen, rotaryDim, theta));
+}
+
+/** T5-style relative-position buckets of a graph's sequence length (MPNet's, shared by every layer). */
+export function relativeBucketsConstant(g: Graph, numBuckets: number, maxDistance: number): Value {
+  return g.constant(`relative buckets ${numBuckets} ${maxDistance}`, 'relative position buckets', () => relativeBucketTable(g.seqLen, numBuckets, maxDistance));
 }
 
 /** Sentence embeddings of x: the first token or the mean over attended tokens, L2-normalised or not: [batch, hidden]. */

@@ -3,7 +3,7 @@
 // compute pass. Each step keeps the stage and layer of the op that made it: profiles sum by stage, stats
 // count layer 0's dispatches, readbacks find outputs by name.
 import type { Gpu } from '../gpu/device.ts';
-import { BYTES_PER_ELEMENT, createBuffer, createTensor, numel, type DType, type GpuTensor } from '../gpu/tensor.ts';
+import { BYTES_PER_ELEMENT, createBuffer, createTensor, numel, uploadTensor, type DType, type GpuTensor } from '../gpu/tensor.ts';
 import { UniformArena } from '../gpu/uniforms.ts';
 import type { AttentionPlan } from '../kernels/attention-common.ts';
 import type { Step } from '../kernels/kernel.ts';
@@ -54,6 +54,11 @@ export async function planGraph(gpu: Gpu, g: Graph, weights: WeightArena, opts: 
       const t = await createTensor(gpu, v.shape, v.dtype, v.label);
       owned.push(t.buffer);
       inputTensors[name] = t;
+      views.set(v, t);
+    }
+    for (const [v, data] of g.constants) {
+      const t = await uploadTensor(gpu, data, v.shape, v.label);
+      owned.push(t.buffer);
       views.set(v, t);
     }
 
