@@ -412,6 +412,9 @@ FIXTURES = {
                                 global_theta=80000.0, local_theta=20000.0),
     # 2 layers (global, local), window 64 over 300 tokens: the window is what limits attention here
     'modernbert-long': family('modernbert', 'ModernBertModel', 'F16', seed=66, layers=2, window=64, positions=512, long=True),
+    # ModernBERT's 8192 positions in one sequence (global + local layer, window 128): the reference keeps
+    # sampled rows of the hidden state only (SAMPLED_ROWS), the engine runs it without an S x S buffer.
+    'modernbert-8k': family('modernbert', 'ModernBertModel', 'F16', seed=67, layers=2, window=128, positions=8192, long=True, lengths=(8192,)),
     'nomic-bert-base': family('nomic_bert', 'NomicBertModel', seed=71),
     'nomic-bert-mlm': family('nomic_bert', 'NomicBertForMaskedLM', 'F16', seed=72, theta=10000.0),
     'nomic-bert-seqcls': family('nomic_bert', 'NomicBertForSequenceClassification', 'BF16', seed=73),
@@ -419,6 +422,7 @@ FIXTURES = {
 
 LENGTHS = (13, 9, 4)
 LONG_LENGTHS = (300, 200)
+SAMPLED_ROWS = [0, 1, 2, 3, 63, 64, 65, 127, 128, 4094, 4095, 4096, 4097, 8127, 8128, 8188, 8189, 8190, 8191]
 
 def inputs(f):
     """family_fixtures.inputs' batch: three sequences of 13 tokens, the second padded after 9, the third after 4;
@@ -426,7 +430,7 @@ def inputs(f):
     types (BERT's pattern). modernbert-long: two sequences of 300, the second padded after 200."""
     c = f['cfg']
     g = torch.Generator().manual_seed(1000 + f['seed'])
-    lengths = LONG_LENGTHS if c.get('long') else LENGTHS
+    lengths = c.get('lengths') or (LONG_LENGTHS if c.get('long') else LENGTHS)
     B, S = len(lengths), lengths[0]
     ids = torch.randint(3, c['vocab'], (B, S), generator=g)
     ids[ids == c['pad']] = c['pad'] + 2
@@ -493,10 +497,13 @@ def make(name, f, out_dir, debug=False):
         print(f'{name}: layer 1 (local, window +-{f["cfg"]["window"] // 2}) head 0, sequence 1 (9 tokens):\n{maps[1][1, 0]}')
     long = f['cfg'].get('long')
     out = {'last_hidden_state': h} if long else {'last_hidden_state': h, 'attentions_layer0': maps[0], **heads}
+    if f['cfg'].get('lengths'):  # one long sequence: sampled rows only
+        out = {'last_hidden_state_rows': h[0, SAMPLED_ROWS]}
     ref = {'family': f['family'], 'architecture': f['architecture'], 'dtype': f['dtype'],
            'input_ids': ids.tolist(), 'attention_mask': mask.tolist()}
     if f['family'] == 'nomic_bert': ref['token_type_ids'] = types.tolist()
     ref.update({k: (nested7 if long else nested)(v) for k, v in out.items()})
+    if f['cfg'].get('lengths'): ref['sampled_rows'] = SAMPLED_ROWS
     with open(os.path.join(folder, 'reference.json'), 'w') as fh:
         json.dump(ref, fh, separators=(',', ':'))
         fh.write('\n')
