@@ -3,6 +3,7 @@
 import { SuiteArgs, type FlagKind } from '../suite-args.ts';
 import type { Suite, SuiteRenderer } from '../suite.ts';
 import { ATTENTION_FLAGS, attentionSuite, renderAttention } from './attention.ts';
+import { ATTENTION_FEATURES_FLAGS, attentionFeaturesSuite, renderAttentionFeatures } from './attention-features.ts';
 import { CEILINGS_FLAGS, ceilingsSuite, renderCeilings } from './ceilings.ts';
 import { E2E_FLAGS, e2eSuite, renderE2e } from './e2e.ts';
 import { KERNELS_FLAGS, kernelsSuite, renderKernels } from './kernels.ts';
@@ -11,6 +12,7 @@ export const SUITES: Record<string, Suite> = {
   ceilings: ceilingsSuite,
   kernels: kernelsSuite,
   attention: attentionSuite,
+  'attention-features': attentionFeaturesSuite,
   e2e: e2eSuite,
 };
 
@@ -19,6 +21,7 @@ export const RENDERERS: Record<string, SuiteRenderer> = {
   ceilings: renderCeilings,
   kernels: renderKernels,
   attention: renderAttention,
+  'attention-features': renderAttentionFeatures,
   e2e: renderE2e,
 };
 
@@ -26,6 +29,7 @@ const FLAGS: Record<string, Record<string, FlagKind>> = {
   ceilings: CEILINGS_FLAGS,
   kernels: KERNELS_FLAGS,
   attention: ATTENTION_FLAGS,
+  'attention-features': ATTENTION_FEATURES_FLAGS,
   e2e: E2E_FLAGS,
 };
 
