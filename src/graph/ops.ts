@@ -145,22 +145,24 @@ export function denseLayerNorm(g: Graph, x: Value, lin: Linear, residual: Value,
   const rows = x.shape[0];
   // The fused kernel binds the weight whole: a weight split over bindings runs unfused.
   const whole = (g.options.blocks?.(lin.weight) ?? 1) === 1;
-  const fusable = g.options.fuseLayerNorm && whole && !matmulLayernormUnsupported(n) && lin.bias && norm.beta;
+  const fusable = g.options.fuseLayerNorm && whole && !matmulLayernormUnsupported(n);
   if (!fusable) return layerNorm(g, linear(g, x, lin, { stage: stages.dense, residual }), norm, stages.norm);
   const out = g.value([rows, n], stages.fused);
   const label = g.label(stages.fused);
+  // The fused kernel always adds a bias and a beta: zeros where the checkpoint has none (NomicBERT, ModernBERT).
+  const zeros = !lin.bias || !norm.beta ? g.constant(`zeros ${n}`, `zeros [${n}]`, () => new Float32Array(n)) : undefined;
   g.add({
-    stage: stages.fused, reads: [x, residual], writes: [out],
+    stage: stages.fused, reads: zeros ? [x, residual, zeros] : [x, residual], writes: [out],
     async prepare(ctx) {
       const w = (t: Weight) => ctx.whole(t, stages.fused);
       return [await prepareMatmulLayernorm(ctx.gpu, ctx.uniforms, {
-        a: ctx.view(x), b: w(lin.weight), bias: w(lin.bias!), residual: ctx.view(residual), gamma: w(norm.gamma), beta: w(norm.beta!),
-        y: ctx.view(out), m: rows, n, k, eps: norm.eps, label,
+        a: ctx.view(x), b: w(lin.weight), bias: lin.bias ? w(lin.bias) : ctx.view(zeros!), residual: ctx.view(residual),
+        gamma: w(norm.gamma), beta: norm.beta ? w(norm.beta) : ctx.view(zeros!), y: ctx.view(out), m: rows, n, k, eps: norm.eps, label,
       })];
     },
     reference(ctx) {
-      const dense = matmulRef({ a: ctx.get(x), b: ctx.weight(lin.weight), bias: ctx.weight(lin.bias!), residual: ctx.get(residual), m: rows, n, k, transB: true });
-      ctx.set(out, layernormRef({ x: dense, gamma: ctx.weight(norm.gamma), beta: ctx.weight(norm.beta!), rows, n, eps: norm.eps }));
+      const dense = matmulRef({ a: ctx.get(x), b: ctx.weight(lin.weight), bias: lin.bias && ctx.weight(lin.bias), residual: ctx.get(residual), m: rows, n, k, transB: true });
+      ctx.set(out, layernormRef({ x: dense, gamma: ctx.weight(norm.gamma), beta: norm.beta && ctx.weight(norm.beta), rows, n, eps: norm.eps }));
     },
   });
   return out;
