@@ -5,12 +5,9 @@
 // bidirectional bucket of j - i. The fused attention computes the bias per score (no S x S tensor).
 import { parseBertLike } from './bert.ts';
 import type { ConfigReader, EncoderConfig } from './config.ts';
-import {
-  addHeads, headsOf, headsToLoad, loadPostLnLayer, postLnEncoder, takeEither, tiedDecoder,
-  type EncoderHeads, type HeadName, type LayerNames, type PostLnLayer,
-} from './encoder.ts';
+import { addHeads, headsOf, loadPostLnLayer, postLnEncoder, type EncoderHeads, type HeadName, type LayerNames, type PostLnLayer } from './encoder.ts';
 import { defineFamily } from './family.ts';
-import { robertaPositions } from './roberta.ts';
+import { loadRobertaHeads, robertaPositions } from './roberta.ts';
 import type { TensorTable, Weight } from './weights.ts';
 import { embed, relativeBucketsConstant, type EmbeddingWeights } from '../graph/ops.ts';
 
@@ -77,32 +74,7 @@ function loadMpnet(config: MpnetConfig, t: TensorTable): MpnetWeights {
   const relativeBias = t.flatten(t.take(`${p}encoder.relative_attention_bias.weight`, [config.relativeBuckets, config.numAttentionHeads]));
   const layers = Array.from({ length: config.numHiddenLayers }, (_, i) =>
     loadPostLnLayer(t, `${p}encoder.layer.${i}.`, NAMES, { hidden: H, intermediate: config.intermediateSize, eps }));
-  const load = headsToLoad(config, ARCHITECTURE_HEADS, (h) => ({
-    pooler: t.has(`${p}pooler.dense.weight`),
-    mlm: t.has('lm_head.dense.weight'),
-    sequence: t.has('classifier.out_proj.weight'),
-    token: t.has('classifier.weight'),
-    qa: t.has('qa_outputs.weight'),
-    discriminator: false,
-  })[h]);
-  const L = config.numLabels;
-  const heads: EncoderHeads = {};
-  if (load.has('pooler')) heads.pooler = t.linear(`${p}pooler.dense.`, H, H);
-  if (load.has('sequence')) heads.sequence = { dense: t.linear('classifier.dense.', H, H), act: 'tanh', out: t.linear('classifier.out_proj.', L, H) };
-  else if (load.has('token')) heads.token = t.linear('classifier.', L, H);
-  if (load.has('qa')) heads.qa = t.linear('qa_outputs.', 2, H);
-  if (load.has('mlm')) {
-    heads.mlm = {
-      transform: t.linear('lm_head.dense.', H, H),
-      act: 'gelu', // MPNetLMHead calls gelu (erf) whatever hidden_act says
-      norm: t.norm('lm_head.layer_norm.', H, eps),
-      decoder: {
-        weight: tiedDecoder(t, 'lm_head.decoder.weight', embeddings.word, config.tieWordEmbeddings),
-        bias: takeEither(t, ['lm_head.bias', 'lm_head.decoder.bias'], [config.vocabSize]),
-      },
-    };
-  }
-  t.ignore(`${p}embeddings.position_ids`, 'lm_head.decoder.bias');
+  const heads = loadRobertaHeads(config, t, p, embeddings.word, ARCHITECTURE_HEADS);
   return { embeddings, relativeBias, layers, heads };
 }
 

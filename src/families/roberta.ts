@@ -10,7 +10,7 @@ import {
   type EncoderHeads, type HeadName, type PostLnWeights,
 } from './encoder.ts';
 import { defineFamily } from './family.ts';
-import type { TensorTable } from './weights.ts';
+import type { TensorTable, Weight } from './weights.ts';
 
 const CLASSES = ['Roberta', 'XLMRoberta', 'Camembert'];
 const head = (suffix: string, heads: HeadName[]) => Object.fromEntries(CLASSES.map((c) => [`${c}${suffix}`, heads]));
@@ -56,11 +56,14 @@ export function robertaPositions(config: EncoderConfig, ids: Uint32Array, batch:
   return out;
 }
 
-function loadRoberta(config: EncoderConfig, t: TensorTable): PostLnWeights {
+/**
+ * RoBERTa's heads (MPNet has the same ones under the same names): the optional pooler under the backbone
+ * prefix `p`, `classifier.dense` + tanh + `classifier.out_proj` or a token `classifier`, `qa_outputs`, and
+ * `lm_head` (dense, erf GELU whatever hidden_act says, layer_norm, decoder tied to `word`, bias).
+ */
+export function loadRobertaHeads(config: EncoderConfig, t: TensorTable, p: string, word: Weight, needs: Readonly<Record<string, readonly HeadName[]>>): EncoderHeads {
   const H = config.hiddenSize;
-  const eps = config.layerNormEps;
-  const { p, embeddings, layers } = loadBertBackbone(config, t, 'roberta.');
-  const load = headsToLoad(config, ARCHITECTURE_HEADS, (h) => ({
+  const load = headsToLoad(config, needs, (h) => ({
     pooler: t.has(`${p}pooler.dense.weight`),
     mlm: t.has('lm_head.dense.weight'),
     sequence: t.has('classifier.out_proj.weight'),
@@ -77,17 +80,21 @@ function loadRoberta(config: EncoderConfig, t: TensorTable): PostLnWeights {
   if (load.has('mlm')) {
     heads.mlm = {
       transform: t.linear('lm_head.dense.', H, H),
-      // RobertaLMHead calls gelu (erf) whatever hidden_act says.
       act: 'gelu',
-      norm: t.norm('lm_head.layer_norm.', H, eps),
+      norm: t.norm('lm_head.layer_norm.', H, config.layerNormEps),
       decoder: {
-        weight: tiedDecoder(t, 'lm_head.decoder.weight', embeddings.word, config.tieWordEmbeddings),
+        weight: tiedDecoder(t, 'lm_head.decoder.weight', word, config.tieWordEmbeddings),
         bias: takeEither(t, ['lm_head.bias', 'lm_head.decoder.bias'], [config.vocabSize]),
       },
     };
   }
   t.ignore(`${p}embeddings.position_ids`, 'lm_head.decoder.bias');
-  return { embeddings, layers, heads };
+  return heads;
+}
+
+function loadRoberta(config: EncoderConfig, t: TensorTable): PostLnWeights {
+  const { p, embeddings, layers } = loadBertBackbone(config, t, 'roberta.');
+  return { embeddings, layers, heads: loadRobertaHeads(config, t, p, embeddings.word, ARCHITECTURE_HEADS) };
 }
 
 export const roberta = defineFamily<EncoderConfig, PostLnWeights>({
