@@ -187,3 +187,18 @@ test('fuseLayerNorm false: 7 dispatches per layer, the same outputs as the fused
     unfused.dispose();
   }
 });
+
+test('an attention variant without the family\'s position features is refused by name; the default takes them', async () => {
+  const mpnet = env.source('families/mpnet-base');
+  await assert.rejects(EncoderModel.load(gpu, mpnet, { attention: 'naive' }),
+    (e: Error) => e instanceof InputError && e.message === 'attention variant "naive" cannot run this model: it takes no relative-bias (variants that do: flash, flash-q32, flash-q128)');
+  const model = await EncoderModel.load(gpu, env.source('families/modernbert-base'));
+  try {
+    assert.equal(model.attention, 'flash');
+    await assert.rejects(model.forward({ inputIds: [[5, 6, 7]] }, { attention: 'naive' }), (e: Error) => e instanceof InputError && /"naive" cannot run this model: it takes no rope, window/.test(e.message));
+    const out = await model.forward({ inputIds: [[5, 6, 7]] }, { attention: 'flash-q32' });
+    assert.equal(out.lastHiddenState.length, 3 * 32);
+  } finally {
+    model.dispose();
+  }
+});

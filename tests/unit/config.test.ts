@@ -120,3 +120,40 @@ describe('parseBertConfig', () => {
     assertFails({ ...MINIMAL, label2id: { a: 'x' } }, 'field "label2id" must be an object of integers, got {"a":"x"} (object)');
   });
 });
+
+describe('MPNet, ModernBERT and NomicBERT configs', () => {
+  const config = (name: string) => parseConfig(fixtureConfig(`families/${name}`)).config as unknown as Record<string, unknown>;
+
+  test('ModernBERT: layer kinds from global_attn_every_n_layers or layer_types, thetas from either format', () => {
+    const base = config('modernbert-base');
+    assert.deepEqual([base.layerKinds, base.window, base.globalTheta, base.localTheta, base.typeVocabSize], [['global', 'local', 'global'], 4, 160000, 10000, 0]);
+    const tok = config('modernbert-tokcls');
+    assert.deepEqual([tok.layerKinds, tok.globalTheta, tok.localTheta], [['global', 'local', 'global'], 80000, 20000]);
+    const legacy = { ...fixtureConfig('families/modernbert-base'), local_rope_theta: null };
+    assert.equal((parseConfig(legacy).config as unknown as Record<string, unknown>).localTheta, 160000, 'a null local theta is the global one');
+    const yarn = { ...fixtureConfig('families/modernbert-tokcls') };
+    yarn.rope_parameters = { ...yarn.rope_parameters, sliding_attention: { rope_type: 'yarn', rope_theta: 10000 } };
+    assertFails(yarn, 'unsupported rope_parameters.sliding_attention.rope_type "yarn" (string) (supported: "default")');
+    assertFails({ ...fixtureConfig('families/modernbert-base'), classifier_pooling: 'max' }, 'unsupported classifier_pooling "max" (supported: "cls", "mean")');
+  });
+
+  test('NomicBERT: both formats, rotary dims from the fraction, MLP width rounded to 256, refusals', () => {
+    const hub = config('nomic-embed-base');
+    assert.deepEqual([hub.format, hub.rotaryDim, hub.rotaryBase, hub.intermediateSize, hub.gated, hub.qkvBias], ['nomic', 8, 1000, 256, true, false]);
+    const variant = config('nomic-embed-variant');
+    assert.deepEqual([variant.rotaryDim, variant.rotaryInterleaved, variant.maxSequenceLength], [4, true, 64]);
+    const port = config('nomic-bert-base');
+    assert.deepEqual([port.format, port.rotaryDim, port.rotaryBase, port.intermediateSize], ['transformers', 8, 1000, 48]);
+    const nomic = fixtureConfig('families/nomic-embed-base');
+    assertFails({ ...nomic, prenorm: true }, 'unsupported prenorm true (the pre-norm blocks of modeling_hf_nomic_bert drop the residual stream)');
+    assertFails({ ...nomic, activation_function: 'glu' }, 'unsupported activation_function "glu" (a sigmoid gate; supported: swiglu, geglu, gelu)');
+    assertFails({ ...nomic, rotary_emb_scale_base: 512 }, 'unsupported rotary_emb_scale_base 512 (number) (xPos scaling)');
+    assertFails({ ...nomic, rotary_emb_fraction: 0.4 }, 'rotary_emb_fraction 0.4 gives 3 rotary dims of 8: they must be even');
+  });
+
+  test('MPNet: no token types, RoBERTa-style position limit, at least the 32 buckets transformers indexes', () => {
+    const m = config('mpnet-base');
+    assert.deepEqual([m.typeVocabSize, m.maxSequenceLength, m.relativeBuckets], [0, 40, 32]);
+    assertFails({ ...fixtureConfig('families/mpnet-base'), relative_attention_num_buckets: 16 }, "relative_attention_num_buckets 16 is below the 32 buckets transformers' MPNet indexes");
+  });
+});
