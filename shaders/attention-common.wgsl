@@ -20,6 +20,14 @@ const DH: u32 = 4u * D4;
 // mask holds -3e38 (MASK_VALUE in softmax.ts); Hugging Face's finfo.min masks work too.
 const MASKED: f32 = -1e30;
 
+// A padding key of the caller's batch holds MASK_VALUE (-3e38); a key past the caller's length, which only
+// the sequence bucket adds (SEQ_BUCKET in forward.ts), holds BUCKET_PAD_VALUE (-3.3e38), below this cutoff.
+// Under WINDOW, a query row whose window holds no live key takes the mean of the values of every key of the
+// caller's length, as transformers' eager and SDPA attention give it (every score there is finfo.min, so the
+// softmax is uniform); attention-flash.wgsl marks such a row's lse with WINDOW_FALLBACK_LSE.
+const BUCKET_PAD_CUTOFF: f32 = -3.2e38;
+const WINDOW_FALLBACK_LSE: f32 = 3e38;
+
 struct Params {
   seq_len: u32,
   heads: u32,

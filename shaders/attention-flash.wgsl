@@ -12,7 +12,8 @@
 //   out: vec4 view of [batch*seq_len, out_ld] f32; every row < seq_len of every head is written
 //   lse: [batch, heads, seq_len] f32 (WRITE_LSE): m + log(l) of each row, from which attention-probs.wgsl
 //        rebuilds the exact probabilities; 0 for a fully masked row. Off, the code is the plain kernel's.
-// A fully masked row (every score <= MASKED, so l == 0) writes zeros, never NaN.
+// A fully masked row (every score <= MASKED, so l == 0) writes zeros, never NaN; under WINDOW, a row with no
+// live key in its window writes the mean of the caller's values instead (attention-common.wgsl).
 // Dispatch: (ceil(seq_len / BQ), heads, batch), workgroup size BQ. Invocation li owns query row wg.x*BQ + li
 // with its q (pre-scaled), accumulator, m and l in registers; the BK keys and values of a tile are staged in
 // workgroup memory by all invocations together, each load then serving BQ rows. Invocations past seq_len load
@@ -166,6 +167,28 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     workgroupBarrier();
   }
 
+  var fallback = false;
+#if ${WINDOW}
+  if (row < n && l == 0.0) {
+    // No live key in the window: the mean of the values of the caller's keys (attention-common.wgsl).
+    fallback = true;
+    for (var c = 0u; c < D4; c++) {
+      acc[c] = vec4<f32>(0.0);
+    }
+    for (var j = 0u; j < n; j++) {
+#if ${HAS_MASK}
+      if (mask[first_token + j] <= BUCKET_PAD_CUTOFF) {
+        continue;
+      }
+#endif
+      l += 1.0;
+      let vb = head_base4(params.v_offset, params.v_ld, first_token + j, head);
+      for (var c = 0u; c < D4; c++) {
+        acc[c] += v[vb + c];
+      }
+    }
+  }
+#endif
   if (row < n) {
     // l >= 1 whenever a key is live (the max contributes exp(0)); l == 0 only for a fully masked row.
     let inv = select(0.0, 1.0 / l, l > 0.0);
@@ -174,7 +197,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       out[base + c] = acc[c] * inv;
     }
 #if ${WRITE_LSE}
-    lse[(wg.z * params.heads + head) * n + row] = select(0.0, m + log(l), l > 0.0);
+    lse[(wg.z * params.heads + head) * n + row] = select(select(0.0, m + log(l), l > 0.0), WINDOW_FALLBACK_LSE, fallback);
 #endif
   }
 }

@@ -1,7 +1,8 @@
 // Attention probabilities rebuilt from the log-sum-exp that attention-flash.wgsl writes (WRITE_LSE):
 //   probs[b, h, i, j] = exp(s_ij - lse[b, h, i]),  s_ij = scale * q_i . k_j + mask[b][j] (+ position terms)
 // which is softmax_j(s_ij) exactly (lse = m + log(l) of row i), and 0 where s_ij <= MASKED, where j > i under
-// CAUSAL, and on a fully masked row. It runs only when attention maps are asked for; the fused pass never
+// CAUSAL, and on a fully masked row; a WINDOW row the flash kernel marked as its fallback is uniform over the
+// caller's keys. It runs only when attention maps are asked for; the fused pass never
 // needs this [seq, seq] matrix. s_ij is computed in the fused kernel's order (pre-scaled q, vec4 fma, then the
 // mask), so the two agree to rounding.
 // Params and head addressing: attention-common.wgsl.
@@ -74,5 +75,22 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   score = select(score, MASKED, key > row);
 #endif
   let r = gid.z * n + row;
+#if ${WINDOW}
+  if (lse[r] > 1e30) {
+    // The flash kernel's window fallback: uniform over the caller's keys (attention-common.wgsl).
+    var count = 0.0;
+    var live = true;
+#if ${HAS_MASK}
+    for (var j = 0u; j < n; j++) {
+      count += select(0.0, 1.0, mask[first_token + j] > BUCKET_PAD_CUTOFF);
+    }
+    live = mask[first_token + key] > BUCKET_PAD_CUTOFF;
+#else
+    count = f32(n);
+#endif
+    probs[r * n + key] = select(0.0, 1.0 / count, live);
+    return;
+  }
+#endif
   probs[r * n + key] = select(0.0, exp(score - lse[r]), score > MASKED);
 }

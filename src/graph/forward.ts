@@ -3,6 +3,7 @@
 // graph's input tensors (padded ids, token types, the family's position ids, the mask bias); building
 // the graph for a request; and unpadding what comes back.
 import { attentionMaskBias } from '../kernels/attention-common.ts';
+import { BUCKET_PAD_VALUE } from '../kernels/softmax.ts';
 import type { PoolingMode } from '../kernels/pool.ts';
 import type { TimingMethod } from '../gpu/timer.ts';
 import type { EncoderConfig } from '../families/config.ts';
@@ -126,8 +127,8 @@ export function validateInputs(config: EncoderConfig, inputs: ForwardInputs): Ch
 export interface GraphInputs { ids: Uint32Array; tokenTypes: Uint32Array; positions: Uint32Array; mask: Float32Array }
 
 /**
- * Pads to the bucket with the pad token (type 0, masked out as a key, so its value never reaches a real
- * token) and asks the family for position ids of the padded ids: RoBERTa's depend on where the pads are.
+ * Pads to the bucket with the pad token (type 0, masked out as a key with BUCKET_PAD_VALUE, so its value never
+ * reaches a real token, nor a windowed row's fallback mean) and asks the family for position ids of the padded ids: RoBERTa's depend on where the pads are.
  */
 export function graphInputs(family: AnyFamily, config: EncoderConfig, x: CheckedInputs, bucket: number): GraphInputs {
   const { batch, seqLen } = x;
@@ -144,7 +145,7 @@ export function graphInputs(family: AnyFamily, config: EncoderConfig, x: Checked
     ids,
     tokenTypes: pad(x.types, 0, u32),
     positions: family.positionIds(config, ids, batch, bucket),
-    mask: pad(attentionMaskBias(x.mask, batch, seqLen), attentionMaskBias([0], 1, 1)[0], (n) => new Float32Array(n)),
+    mask: pad(attentionMaskBias(x.mask, batch, seqLen), BUCKET_PAD_VALUE, (n) => new Float32Array(n)),
   };
 }
 

@@ -15,6 +15,11 @@ export const softmax = defineKernel({
 
 /** What the engine adds to the score of a padded key; anything at or below -1e30 counts as masked. */
 export const MASK_VALUE = -3.0e38;
+/** The mask of keys past the caller's length that only the sequence bucket adds: masked like MASK_VALUE, and
+ * below BUCKET_PAD_CUTOFF, so a windowed row with no live key averages the caller's keys only
+ * (attention-common.wgsl). */
+export const BUCKET_PAD_VALUE = -3.3e38;
+export const BUCKET_PAD_CUTOFF = -3.2e38;
 
 export interface SoftmaxArgs {
   x: GpuTensor;

@@ -1,6 +1,8 @@
 // Float64 twin of multi-head attention (every variant in src/kernels/attention*.ts), written for clarity:
 // plain loops over sequence, head, query and key, a max-subtracted softmax per row, the mask semantics of
-// softmax.wgsl (a score at or below MASKED is masked: probability 0; a fully masked row is all zeros).
+// softmax.wgsl (a score at or below MASKED is masked: probability 0; a fully masked row is all zeros, except
+// under a window, where it is uniform over the keys above BUCKET_PAD_CUTOFF: attention-common.wgsl).
+import { BUCKET_PAD_CUTOFF } from '../kernels/softmax.ts';
 import { MASKED } from './kernels.ts';
 
 type Num = ArrayLike<number>;
@@ -102,6 +104,13 @@ export function attentionRef(p: AttentionRefArgs): { out: Float64Array; probs: F
         for (let j = 0; j < S; j++) sum += scores[j] > MASKED ? Math.exp(scores[j] - max) : 0;
         const row = ((b * heads + h) * S + i) * S;
         for (let j = 0; j < S; j++) probs[row + j] = sum > 0 && scores[j] > MASKED ? Math.exp(scores[j] - max) / sum : 0;
+        if (sum === 0 && f.window !== undefined) {
+          // No live key in the window: uniform over the caller's keys, as transformers' eager attention gives it.
+          const live = (j: number) => !p.mask || p.mask[b * S + j] > BUCKET_PAD_CUTOFF;
+          let count = 0;
+          for (let j = 0; j < S; j++) if (live(j)) count++;
+          for (let j = 0; j < S; j++) probs[row + j] = live(j) ? 1 / count : 0;
+        }
         for (let d = 0; d < dh; d++) {
           let acc = 0;
           for (let j = 0; j < S; j++) acc += probs[row + j] * at(p.v, b * S + j, h, d);

@@ -7,7 +7,7 @@ import { fillTensor } from '../../src/gpu/tensor.ts';
 import {
   ATTENTION_VARIANTS, attentionMaskBias, attentionVariant, relativeBucketTable, ropeTable, scoresBytes, type AttentionArgs,
 } from '../../src/kernels/attention.ts';
-import { MASK_VALUE, prepareSoftmax } from '../../src/kernels/softmax.ts';
+import { BUCKET_PAD_VALUE, MASK_VALUE, prepareSoftmax } from '../../src/kernels/softmax.ts';
 import { attentionRef, packedOperands, separateOperands, type AttentionFeaturesRef } from '../../src/reference/attention.ts';
 import { compare, type CompareReport } from '../../src/reference/compare.ts';
 import { softmaxRef } from '../../src/reference/kernels.ts';
@@ -16,7 +16,9 @@ import type { CaseContext, KernelCase } from './harness.ts';
 
 /** right: random right padding per sequence; empty: the same, with the last sequence fully padded (rows of
  * zeros); left: left padding, which under a causal mask leaves the first queries with no key at all. */
-type MaskKind = 'none' | 'right' | 'empty' | 'left';
+// 'bucket': right padding, and the last 5 keys of each sequence past the caller's length (BUCKET_PAD_VALUE), as the
+// model's sequence bucket pads them.
+type MaskKind = 'none' | 'right' | 'empty' | 'left' | 'bucket';
 
 interface Shape {
   batch: number; seqLen: number; heads: number; headDim: number;
@@ -75,6 +77,7 @@ async function setupInputs(ctx: CaseContext, s: Shape, seed: number) {
   // std 1.5: scores of std ~2.3 after scaling, peaked enough that the max and the rescaling matter.
   const data = s.packed ? [rng.normals(tokens * 3 * hidden, 1.5)] : [0, 1, 2].map(() => rng.normals(tokens * hidden, 1.5));
   const mask = s.mask === 'none' ? undefined : attentionMaskBias(attentionMask01(s.mask, s.batch, s.seqLen, rng), s.batch, s.seqLen);
+  if (mask && s.mask === 'bucket') for (let b = 0; b < s.batch; b++) mask.fill(BUCKET_PAD_VALUE, (b + 1) * s.seqLen - 5, (b + 1) * s.seqLen);
   const out = await ctx.output([tokens, hidden], 'out');
   const args: AttentionArgs = {
     batch: s.batch, seqLen: s.seqLen, heads: s.heads, headDim: s.headDim, out, causal: s.causal, outputAttentions: s.maps,
@@ -253,6 +256,8 @@ const FEATURE_CASES: [string, Shape, FeatureSpec][] = [
   ['flash-q32', shape(1, 65, 2, 32, { packed: false }), { rope: { rotaryDim: 'all', interleaved: true, theta: 10000 } }],
   ['flash', shape(2, 17, 3, 20), { rope: { rotaryDim: 8, theta: 160000 } }],
   ['flash', shape(2, 37, 2, 16, { maps: true }), { window: 8 }],
+  // Rows with no live key in their window average the caller's keys (not the bucket's): out and maps.
+  ['flash', shape(3, 40, 2, 16, { mask: 'bucket', maps: true }), { window: 6 }],
   ['flash-q32', shape(1, 200, 2, 16), { window: 0 }],
   ['flash', shape(1, 300, 1, 32, { mask: 'none' }), { window: 128 }],
   ['flash-q128', shape(1, 300, 2, 16), { window: 33 }],
