@@ -128,7 +128,8 @@ export interface GraphInputs { ids: Uint32Array; tokenTypes: Uint32Array; positi
 
 /**
  * Pads to the bucket with the pad token (type 0, masked out as a key with BUCKET_PAD_VALUE, so its value never
- * reaches a real token, nor a windowed row's fallback mean) and asks the family for position ids of the padded ids: RoBERTa's depend on where the pads are.
+ * reaches a real token, nor a windowed row's fallback mean) and asks the family for position ids of the
+ * padded ids: RoBERTa's depend on where the pads are.
  */
 export function graphInputs(family: AnyFamily, config: EncoderConfig, x: CheckedInputs, bucket: number): GraphInputs {
   const { batch, seqLen } = x;

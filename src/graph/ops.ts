@@ -149,7 +149,7 @@ export function denseLayerNorm(g: Graph, x: Value, lin: Linear, residual: Value,
   if (!fusable) return layerNorm(g, linear(g, x, lin, { stage: stages.dense, residual }), norm, stages.norm);
   const out = g.value([rows, n], stages.fused);
   const label = g.label(stages.fused);
-  // The fused kernel always adds a bias and a beta: zeros where the checkpoint has none (NomicBERT, ModernBERT).
+  // The fused kernel always adds a bias and a beta: zeros where the checkpoint has none (nomic-embed).
   const zeros = !lin.bias || !norm.beta ? g.constant(`zeros ${n}`, `zeros [${n}]`, () => new Float32Array(n)) : undefined;
   g.add({
     stage: stages.fused, reads: zeros ? [x, residual, zeros] : [x, residual], writes: [out],
