@@ -22,8 +22,9 @@ export async function embed(flags: Flags, texts: string[]): Promise<void> {
   const files = await openModel(model, hub);
   const config = await readConfig(files);
   const tokenizer = await readTokenizer(files);
-  // Longer texts are cut to what the position table holds, as a sentence-embedding pipeline does.
-  const maxLength = Math.min(tokenizer.modelMaxLength ?? Infinity, config.maxPositionEmbeddings);
+  // Longer texts are cut to what the model takes (its position table, or a rotary model's trained length), as a
+  // sentence-embedding pipeline does.
+  const maxLength = Math.min(tokenizer.modelMaxLength ?? Infinity, config.maxSequenceLength);
   const encodings = tokenizer.encodeBatch(texts, { maxLength, truncation: true });
   const inputs = checkAgainstConfig({
     inputIds: encodings.map((e) => e.inputIds),
