@@ -1,6 +1,6 @@
 // Float64 twins of the WGSL kernels, written for clarity: plain loops, float64 accumulation, the same
 // argument names as the GPU modules. Tests, benchmarks (validation) and debugging tools share them.
-import { NORMALIZE_EPS } from '../kernels/pool.ts';
+import { NORMALIZE_EPS, type SentencePoolingMode } from '../kernels/pool.ts';
 import { erfc } from './erf.ts';
 
 type Num = ArrayLike<number>;
@@ -162,24 +162,36 @@ export function ceilingFmaRef(i: number, iterations: number, chains: number): nu
 }
 
 /**
- * The twin of pool.wgsl: CLS token or the mean over kept tokens (mask bias above MASKED), then
- * optionally x / max(||x||, eps). A sequence without kept tokens pools to zeros. Returns [batch, hidden].
+ * The twin of pool.wgsl, sentence-transformers' Pooling modes over the kept tokens (mask bias above MASKED):
+ * cls (token 0), mean, max (-1e9 with none kept), mean_sqrt_len (sum / sqrt(count)), weightedmean (weights
+ * s + 1), lasttoken (token 0 with none kept); a mean without kept tokens is zeros. Then optionally
+ * x / max(||x||, eps). Returns [batch, hidden].
  */
-export function poolRef(p: { x: Num; mask?: Num; batch: number; seqLen: number; hidden: number; mode: 'cls' | 'mean'; normalize?: boolean }): Float64Array {
+export function poolRef(p: { x: Num; mask?: Num; batch: number; seqLen: number; hidden: number; mode: SentencePoolingMode; normalize?: boolean }): Float64Array {
   const { batch, seqLen: S, hidden: H } = p;
   const y = new Float64Array(batch * H);
+  const keep = (b: number, s: number) => p.mask![b * S + s] > MASKED;
   for (let b = 0; b < batch; b++) {
     const row = y.subarray(b * H, (b + 1) * H);
-    if (p.mode === 'cls') {
-      for (let i = 0; i < H; i++) row[i] = p.x[b * S * H + i];
+    const token = (s: number) => { for (let i = 0; i < H; i++) row[i] = p.x[(b * S + s) * H + i]; };
+    if (p.mode === 'cls') token(0);
+    else if (p.mode === 'lasttoken') {
+      let last = 0;
+      for (let s = 0; s < S; s++) if (keep(b, s)) last = s;
+      token(last);
+    } else if (p.mode === 'max') {
+      row.fill(-1e9);
+      for (let s = 0; s < S; s++) if (keep(b, s)) for (let i = 0; i < H; i++) row[i] = Math.max(row[i], p.x[(b * S + s) * H + i]);
     } else {
       let count = 0;
       for (let s = 0; s < S; s++) {
-        if (!(p.mask![b * S + s] > MASKED)) continue;
-        count++;
-        for (let i = 0; i < H; i++) row[i] += p.x[(b * S + s) * H + i];
+        if (!keep(b, s)) continue;
+        const w = p.mode === 'weightedmean' ? s + 1 : 1;
+        count += w;
+        for (let i = 0; i < H; i++) row[i] += w * p.x[(b * S + s) * H + i];
       }
-      if (count > 0) for (let i = 0; i < H; i++) row[i] /= count;
+      const div = p.mode === 'mean_sqrt_len' ? Math.sqrt(count) : count;
+      if (count > 0) for (let i = 0; i < H; i++) row[i] /= div;
     }
     if (p.normalize) {
       const norm = Math.sqrt(row.reduce((a, v) => a + v * v, 0));

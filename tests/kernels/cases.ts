@@ -2,10 +2,10 @@
 import { attentionCases } from './attention-cases.ts';
 import { matmulCases } from './matmul-cases.ts';
 import { otherCases } from './other-cases.ts';
-import { poolCases } from './pool-cases.ts';
+import { poolCases, sentencePoolCases } from './pool-cases.ts';
 import type { KernelCase } from './harness.ts';
 
-export const kernelCases: KernelCase[] = [...matmulCases(), ...otherCases(), ...attentionCases(), ...poolCases()];
+export const kernelCases: KernelCase[] = [...matmulCases(), ...otherCases(), ...attentionCases(), ...poolCases(), ...sentencePoolCases()];
 
 const names = new Set<string>();
 for (const c of kernelCases) {
