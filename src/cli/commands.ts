@@ -68,24 +68,29 @@ Examples:
 
 export const EMBED: CommandSpec = {
   name: 'embed',
-  summary: 'sentence embeddings: batch forward of the texts, pooled (cls or mean) on the CPU',
-  usage: '[--model <dir|url|org/name>] [--pooling cls|mean] [--normalize] <text>...',
+  summary: 'sentence embeddings pooled on the GPU: a sentence-transformers folder\'s own pipeline, else cls or mean pooling',
+  usage: '[--model <dir|url|org/name>] [--pooling cls|mean] [--normalize] [--prompt <name>] <text>...',
   positionals: { min: 1, max: Infinity, name: 'text' },
   flags: [
     ...model,
-    { name: 'pooling', value: 'cls|mean', help: 'cls: the first token\'s hidden state; mean: average over real tokens (default mean)' },
-    { name: 'normalize', help: 'scale each embedding to unit L2 norm' },
+    { name: 'pooling', value: 'cls|mean', help: 'cls: the first token\'s hidden state; mean: average over real tokens (default: the folder\'s sentence-transformers pipeline, else mean)' },
+    { name: 'normalize', help: 'scale each embedding to unit L2 norm (default: as the pipeline says, else no)' },
+    { name: 'prompt', value: '<name>', help: 'a prompt of config_sentence_transformers.json (query, document, ...) put before every text (default: its default_prompt_name)' },
     attention,
     matmul,
     weights,
     runtime,
     progress,
   ],
-  details: `Output: {embeddings [texts][H], pooling, normalized, adapter}. Texts are padded to the longest and
-truncated to the model's maximum length.
+  details: `Output: {embeddings [texts][D], pooling, normalized, adapter} (and modules, prompt for a
+sentence-transformers folder). A folder with modules.json runs as sentence-transformers runs it: its Pooling
+modes (cls, max, mean, mean_sqrt_len_tokens, weightedmean, lasttoken, concatenated in that order), Dense modules, Normalize,
+max_seq_length, do_lower_case and prompts (include_prompt false leaves the prompt out of the pooling). Texts are
+padded to the longest and truncated to the model's maximum length.
 
 Example:
-  webgpu-bert embed --normalize "a first sentence" "and a second one"`,
+  webgpu-bert embed --model sentence-transformers/all-MiniLM-L6-v2 "a first sentence" "and a second one"
+  webgpu-bert embed --model ./e5-small --prompt query "how do magnets work"`,
 };
 
 const topK: FlagSpec = { name: 'top-k', value: '<N>', help: 'how many results to keep' };
@@ -139,7 +144,7 @@ export const SIMILARITY: CommandSpec = {
   summary: 'cosine-similarity matrix of sentence embeddings (pooled on the GPU)',
   usage: '[--model <dir|url|org/name>] [--pooling mean|cls] <text> <text>...',
   positionals: { min: 2, max: Infinity, name: 'text' },
-  flags: [...taskFlags, { name: 'pooling', value: 'mean|cls', help: 'mean over real tokens (default) or the first token' }],
+  flags: [...taskFlags, { name: 'pooling', value: 'mean|cls', help: 'mean over real tokens or the first token (default: the folder\'s sentence-transformers pipeline, else mean)' }],
   details: taskDetails('{embeddings [texts][H], matrix [texts][texts]}', 'webgpu-bert similarity "a cat sat" "a cat was sitting" "stock prices fell"'),
 };
 

@@ -1,10 +1,13 @@
 // `webgpu-bert embed`: the texts as one padded batch, one forward that pools on the GPU (pool.wgsl, as the
-// library's featureExtraction does): cls = the first token's hidden state, mean = the average over tokens
-// whose attention_mask is 1, optionally scaled to unit length. Only [texts, hidden] is read back.
+// library's featureExtraction does): a sentence-transformers folder's own pipeline (src/model/sentence.ts:
+// pooling modes, Dense, Normalize, prompts, max_seq_length), or with --pooling: cls = the first token's
+// hidden state, mean = the average over tokens whose attention_mask is 1, optionally scaled to unit length.
+// Only [texts, width] is read back.
 import type { Flags } from './args.ts';
 import { execute, engineFlags } from './engine-flags.ts';
 import { checkAgainstConfig } from './inputs.ts';
-import { hubOptions, modelLocation, openModel, readConfig, readTokenizer } from './model-files.ts';
+import { hubOptions, modelLocation, openModel, readConfig, readSentence, readTokenizer } from './model-files.ts';
+import { sentenceInputs } from '../tasks/feature-extraction.ts';
 import { createProgress } from './progress.ts';
 import { writeStdout } from './stdout.ts';
 
@@ -12,7 +15,7 @@ export const POOLINGS = ['cls', 'mean'] as const;
 export type Pooling = (typeof POOLINGS)[number];
 
 export async function embed(flags: Flags, texts: string[]): Promise<void> {
-  const pooling = flags.choice('pooling', POOLINGS, 'mean');
+  const asked = flags.has('pooling') ? flags.choice('pooling', POOLINGS, 'mean') : undefined;
   const normalize = flags.bool('normalize');
   const engine = engineFlags(flags);
   const progress = createProgress(flags.bool('progress'));
@@ -22,21 +25,27 @@ export async function embed(flags: Flags, texts: string[]): Promise<void> {
   const files = await openModel(model, hub);
   const config = await readConfig(files);
   const tokenizer = await readTokenizer(files);
+  // A sentence-transformers folder runs its own pipeline unless --pooling replaces it.
+  const st = await readSentence(files, config.hiddenSize);
+  const pipeline = Boolean(st) && asked === undefined;
+  const promptName = flags.has('prompt') ? flags.string('prompt') : undefined;
   // Longer texts are cut to what the model takes (its position table, or a rotary model's trained length), as a
-  // sentence-embedding pipeline does.
+  // sentence-embedding pipeline does, and to the folder's max_seq_length.
   const maxLength = Math.min(tokenizer.modelMaxLength ?? Infinity, config.maxSequenceLength);
-  const encodings = tokenizer.encodeBatch(texts, { maxLength, truncation: true });
-  const inputs = checkAgainstConfig({
-    inputIds: encodings.map((e) => e.inputIds),
-    attentionMask: encodings.map((e) => e.attentionMask),
-    tokenTypeIds: encodings.map((e) => e.tokenTypeIds),
-  }, 'texts', config);
+  const prepared = sentenceInputs(tokenizer, st, texts, { maxLength, promptName, pipeline, what: 'embed' });
+  const inputs = { ...checkAgainstConfig(prepared.inputs, 'texts', config), ...(prepared.inputs.poolingMask && { poolingMask: prepared.inputs.poolingMask }) };
 
+  const pooling = asked ?? 'mean';
   const result = await execute(engine.runtime, {
     model, hub, attention: engine.attention, matmul: engine.matmul, weights: engine.weights, inputs, attentions: false, repeat: 0, pooler: false, logits: false,
-    pooling: { mode: pooling, normalize },
+    ...(pipeline ? { sentence: normalize ? { normalize: true } : true } : { pooling: { mode: pooling, normalize } }),
   }, progress);
   const { batch: B, hiddenSize: H, embeddings } = result.forward;
-  const rows = Array.from({ length: B }, (_, b) => Array.from(embeddings!.subarray(b * H, (b + 1) * H)));
-  await writeStdout(`${JSON.stringify({ embeddings: rows, pooling, normalized: normalize, adapter: result.adapter })}\n`);
+  const D = result.forward.embeddingSize ?? H;
+  const rows = Array.from({ length: B }, (_, b) => Array.from(embeddings!.subarray(b * D, (b + 1) * D)));
+  const described = pipeline
+    ? { pooling: st!.pooling.modes.join('+'), modules: st!.modules, normalized: normalize || st!.normalize, ...(prepared.prompt !== undefined && { prompt: prepared.prompt }) }
+    : { pooling, normalized: normalize, ...(prepared.prompt !== undefined && { prompt: prepared.prompt }) };
+  await writeStdout(`${JSON.stringify({ embeddings: rows, ...described, adapter: result.adapter })}\n`);
 }
+

@@ -24,6 +24,8 @@ export interface Job {
   logits?: boolean;
   /** Pool on the GPU and read back only [batch, hidden] (embed). */
   pooling?: { mode: 'cls' | 'mean'; normalize: boolean };
+  /** Run the folder's sentence-transformers pipeline instead (embed on a modules.json folder). */
+  sentence?: boolean | { normalize: boolean };
   /** Forwards after the first; 0 means untimed. */
   repeat: number;
 }
@@ -113,7 +115,10 @@ export async function runJob(gpu: Gpu, job: Job, progress: JobProgress): Promise
   });
   try {
     progress.stage(job.matmul === undefined || job.matmul === 'autotune' ? 'first forward (planning, autotuning matmuls)' : 'first forward (planning)');
-    const options = { attentions: job.attentions, pooler: job.pooler, logits: job.logits, ...(job.pooling && { pooling: job.pooling, hidden: false }) };
+    const options = {
+      attentions: job.attentions, pooler: job.pooler, logits: job.logits,
+      ...(job.pooling && { pooling: job.pooling, hidden: false }), ...(job.sentence && { sentence: job.sentence, hidden: false }),
+    };
     let start = performance.now();
     const forward = await model.forward(job.inputs, options);
     const firstMs = performance.now() - start;

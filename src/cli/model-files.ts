@@ -3,6 +3,8 @@
 // tokenizer files (for `tokenize`, `embed` and `--text`). The
 // tokenizer is built exactly as EncoderModel builds its own: tokenizer.json first, else vocab.txt, with
 // tokenizer_config.json's options.
+import { readSentenceTransformers, type SentenceTransformerConfig } from '../model/sentence.ts';
+import { TensorTable } from '../families/weights.ts';
 import { ensureDefaultModel } from '../model/generate-node.ts';
 import type { EncoderConfig } from '../families/config.ts';
 import { parseConfig } from '../families/index.ts';
@@ -52,4 +54,10 @@ export async function readTokenizer(m: ModelFiles): Promise<Tokenizer> {
   const files = await readTokenizerFiles((f) => m.source.tryRead(f));
   if (!hasTokenizer(files)) throw m.source.notFound('tokenizer.json', 'nor vocab.txt, nor vocab.json + merges.txt: the model has no tokenizer');
   return loadTokenizer(files)!;
+}
+
+/** The folder's sentence-transformers pipeline (modules.json), without loading its Dense weights' values twice:
+ * what the CLI needs to prepare inputs (prompts, max_seq_length, do_lower_case, include_prompt). */
+export async function readSentence(m: ModelFiles, hidden: number): Promise<SentenceTransformerConfig | undefined> {
+  return readSentenceTransformers((f) => m.source.tryRead(f), hidden, new TensorTable([], () => undefined, 'modules.json'));
 }

@@ -73,6 +73,6 @@ export async function qaCommand(flags: Flags, [question, context]: string[]): Pr
 }
 
 export async function similarityCommand(flags: Flags, texts: string[]): Promise<void> {
-  const pooling = flags.choice('pooling', ['mean', 'cls'] as const, 'mean');
+  const pooling = flags.has('pooling') ? flags.choice('pooling', ['mean', 'cls'] as const, 'mean') : undefined;
   await withModel(flags, (model) => similarity(model, texts, { pooling }));
 }

@@ -4,9 +4,10 @@
 // family is one file plus its tests, and one line in index.ts.
 import type { Graph } from '../graph/graph.ts';
 import type { FeatureName } from '../kernels/attention-common.ts';
-import type { PoolingMode } from '../kernels/pool.ts';
+import type { Activation } from '../kernels/matmul.ts';
+import type { PoolingMode, SentencePoolingMode } from '../kernels/pool.ts';
 import type { ConfigReader, EncoderConfig } from './config.ts';
-import type { TensorTable } from './weights.ts';
+import type { Linear, TensorTable } from './weights.ts';
 
 /** What a loaded checkpoint can compute besides the last hidden state. */
 export interface Heads {
@@ -29,6 +30,8 @@ export interface HeadRequest {
   qa: boolean;
   discriminator: boolean;
   pooling?: { mode: PoolingMode; normalize: boolean };
+  /** A sentence-transformers pipeline after the encoder (src/model/sentence.ts). */
+  sentence?: { modes: SentencePoolingMode[]; dense: { linear: Linear; activation: Activation }[]; normalize: boolean };
 }
 
 export interface Family<C extends EncoderConfig = EncoderConfig, W = unknown> {

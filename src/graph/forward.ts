@@ -8,7 +8,8 @@ import type { PoolingMode } from '../kernels/pool.ts';
 import type { TimingMethod } from '../gpu/timer.ts';
 import type { EncoderConfig } from '../families/config.ts';
 import type { AnyFamily, Heads, HeadRequest } from '../families/family.ts';
-import { pool } from './ops.ts';
+import { l2Normalize, linear, pool, sentencePool } from './ops.ts';
+import type { SentenceTransformerConfig } from '../model/sentence.ts';
 import { Graph, type GraphOptions } from './graph.ts';
 
 export interface ForwardInputs {
@@ -18,6 +19,9 @@ export interface ForwardInputs {
   /** Default all zeros. Families without token types (DistilBERT) ignore them, as their transformers
    * classes take none. */
   tokenTypeIds?: number[][];
+  /** Tokens the sentence pooling reads (1) or leaves out (0: a prompt with include_prompt false); default the
+   * attention mask. The encoder always attends by attentionMask. */
+  poolingMask?: number[][];
 }
 
 export interface ForwardOptions {
@@ -38,6 +42,9 @@ export interface ForwardOptions {
   discriminator?: boolean;
   /** Sentence embeddings pooled on the GPU (ForwardResult.embeddings): the CLS token or the mean over attended tokens. */
   pooling?: { mode: PoolingMode; normalize?: boolean };
+  /** The checkpoint's sentence-transformers pipeline (modules.json: its pooling modes, Dense modules,
+   * Normalize) on the GPU: ForwardResult.embeddings, [batch, embeddingSize]. Not with `pooling`. */
+  sentence?: boolean | { normalize: boolean };
   /**
    * Only these rows of the MLM logits, each [sequence index, position]: ForwardResult.logitsAt is
    * [rows, vocab] in this order, and the full logits are not read back (fill-mask reads its masks only).
@@ -79,8 +86,10 @@ export interface ForwardResult {
   endLogits?: Float32Array;
   /** ELECTRA's discriminator: [batch, seqLen], one replaced-token logit per token. */
   discriminatorLogits?: Float32Array;
-  /** With `pooling`: [batch, hidden]. */
+  /** With `pooling` ([batch, hidden]) or `sentence` ([batch, embeddingSize]). */
   embeddings?: Float32Array;
+  /** Width of each row of `embeddings`. */
+  embeddingSize?: number;
   /** With `logitsAt`: [rows, vocab]. */
   logitsAt?: Float32Array;
   /** With `profile`. */
@@ -94,7 +103,7 @@ export class InputError extends Error {
 /** Sequence lengths are padded up to a multiple of this, so nearby lengths share one plan. */
 export const SEQ_BUCKET = 8;
 
-export interface CheckedInputs { batch: number; seqLen: number; ids: Uint32Array; types: Uint32Array; mask: Uint8Array }
+export interface CheckedInputs { batch: number; seqLen: number; ids: Uint32Array; types: Uint32Array; mask: Uint8Array; poolMask: Uint8Array }
 
 /** Checks ids, masks and types against the config; one readable error naming the bad element. */
 export function validateInputs(config: EncoderConfig, inputs: ForwardInputs): CheckedInputs {
@@ -120,11 +129,12 @@ export function validateInputs(config: EncoderConfig, inputs: ForwardInputs): Ch
   const ids = flat('input_ids', rows, 0, config.vocabSize);
   const types = config.typeVocabSize === 0 ? new Uint32Array(batch * seqLen) : flat('token_type_ids', inputs.tokenTypeIds, 0, config.typeVocabSize);
   const mask = Uint8Array.from(flat('attention_mask', inputs.attentionMask, 1, 2));
-  return { batch, seqLen, ids, types, mask };
+  const poolMask = inputs.poolingMask === undefined ? mask : Uint8Array.from(flat('pooling_mask', inputs.poolingMask, 1, 2));
+  return { batch, seqLen, ids, types, mask, poolMask };
 }
 
 /** The graph's input tensors for a batch padded from seqLen to `bucket` tokens per sequence. */
-export interface GraphInputs { ids: Uint32Array; tokenTypes: Uint32Array; positions: Uint32Array; mask: Float32Array }
+export interface GraphInputs { ids: Uint32Array; tokenTypes: Uint32Array; positions: Uint32Array; mask: Float32Array; poolMask: Float32Array }
 
 /**
  * Pads to the bucket with the pad token (type 0, masked out as a key with BUCKET_PAD_VALUE, so its value never
@@ -147,12 +157,19 @@ export function graphInputs(family: AnyFamily, config: EncoderConfig, x: Checked
     tokenTypes: pad(x.types, 0, u32),
     positions: family.positionIds(config, ids, batch, bucket),
     mask: pad(attentionMaskBias(x.mask, batch, seqLen), BUCKET_PAD_VALUE, (n) => new Float32Array(n)),
+    poolMask: pad(attentionMaskBias(x.poolMask, batch, seqLen), BUCKET_PAD_VALUE, (n) => new Float32Array(n)),
   };
 }
 
 /** The heads one call asks for: its options, defaulting to every head the checkpoint has. */
-export function headRequest(heads: Heads, opts: ForwardOptions): HeadRequest {
+export function headRequest(heads: Heads, opts: ForwardOptions, sentence?: SentenceTransformerConfig): HeadRequest {
+  if (opts.sentence && opts.pooling) throw new InputError('pooling and sentence are two ways to the embeddings: give one');
+  if (opts.sentence && !sentence) throw new InputError('sentence needs a sentence-transformers checkpoint (modules.json)');
   return {
+    sentence: opts.sentence && sentence ? {
+      modes: sentence.pooling.modes, dense: sentence.dense.map((d) => ({ linear: d.linear, activation: d.activation })),
+      normalize: typeof opts.sentence === 'object' ? opts.sentence.normalize : sentence.normalize,
+    } : undefined,
     pooler: opts.pooler ?? heads.pooler,
     logits: opts.logits ?? (heads.mlm || Boolean(opts.logitsAt)),
     classifier: opts.classifier ?? heads.classifier !== undefined,
@@ -168,6 +185,15 @@ export function buildGraph(family: AnyFamily, config: EncoderConfig, weights: un
   family.build(g, config, weights, req);
   if (!g.outputs.hidden) throw new Error(`the ${family.name} family built a graph without a hidden-state output`);
   if (req.pooling) g.output('embeddings', pool(g, g.outputs.hidden, req.pooling.mode, req.pooling.normalize));
+  if (req.sentence) {
+    const st = req.sentence;
+    // Normalize folds into the pooling dispatch when nothing comes between them.
+    const fold = st.normalize && st.dense.length === 0 && st.modes.length === 1;
+    let x = sentencePool(g, g.outputs.hidden, st.modes, g.inputs.poolMask, fold);
+    for (const d of st.dense) x = linear(g, x, d.linear, { stage: 'sentence Dense', activation: d.activation });
+    if (st.normalize && !fold) x = l2Normalize(g, x);
+    g.output('embeddings', x);
+  }
   return g;
 }
 
@@ -203,7 +229,10 @@ export function assembleResult(config: EncoderConfig, classifier: Heads['classif
     r.endLogits = qa.filter((_, j) => j % 2 === 1);
   }
   if (raw.discriminator) r.discriminatorLogits = rows(raw.discriminator, 1);
-  if (raw.embeddings) r.embeddings = raw.embeddings;
+  if (raw.embeddings) {
+    r.embeddings = raw.embeddings;
+    r.embeddingSize = raw.embeddings.length / batch;
+  }
   if (raw.attentions.length) r.attentions = raw.attentions.map((a) => unpadMaps(a, batch * config.numAttentionHeads, bucket, seqLen));
   return r;
 }

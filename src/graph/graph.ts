@@ -95,6 +95,7 @@ export class Graph {
     tokenTypes: Value; // [tokens] u32
     positions: Value; // [tokens] u32, the position id of each token (families compute them)
     mask: Value; // [batch, seq] f32 additive key bias: 0 attend, MASK_VALUE padding
+    poolMask: Value; // [batch, seq] f32, the same for the tokens sentence pooling reads
   };
   /** Values the graph computes on the host when it is built (rotary tables, relative-position buckets): the
    * planner uploads each once per plan, the reference reads them as they are. */
@@ -110,6 +111,7 @@ export class Graph {
       tokenTypes: this.value([T], 'token type ids', 'u32'),
       positions: this.value([T], 'position ids', 'u32'),
       mask: this.value([batch, seqLen], 'attention mask bias'),
+      poolMask: this.value([batch, seqLen], 'pooling mask bias'),
     };
   }
 

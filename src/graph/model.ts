@@ -12,6 +12,7 @@ import { recordSteps } from '../kernels/kernel.ts';
 import { matmulConfig, type MatmulConfig } from '../kernels/matmul.ts';
 import type { EncoderConfig } from '../families/config.ts';
 import type { AnyFamily, Heads } from '../families/family.ts';
+import type { SentenceTransformerConfig } from '../model/sentence.ts';
 import type { Weight } from '../families/weights.ts';
 import type { HubOptions } from '../model/hub.ts';
 import { loadCheckpoint, type CheckpointFiles, type LoadedCheckpoint, type Progress } from '../model/source.ts';
@@ -120,7 +121,7 @@ export class EncoderModel {
     private readonly weights: unknown,
     private arena: WeightArena,
     readonly tokenizer: Tokenizer | undefined,
-    readonly checkpoint: Pick<LoadedCheckpoint, 'dtypeSummary' | 'weightFiles' | 'ignoredTensors'>,
+    readonly checkpoint: Pick<LoadedCheckpoint, 'dtypeSummary' | 'weightFiles' | 'ignoredTensors' | 'sentence'>,
     readonly attention: string,
     private matmul: string,
     readonly fuseLayerNorm: boolean,
@@ -154,6 +155,11 @@ export class EncoderModel {
     const model = new EncoderModel(gpu, ckpt.family, ckpt.config, ckpt.weights, arena, tokenizer, ckpt, attention, matmul, opts.fuseLayerNorm ?? true);
     model.phases = { fetchMs: ckpt.timings.readMs, parseMs: ckpt.timings.parseMs, uploadMs, tuningsRestored };
     return model;
+  }
+
+  /** The sentence-transformers pipeline of the folder (modules.json), when it has one: featureExtraction's default. */
+  get sentence(): SentenceTransformerConfig | undefined {
+    return this.checkpoint.sentence;
   }
 
   get hasPooler(): boolean {
@@ -236,6 +242,7 @@ export class EncoderModel {
     writeTensor(this.gpu, plan.inputs.tokenTypes, x.tokenTypes);
     writeTensor(this.gpu, plan.inputs.positions, x.positions);
     writeTensor(this.gpu, plan.inputs.mask, x.mask);
+    writeTensor(this.gpu, plan.inputs.poolMask, x.poolMask);
 
     const raw: RawOutputs = { attentions: [] };
     const reads: Readback[] = [];
@@ -266,7 +273,7 @@ export class EncoderModel {
 
   private async planFor(batch: number, seqLen: number, opts: ForwardOptions): Promise<ForwardPlan> {
     const attention = opts.attention ? chooseAttention(opts.attention, this.family, this.config) : this.attention;
-    const req = headRequest(this.heads, opts);
+    const req = headRequest(this.heads, opts, this.sentence);
     const options = { attention, attentions: Boolean(opts.attentions), fuseLayerNorm: this.fuseLayerNorm };
     const key = JSON.stringify({ batch, seqLen, req, options });
     const blocks = (w: Weight) => this.arena.blocks(w);

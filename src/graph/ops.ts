@@ -8,7 +8,7 @@ import type { Step } from '../kernels/kernel.ts';
 import { prepareLayernorm } from '../kernels/layernorm.ts';
 import { prepareMatmul, type Activation } from '../kernels/matmul.ts';
 import { matmulLayernormUnsupported, prepareMatmulLayernorm } from '../kernels/matmul-layernorm.ts';
-import { preparePool, type PoolingMode } from '../kernels/pool.ts';
+import { preparePool, type PoolingMode, type SentencePoolingMode } from '../kernels/pool.ts';
 import { attentionRef, packedOperands } from '../reference/attention.ts';
 import { embeddingsRef, layernormRef, matmulRef, poolRef } from '../reference/kernels.ts';
 import type { Linear, Norm, Weight } from '../families/weights.ts';
@@ -251,20 +251,50 @@ export function relativeBucketsConstant(g: Graph, numBuckets: number, maxDistanc
 
 /** Sentence embeddings of x: the first token or the mean over attended tokens, L2-normalised or not: [batch, hidden]. */
 export function pool(g: Graph, x: Value, mode: PoolingMode, normalize: boolean): Value {
+  return sentencePool(g, x, [mode], g.inputs.mask, normalize);
+}
+
+/**
+ * sentence-transformers' Pooling: each mode over the tokens `mask` keeps, concatenated in the given order
+ * ([batch, modes * hidden]), one dispatch per mode; `normalize` (one mode only) folds Normalize in.
+ */
+export function sentencePool(g: Graph, x: Value, modes: readonly SentencePoolingMode[], mask: Value, normalize = false): Value {
   const { batch, seqLen } = g;
   const hidden = x.shape[1];
-  const out = g.value([batch, hidden], 'sentence embeddings');
-  const mask = g.inputs.mask;
+  const width = modes.length * hidden;
+  if (normalize && modes.length > 1) throw new Error('sentencePool: normalize folds into a single mode only');
+  const out = g.value([batch, width], 'sentence embeddings');
   const stage = 'pooling';
   g.add({
     stage, reads: [x, mask], writes: [out],
     async prepare(ctx) {
-      return [await preparePool(ctx.gpu, ctx.uniforms, {
-        x: ctx.view(x), mask: ctx.view(mask), y: ctx.view(out), batch, seqLen, hidden, mode, normalize, label: `${mode} pooling`,
-      })];
+      return Promise.all(modes.map((mode, k) => preparePool(ctx.gpu, ctx.uniforms, {
+        x: ctx.view(x), mask: ctx.view(mask), y: ctx.view(out), batch, seqLen, hidden, mode, normalize, yOffset: k * hidden, yLd: width, label: `${mode} pooling`,
+      })));
     },
     reference(ctx) {
-      ctx.set(out, poolRef({ x: ctx.get(x), mask: ctx.get(mask), batch, seqLen, hidden, mode, normalize }));
+      const y = new Float64Array(batch * width);
+      modes.forEach((mode, k) => {
+        const part = poolRef({ x: ctx.get(x), mask: ctx.get(mask), batch, seqLen, hidden, mode, normalize });
+        for (let b = 0; b < batch; b++) y.set(part.subarray(b * hidden, (b + 1) * hidden), b * width + k * hidden);
+      });
+      ctx.set(out, y);
+    },
+  });
+  return out;
+}
+
+/** Each row of x [rows, width] over its L2 norm (sentence-transformers' Normalize): pool.wgsl's CLS over sequences of one. */
+export function l2Normalize(g: Graph, x: Value): Value {
+  const [rows, width] = x.shape;
+  const out = g.value([rows, width], 'normalized embeddings');
+  g.add({
+    stage: 'normalize', reads: [x], writes: [out],
+    async prepare(ctx) {
+      return [await preparePool(ctx.gpu, ctx.uniforms, { x: ctx.view(x), y: ctx.view(out), batch: rows, seqLen: 1, hidden: width, mode: 'cls', normalize: true, label: 'normalize' })];
+    },
+    reference(ctx) {
+      ctx.set(out, poolRef({ x: ctx.get(x), batch: rows, seqLen: 1, hidden: width, mode: 'cls', normalize: true }));
     },
   });
   return out;

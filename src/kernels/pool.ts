@@ -19,7 +19,7 @@ export const pool = defineKernel({
 /** The two modes of the library's own pooling option (featureExtraction's `pooling`). */
 export type PoolingMode = 'cls' | 'mean';
 /** Every mode of sentence-transformers' Pooling module, in the order it concatenates them. */
-export const SENTENCE_POOLING_MODES = ['cls', 'mean', 'max', 'mean_sqrt_len', 'weightedmean', 'lasttoken'] as const;
+export const SENTENCE_POOLING_MODES = ['cls', 'max', 'mean', 'mean_sqrt_len_tokens', 'weightedmean', 'lasttoken'] as const;
 export type SentencePoolingMode = (typeof SENTENCE_POOLING_MODES)[number];
 
 /** torch.nn.functional.normalize's default eps: a zero vector stays zero instead of becoming NaN. */
@@ -54,7 +54,7 @@ export function preparePool(gpu: Gpu, uniforms: UniformArena, args: PoolArgs): P
     if (t && numel(t.shape) < want) throw new Error(`${label}: "${name}" has ${numel(t.shape)} elements, needs ${want}`);
   }
   const defines = {
-    MASKED_MODE: masked, MEAN_SQRT: mode === 'mean_sqrt_len', WEIGHTED: mode === 'weightedmean', MAX: mode === 'max', LAST: mode === 'lasttoken',
+    MASKED_MODE: masked, MEAN_SQRT: mode === 'mean_sqrt_len_tokens', WEIGHTED: mode === 'weightedmean', MAX: mode === 'max', LAST: mode === 'lasttoken',
     NORMALIZE: Boolean(args.normalize),
   };
   return pool.prepare(gpu, {

@@ -12,6 +12,7 @@ import { parseConfig } from '../families/index.ts';
 import { TensorTable, type HostWeights, type LoadedTensor, type Weight, type WeightStorage } from '../families/weights.ts';
 import { dequantize, groupsOf, quantizes, SCALE_SUFFIX, type Quantized } from './quantize.ts';
 import { readTokenizerFiles, type TokenizerFiles } from '../tokenizer/index.ts';
+import { readSentenceTransformers, type SentenceTransformerConfig } from './sentence.ts';
 import { CheckpointError } from './errors.ts';
 import { errorText, readBody } from './http.ts';
 import { hubSource, isHubId, type HubOptions } from './hub.ts';
@@ -176,6 +177,8 @@ export interface LoadedCheckpoint {
   weightFiles: string[];
   /** `__metadata__` of the (first) weight file. */
   metadata: Record<string, string>;
+  /** The sentence-transformers pipeline (modules.json and its modules' files), when the folder has one. */
+  sentence?: SentenceTransformerConfig;
   /** Milliseconds reading the files (disk, network or cache) and the rest: parsing, checks, conversion to f32. */
   timings: { readMs: number; parseMs: number };
 }
@@ -264,12 +267,15 @@ export async function loadCheckpoint(source: string | CheckpointFiles, opts: Loa
     }
   }
 
-  const files = await readTokenizerFiles((f) => src.tryRead(f, opts.onProgress));
+  const [files, sentence] = await Promise.all([
+    readTokenizerFiles((f) => src.tryRead(f, opts.onProgress)),
+    readSentenceTransformers((f) => src.tryRead(f, opts.onProgress), config.hiddenSize, table),
+  ]);
 
   const metadata = shards.values().next().value?.parsed.metadata ?? {};
   const storage = table.storage;
   const timings = { readMs, parseMs: now() - started - readMs };
-  return { family, config, weights, data: table.data, storage, ignoredTensors: table.ignoredTensors, files, dtypeSummary, weightFiles, metadata, timings };
+  return { family, config, weights, data: table.data, storage, ignoredTensors: table.ignoredTensors, files, dtypeSummary, weightFiles, metadata, timings, ...(sentence && { sentence }) };
 }
 
 /**

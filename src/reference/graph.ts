@@ -12,6 +12,7 @@ export function runGraphReference(g: Graph, weights: HostWeights, inputs: GraphI
   values.set(g.inputs.positions, inputs.positions);
   // The kernels' mask bias is -3e38 for padding; the twins treat anything at or below MASKED as masked.
   values.set(g.inputs.mask, inputs.mask);
+  values.set(g.inputs.poolMask, inputs.poolMask);
   for (const [v, data] of g.constants) values.set(v, data);
   const ctx: ReferenceContext = {
     get(v) {

@@ -163,7 +163,7 @@ export function ceilingFmaRef(i: number, iterations: number, chains: number): nu
 
 /**
  * The twin of pool.wgsl, sentence-transformers' Pooling modes over the kept tokens (mask bias above MASKED):
- * cls (token 0), mean, max (-1e9 with none kept), mean_sqrt_len (sum / sqrt(count)), weightedmean (weights
+ * cls (token 0), mean, max (-1e9 with none kept), mean_sqrt_len_tokens (sum / sqrt(count)), weightedmean (weights
  * s + 1), lasttoken (token 0 with none kept); a mean without kept tokens is zeros. Then optionally
  * x / max(||x||, eps). Returns [batch, hidden].
  */
@@ -190,7 +190,7 @@ export function poolRef(p: { x: Num; mask?: Num; batch: number; seqLen: number; 
         count += w;
         for (let i = 0; i < H; i++) row[i] += w * p.x[(b * S + s) * H + i];
       }
-      const div = p.mode === 'mean_sqrt_len' ? Math.sqrt(count) : count;
+      const div = p.mode === 'mean_sqrt_len_tokens' ? Math.sqrt(count) : count;
       if (count > 0) for (let i = 0; i < H; i++) row[i] /= div;
     }
     if (p.normalize) {

@@ -9,6 +9,7 @@ import {
   type ForwardInputs, type ForwardOptions, type ForwardResult, type RawOutputs,
 } from '../graph/forward.ts';
 import type { Value } from '../graph/graph.ts';
+import type { SentenceTransformerConfig } from '../model/sentence.ts';
 import type { LoadedCheckpoint } from '../model/source.ts';
 import { loadTokenizer, type Tokenizer } from '../tokenizer/index.ts';
 import { runGraphReference } from './graph.ts';
@@ -21,7 +22,11 @@ export class ReferenceModel {
   private readonly weights: unknown;
   private readonly data: HostWeights;
 
-  constructor(ckpt: Pick<LoadedCheckpoint, 'family' | 'config' | 'weights' | 'data' | 'files'>) {
+  /** The sentence-transformers pipeline of the folder (modules.json), when it has one. */
+  readonly sentence: SentenceTransformerConfig | undefined;
+
+  constructor(ckpt: Pick<LoadedCheckpoint, 'family' | 'config' | 'weights' | 'data' | 'files'> & { sentence?: SentenceTransformerConfig }) {
+    this.sentence = ckpt.sentence;
     this.family = ckpt.family;
     this.config = ckpt.config;
     this.weights = ckpt.weights;
@@ -45,7 +50,7 @@ export class ReferenceModel {
   async forward(inputs: ForwardInputs, opts: ForwardOptions = {}): Promise<ForwardResult> {
     const checked = validateInputs(this.config, inputs);
     const { batch, seqLen } = checked;
-    const req = headRequest(this.heads, opts);
+    const req = headRequest(this.heads, opts, this.sentence);
     const g = buildGraph(this.family, this.config, this.weights, { batch, seqLen }, req, { fuseLayerNorm: true, attention: 'naive', attentions: Boolean(opts.attentions) });
     const values = runGraphReference(g, this.data, graphInputs(this.family, this.config, checked, seqLen));
     const get = (v: Value | undefined) => (v ? Float32Array.from(values.get(v)!) : undefined);

@@ -1,37 +1,82 @@
 // Sentence embeddings and their cosine similarities. Pooling runs on the GPU (pool.wgsl) inside the same
-// submit as the encoder, so a forward reads back [batch, hidden] and not the whole last hidden state.
-// Conventions of sentence-transformers: mean pooling over attended tokens (or the CLS token), then
-// optional L2 normalisation; transformers' own feature-extraction pipeline returns unpooled states.
+// submit as the encoder, so a forward reads back [batch, width] and not the whole last hidden state.
+// A sentence-transformers folder (modules.json) is run as sentence-transformers runs it (src/model/sentence.ts):
+// its pooling modes, Dense modules and Normalize, max_seq_length, do_lower_case and prompts; `pooling` or
+// `normalize` given explicitly override it. Without one: mean pooling over attended tokens (or the CLS token),
+// optionally L2-normalised; transformers' own feature-extraction pipeline returns unpooled states.
 import type { PoolingMode } from '../kernels/pool.ts';
+import type { SentenceTransformerConfig } from '../model/sentence.ts';
+import type { ForwardInputs } from '../graph/forward.ts';
+import type { Encoding, Tokenizer } from '../tokenizer/index.ts';
 import { maxInputLength, requireTokenizer, TaskError, toInputs, type TaskModel } from './common.ts';
 
 export interface FeatureExtractionOptions {
-  /** 'mean' over the attended tokens (default) or the 'cls' token's state. */
+  /** 'mean' over the attended tokens or the 'cls' token's state: replaces a sentence-transformers pipeline
+   * (default: the folder's pipeline, else 'mean'). */
   pooling?: PoolingMode;
-  /** L2-normalise each vector (default false). */
+  /** L2-normalise each vector (default: as the folder's pipeline says, else false). */
   normalize?: boolean;
   /** Texts per forward (default 32). */
   batchSize?: number;
+  /** A prompt of the folder's config_sentence_transformers.json ('query', 'document'…), put before every text;
+   * default its default_prompt_name. */
+  promptName?: string;
+  /** A prompt string put before every text (instead of promptName). */
+  prompt?: string;
 }
 
-/** One vector of `hidden` numbers per text, in order. Texts longer than the model are truncated. */
+/** The sentence-transformers pipeline of a task model, when it has one. */
+const sentenceOf = (model: TaskModel): SentenceTransformerConfig | undefined => (model as { sentence?: SentenceTransformerConfig }).sentence;
+
+/**
+ * Texts as a sentence-transformers pipeline feeds them: the prompt put before each (promptName from the
+ * folder's prompts, default its default_prompt_name; or a literal prompt), lower-cased with do_lower_case,
+ * truncated to min(model limit, max_seq_length), and with include_prompt false a pooling mask without the
+ * prompt's tokens (its encoding less the closing special token: sentence-transformers' prompt_length).
+ * `st` undefined: the texts as they are, truncated to `maxLength`.
+ */
+export function sentenceInputs(
+  tokenizer: Tokenizer, st: SentenceTransformerConfig | undefined, texts: readonly string[],
+  o: { maxLength: number; prompt?: string; promptName?: string; pipeline: boolean; what: string },
+): { encodings: Encoding[]; inputs: ForwardInputs; prompt?: string } {
+  let prompt = o.prompt;
+  if (prompt === undefined) {
+    const prompts = st?.prompts ?? {};
+    if (o.promptName !== undefined && !Object.hasOwn(prompts, o.promptName)) {
+      throw new TaskError(`${o.what}: no prompt named ${JSON.stringify(o.promptName)} (the model's prompts: ${Object.keys(prompts).map((p) => JSON.stringify(p)).join(', ') || 'none'})`);
+    }
+    const name = o.promptName ?? (o.pipeline ? st?.defaultPromptName : undefined);
+    prompt = name === undefined ? undefined : prompts[name];
+  }
+  const pipe = o.pipeline ? st : undefined;
+  const lower = (t: string) => (pipe?.doLowerCase ? t.toLowerCase() : t);
+  const maxLength = Math.min(o.maxLength, pipe?.maxSeqLength ?? Infinity);
+  const encodings = tokenizer.encodeBatch(texts.map((t) => lower((prompt ?? '') + t)), { maxLength, truncation: true });
+  const inputs = toInputs(encodings);
+  const promptLength = pipe && prompt && !pipe.pooling.includePrompt ? tokenizer.encode(lower(prompt)).inputIds.length - 1 : 0;
+  if (promptLength > 0) inputs.poolingMask = inputs.attentionMask!.map((row) => row.map((m, s) => (s < promptLength ? 0 : m)));
+  return { encodings, inputs, prompt };
+}
+
+/** One vector per text, in order. Texts longer than the model (or max_seq_length) are truncated. */
 export async function featureExtraction(model: TaskModel, texts: string | string[], opts: FeatureExtractionOptions = {}): Promise<number[][]> {
   const tokenizer = requireTokenizer(model, 'featureExtraction');
   const list = typeof texts === 'string' ? [texts] : texts;
-  if (!Array.isArray(list) || list.length === 0) throw new TaskError('featureExtraction: texts must be a string or a non-empty array of strings');
-  const mode = opts.pooling ?? 'mean';
-  if (mode !== 'mean' && mode !== 'cls') throw new TaskError(`featureExtraction: pooling must be 'mean' or 'cls', got ${JSON.stringify(mode)}`);
+  if (!Array.isArray(list) || list.length === 0 || !list.every((t) => typeof t === 'string')) throw new TaskError('featureExtraction: texts must be a string or a non-empty array of strings');
+  if (opts.pooling !== undefined && opts.pooling !== 'mean' && opts.pooling !== 'cls') throw new TaskError(`featureExtraction: pooling must be 'mean' or 'cls', got ${JSON.stringify(opts.pooling)}`);
   const batchSize = opts.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new TaskError(`featureExtraction: batchSize must be a positive integer, got ${batchSize}`);
-  const H = model.config.hiddenSize;
+  const st = sentenceOf(model);
+  const pipeline = Boolean(st) && opts.pooling === undefined;
   const out: number[][] = [];
   for (let i = 0; i < list.length; i += batchSize) {
-    const encodings = tokenizer.encodeBatch(list.slice(i, i + batchSize), { maxLength: maxInputLength(model), truncation: true });
-    const r = await model.forward(toInputs(encodings), {
+    const { inputs } = sentenceInputs(tokenizer, st, list.slice(i, i + batchSize), { maxLength: maxInputLength(model), prompt: opts.prompt, promptName: opts.promptName, pipeline, what: 'featureExtraction' });
+    const r = await model.forward(inputs, {
       hidden: false, pooler: false, logits: false, classifier: false, qa: false,
-      pooling: { mode, normalize: Boolean(opts.normalize) },
+      ...(pipeline ? { sentence: opts.normalize === undefined ? true : { normalize: opts.normalize } } : { pooling: { mode: opts.pooling ?? 'mean', normalize: Boolean(opts.normalize) } }),
     });
-    for (let b = 0; b < encodings.length; b++) out.push(Array.from(r.embeddings!.subarray(b * H, (b + 1) * H)));
+    const D = r.embeddingSize!;
+    for (let b = 0; b < inputs.inputIds.length; b++) out.push(Array.from(r.embeddings!.subarray(b * D, (b + 1) * D)));
   }
   return out;
 }

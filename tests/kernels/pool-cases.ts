@@ -39,12 +39,12 @@ export function poolCases(): KernelCase[] {
 }
 
 /**
- * The other sentence-transformers modes (max, mean_sqrt_len, weightedmean, lasttoken) on masks with a masked
+ * The other sentence-transformers modes (max, mean_sqrt_len_tokens, weightedmean, lasttoken) on masks with a masked
  * head (a prompt left out of the pooling) and a padded tail, and every mode side by side in one row through
  * y_offset / y_ld, as several pooling modes are concatenated.
  */
 export function sentencePoolCases(): KernelCase[] {
-  const modes = ['max', 'mean_sqrt_len', 'weightedmean', 'lasttoken'] as const;
+  const modes = ['max', 'mean_sqrt_len_tokens', 'weightedmean', 'lasttoken'] as const;
   const shapes: [number, number, number][] = [[3, 17, 64], [2, 40, 63], [4, 5, 65]];
   const masks = (rng: Rng, batch: number, seqLen: number, fullyMasked: boolean) => {
     const mask = new Float32Array(batch * seqLen);
