@@ -31,8 +31,9 @@ const sentenceOf = (model: TaskModel): SentenceTransformerConfig | undefined => 
 /**
  * Texts as a sentence-transformers pipeline feeds them: the prompt put before each (promptName from the
  * folder's prompts, default its default_prompt_name; or a literal prompt), lower-cased with do_lower_case,
- * truncated to min(model limit, max_seq_length), and with include_prompt false a pooling mask without the
- * prompt's tokens (its encoding less the closing special token: sentence-transformers' prompt_length).
+ * stripped, truncated to min(model limit, max_seq_length), and with include_prompt false a pooling mask
+ * without the prompt's tokens (the stripped prompt's encoding less a closing special token:
+ * sentence-transformers' prompt_length).
  * `st` undefined: the texts as they are, truncated to `maxLength`.
  */
 export function sentenceInputs(
@@ -49,11 +50,16 @@ export function sentenceInputs(
     prompt = name === undefined ? undefined : prompts[name];
   }
   const pipe = o.pipeline ? st : undefined;
-  const lower = (t: string) => (pipe?.doLowerCase ? t.toLowerCase() : t);
+  // sentence-transformers' Transformer module strips each text (prompt included) before tokenizing it.
+  const prepare = (t: string) => (pipe ? (pipe.doLowerCase ? t.toLowerCase() : t).trim() : t);
   const maxLength = Math.min(o.maxLength, pipe?.maxSeqLength ?? Infinity);
-  const encodings = tokenizer.encodeBatch(texts.map((t) => lower((prompt ?? '') + t)), { maxLength, truncation: true });
+  const encodings = tokenizer.encodeBatch(texts.map((t) => prepare((prompt ?? '') + t)), { maxLength, truncation: true });
   const inputs = toInputs(encodings);
-  const promptLength = pipe && prompt && !pipe.pooling.includePrompt ? tokenizer.encode(lower(prompt)).inputIds.length - 1 : 0;
+  let promptLength = 0;
+  if (pipe && prompt && !pipe.pooling.includePrompt) {
+    const p = tokenizer.encode(prepare(prompt), { maxLength, truncation: true });
+    promptLength = p.inputIds.length - (p.specialTokensMask.at(-1) === 1 ? 1 : 0);
+  }
   if (promptLength > 0) inputs.poolingMask = inputs.attentionMask!.map((row) => row.map((m, s) => (s < promptLength ? 0 : m)));
   return { encodings, inputs, prompt };
 }
