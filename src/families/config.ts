@@ -39,6 +39,9 @@ export interface EncoderConfig {
   padTokenId: number | null;
   /** MLM decoder shares the word-embedding matrix (Hugging Face default true). */
   tieWordEmbeddings: boolean;
+  /** A cross-encoder's score activation as sentence-transformers saves it in config.json
+   * (sentence_transformers.activation_fn, or the older sbert_ce_default_activation_function): a torch class path. */
+  crossEncoderActivation?: string;
   /** int8 weight-only quantization (src/model/quantize.ts), when config.json says so. */
   quantization?: QuantizationConfig;
 }

@@ -34,5 +34,11 @@ export function parseConfig(json: unknown, file = 'config.json'): { family: AnyF
   if (!family) return c.fail(`unsupported model_type ${describe(modelType).replace(/ \(string\)$/, '')} (supported: ${supportedModelTypes().map((t) => `"${t}"`).join(', ')})`);
   const config = family.parseConfig(c, modelType);
   const quantization = readQuantizationConfig((json as Record<string, unknown>).quantization_config, (detail) => c.fail(detail));
-  return { family, config: quantization ? { ...config, quantization } : config };
+  const st = c.json.sentence_transformers as Record<string, unknown> | undefined;
+  const activation = (typeof st === 'object' && st !== null ? st.activation_fn : undefined) ?? c.json.sbert_ce_default_activation_function;
+  if (activation !== undefined && activation !== null && typeof activation !== 'string') c.fail(`the cross-encoder activation_fn must be a class name, got ${describe(activation)}`);
+  return {
+    family,
+    config: { ...config, ...(quantization && { quantization }), ...(typeof activation === 'string' && { crossEncoderActivation: activation }) },
+  };
 }

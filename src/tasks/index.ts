@@ -9,3 +9,5 @@ export {
   type Aggregation, type EntityGroup, type TokenClassificationOptions, type TokenEntity,
 } from './token-classification.ts';
 export { decodeSpans, qaWindows, questionAnswering, type Answer, type QuestionAnsweringOptions, type Span } from './question-answering.ts';
+export { rerank, type RankedDocument, type RerankOptions } from './rerank.ts';
+export { zeroShotClassification, type ZeroShotOptions, type ZeroShotResult } from './zero-shot.ts';

@@ -3,6 +3,7 @@
 // softmax, or a sigmoid per label when the model has a single label or its config says
 // problem_type "multi_label_classification" (transformers' rule; `functionToApply` overrides it), labels
 // from the config's id2label, best first.
+import type { TruncationStrategy } from '../tokenizer/index.ts';
 import { checkTopK, maxInputLength, requireTokenizer, sigmoid, softmax, TaskError, toInputs, topK, type TaskModel } from './common.ts';
 
 /** A text, or a [text, textPair] pair (encoded [CLS] text [SEP] pair [SEP], token types 0 then 1). */
@@ -33,7 +34,7 @@ export async function classify(model: TaskModel, input: ClassifyInput, opts: Cla
 
 /** Several inputs, padded into one forward per batchSize; one result per input, in order. */
 export async function classifyBatch(model: TaskModel, inputs: readonly ClassifyInput[], opts: ClassifyOptions = {}): Promise<LabelScore[][]> {
-  const tokenizer = requireTokenizer(model, 'classify');
+  requireTokenizer(model, 'classify');
   if (model.classifier !== 'sequence') {
     throw new TaskError(`classify needs a sequence classification head (a *ForSequenceClassification checkpoint); this checkpoint has ${model.classifier === 'token' ? 'a token classifier' : 'none'}`);
   }
@@ -45,19 +46,35 @@ export async function classifyBatch(model: TaskModel, inputs: readonly ClassifyI
   if (apply !== 'softmax' && apply !== 'sigmoid' && apply !== 'none') {
     throw new TaskError(`classify: functionToApply must be 'softmax', 'sigmoid' or 'none', got ${JSON.stringify(apply)}`);
   }
-  const batchSize = opts.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new TaskError(`classify: batchSize must be a positive integer, got ${batchSize}`);
   const results: LabelScore[][] = [];
+  for (const logits of await sequenceLogits(model, inputs, { batchSize: opts.batchSize, what: 'classify' })) {
+    const scores = apply === 'softmax' ? softmax(logits) : apply === 'sigmoid' ? logits.map(sigmoid) : logits;
+    results.push(topK(scores, k).map((j) => ({ label: model.config.id2label[j], score: scores[j] })));
+  }
+  return results;
+}
+
+/**
+ * The sequence classifier's logits of each input (a text or a pair), padded into one forward per batchSize
+ * (default 32): [inputs][labels]. Pairs are truncated longest-first, or as `truncation` says.
+ */
+export async function sequenceLogits(
+  model: TaskModel, inputs: readonly ClassifyInput[], o: { batchSize?: number; truncation?: TruncationStrategy; what: string },
+): Promise<number[][]> {
+  const tokenizer = requireTokenizer(model, o.what);
+  if (model.classifier !== 'sequence') {
+    throw new TaskError(`${o.what} needs a sequence classification head (a *ForSequenceClassification checkpoint); this checkpoint has ${model.classifier === 'token' ? 'a token classifier' : 'none'}`);
+  }
+  const batchSize = o.batchSize ?? 32;
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new TaskError(`${o.what}: batchSize must be a positive integer, got ${batchSize}`);
+  const L = model.config.numLabels;
+  const out: number[][] = [];
   for (let i = 0; i < inputs.length; i += batchSize) {
     const chunk = inputs.slice(i, i + batchSize);
     // encodeBatch takes strings and [text, pair] tuples alike (it tells them apart at run time).
-    const encodings = tokenizer.encodeBatch(chunk as string[], { maxLength: maxInputLength(model), truncation: true });
+    const encodings = tokenizer.encodeBatch(chunk as string[], { maxLength: maxInputLength(model), truncation: o.truncation ?? true });
     const r = await model.forward(toInputs(encodings), { hidden: false, pooler: false, logits: false, qa: false, classifier: true });
-    for (let b = 0; b < chunk.length; b++) {
-      const logits = Array.from(r.classifierLogits!.subarray(b * L, (b + 1) * L));
-      const scores = apply === 'softmax' ? softmax(logits) : apply === 'sigmoid' ? logits.map(sigmoid) : logits;
-      results.push(topK(scores, k).map((j) => ({ label: model.config.id2label[j], score: scores[j] })));
-    }
+    for (let b = 0; b < chunk.length; b++) out.push(Array.from(r.classifierLogits!.subarray(b * L, (b + 1) * L)));
   }
-  return results;
+  return out;
 }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { EncoderModel, createNodeGpu, featureExtraction } from '../../src/node.ts';
+import { EncoderModel, createNodeGpu, featureExtraction, rerank, zeroShotClassification } from '../../src/node.ts';
 import { compare, TOLERANCES } from '../../src/lab.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/sentence/', import.meta.url));
@@ -41,3 +41,43 @@ for (const folder of FOLDERS) {
     }
   });
 }
+
+test('rerank orders documents as PyTorch scores them: sigmoid of a one-label cross-encoder', async () => {
+  const ref = JSON.parse(readFileSync(`${FIXTURES}cross-encoder/reference.json`, 'utf8')) as { query: string; documents: string[]; scores: number[]; ranking: number[] };
+  const model = await EncoderModel.load(gpu, `${FIXTURES}cross-encoder`, { matmul: 'unrolled4x4' });
+  try {
+    const ranked = await rerank(model, ref.query, ref.documents, { batchSize: 4 });
+    assert.deepEqual(ranked.map((r) => r.index), ref.ranking);
+    assert.deepEqual(ranked.map((r) => r.document), ref.ranking.map((i) => ref.documents[i]));
+    const report = compare(ranked.map((r) => r.score), ref.ranking.map((i) => ref.scores[i]), TOLERANCES.model, 'scores');
+    console.log(`cross-encoder: ${report.message}`);
+    assert.ok(report.pass, report.message);
+    assert.deepEqual((await rerank(model, ref.query, ref.documents, { topK: 2 })).map((r) => r.index), ref.ranking.slice(0, 2));
+    await assert.rejects(rerank(model, ref.query, []), { name: 'TaskError', message: 'rerank: documents must be a non-empty array of strings' });
+  } finally {
+    model.dispose();
+  }
+});
+
+test('zeroShotClassification matches PyTorch NLI probabilities, single- and multi-label', async () => {
+  const ref = JSON.parse(readFileSync(`${FIXTURES}nli/reference.json`, 'utf8')) as {
+    premise: string[]; candidate_labels: string[]; hypothesis_template: string;
+    single_label: { labels: string[]; scores: number[] }[]; multi_label: { labels: string[]; scores: number[] }[];
+  };
+  const model = await EncoderModel.load(gpu, `${FIXTURES}nli`, { matmul: 'unrolled4x4' });
+  try {
+    for (const [multiLabel, want] of [[false, ref.single_label], [true, ref.multi_label]] as const) {
+      const got = await zeroShotClassification(model, ref.premise, ref.candidate_labels, { hypothesisTemplate: ref.hypothesis_template, multiLabel });
+      got.forEach((g, i) => {
+        assert.equal(g.sequence, ref.premise[i]);
+        assert.deepEqual(g.labels, want[i].labels, `${multiLabel ? 'multi' : 'single'}-label order of premise ${i}`);
+        const report = compare(g.scores, want[i].scores, TOLERANCES.model, 'scores');
+        assert.ok(report.pass, report.message);
+      });
+      if (!multiLabel) assert.ok(got.every((g) => Math.abs(g.scores.reduce((a, b) => a + b, 0) - 1) < 1e-6), 'single-label scores sum to 1');
+    }
+    await assert.rejects(zeroShotClassification(model, 'x', ['a'], { hypothesisTemplate: 'no slot' }), { name: 'TaskError', message: 'zeroShotClassification: the hypothesis template "no slot" has no {} for the label' });
+  } finally {
+    model.dispose();
+  }
+});
