@@ -148,6 +148,29 @@ export const SIMILARITY: CommandSpec = {
   details: taskDetails('{embeddings [texts][H], matrix [texts][texts]}', 'webgpu-bert similarity "a cat sat" "a cat was sitting" "stock prices fell"'),
 };
 
+export const RERANK: CommandSpec = {
+  name: 'rerank',
+  summary: 'cross-encoder reranking: score each (query, document) pair, documents best first',
+  usage: '[--model <dir|url|org/name>] [--top-k N] [--batch-size N] <query> <document> <document>...',
+  positionals: { min: 2, max: Infinity, name: 'text' },
+  flags: [...taskFlags, topK, { name: 'batch-size', value: '<N>', help: 'pairs per forward (default 32)' }],
+  details: taskDetails('[{index, document, score}] (index: the document\'s position among the arguments; score: sigmoid for one-label models, or the activation saved in config.json)',
+    'webgpu-bert rerank --model cross-encoder/ms-marco-MiniLM-L6-v2 "how do magnets work" "Magnets attract iron." "Paris is in France."'),
+};
+
+export const ZERO_SHOT: CommandSpec = {
+  name: 'zero-shot',
+  summary: 'zero-shot classification with an NLI checkpoint: each label as a hypothesis, scored by entailment',
+  usage: '[--model <dir|url|org/name>] --labels <a,b,c> [--template "This example is {}."] [--multi-label] <text>...',
+  positionals: { min: 1, max: Infinity, name: 'text' },
+  flags: [...taskFlags,
+    { name: 'labels', value: '<a,b,c>', help: 'candidate labels, comma-separated (required)' },
+    { name: 'template', value: '<text>', help: 'hypothesis template with {} for the label (default "This example is {}.")' },
+    { name: 'multi-label', help: 'score each label on its own (entailment vs contradiction) instead of a softmax across labels' }],
+  details: taskDetails('[{sequence, labels, scores}] per text, best first',
+    'webgpu-bert zero-shot --model ./mnli-model --labels sports,politics,cooking "the match went to extra time"'),
+};
+
 export const QUANTIZE: CommandSpec = {
   name: 'quantize',
   summary: 'write an int8 weight-only checkpoint: Linear weights per row and group, tables in f16, vectors as they were',
@@ -212,7 +235,7 @@ Examples:
   webgpu-bert bench report bench/results/kernels-*.json`,
 };
 
-export const COMMANDS: readonly CommandSpec[] = [RUN, TOKENIZE, EMBED, FILL_MASK, CLASSIFY, NER, QA, SIMILARITY, QUANTIZE, COMPARE, BENCH];
+export const COMMANDS: readonly CommandSpec[] = [RUN, TOKENIZE, EMBED, FILL_MASK, CLASSIFY, NER, QA, SIMILARITY, RERANK, ZERO_SHOT, QUANTIZE, COMPARE, BENCH];
 
 export function topLevelHelp(version: string): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -3,7 +3,7 @@
 // file; importing it runs the CLI on process.argv.
 import { readFileSync } from 'node:fs';
 import { Flags, commandHelp, parseArgs, type CommandSpec } from './args.ts';
-import { BENCH, CLASSIFY, COMMANDS, COMPARE, EMBED, FILL_MASK, NER, QA, QUANTIZE, RUN, SIMILARITY, TOKENIZE, topLevelHelp } from './commands.ts';
+import { BENCH, CLASSIFY, COMMANDS, COMPARE, EMBED, FILL_MASK, NER, QA, QUANTIZE, RERANK, RUN, SIMILARITY, TOKENIZE, topLevelHelp, ZERO_SHOT } from './commands.ts';
 import { UsageError, describeError } from './errors.ts';
 import { writeStdout } from './stdout.ts';
 
@@ -19,6 +19,8 @@ const IMPLEMENTATIONS = new Map<CommandSpec, () => Promise<Implementation>>([
   [NER, async () => (await import('./tasks.ts')).nerCommand],
   [QA, async () => (await import('./tasks.ts')).qaCommand],
   [SIMILARITY, async () => (await import('./tasks.ts')).similarityCommand],
+  [RERANK, async () => (await import('./tasks.ts')).rerankCommand],
+  [ZERO_SHOT, async () => (await import('./tasks.ts')).zeroShotCommand],
   [QUANTIZE, async () => (await import('./quantize.ts')).quantize],
   [COMPARE, async () => (await import('./compare.ts')).compareCommand],
 ]);

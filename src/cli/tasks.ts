@@ -1,8 +1,8 @@
-// The task commands (fill-mask, classify, ner, qa, similarity): load the model on a Dawn device in this
+// The task commands (fill-mask, classify, ner, qa, similarity, rerank, zero-shot): load the model on a Dawn device in this
 // process and call the library's task functions (src/tasks/), which run on the GPU and read back only what
 // each task needs. Output is the task's result as JSON, plus the adapter.
 import { EncoderModel, createNodeGpu, type Gpu } from '../node.ts';
-import { classify, fillMask, questionAnswering, similarity, tokenClassification } from '../tasks/index.ts';
+import { classify, fillMask, questionAnswering, rerank, similarity, tokenClassification, zeroShotClassification } from '../tasks/index.ts';
 import type { Flags } from './args.ts';
 import { useSwiftShader } from './chromium.ts';
 import { engineFlags } from './engine-flags.ts';
@@ -75,4 +75,18 @@ export async function qaCommand(flags: Flags, [question, context]: string[]): Pr
 export async function similarityCommand(flags: Flags, texts: string[]): Promise<void> {
   const pooling = flags.has('pooling') ? flags.choice('pooling', ['mean', 'cls'] as const, 'mean') : undefined;
   await withModel(flags, (model) => similarity(model, texts, { pooling }));
+}
+
+export async function rerankCommand(flags: Flags, [query, ...documents]: string[]): Promise<void> {
+  const opts = { topK: flags.int('top-k'), batchSize: flags.int('batch-size') };
+  await withModel(flags, (model) => rerank(model, query, documents, opts));
+}
+
+export async function zeroShotCommand(flags: Flags, texts: string[]): Promise<void> {
+  const labels = flags.string('labels');
+  if (labels === undefined) throw new UsageError('zero-shot: --labels is required (comma-separated candidate labels)');
+  const candidates = labels.split(',').map((l) => l.trim()).filter((l) => l.length > 0);
+  if (candidates.length === 0) throw new UsageError('--labels: no label given');
+  const opts = { hypothesisTemplate: flags.string('template'), multiLabel: flags.bool('multi-label') };
+  await withModel(flags, (model) => zeroShotClassification(model, texts, candidates, opts));
 }

@@ -183,6 +183,35 @@ describe('run on every family', () => {
   });
 });
 
+// sentence-transformers folders, a cross-encoder and an NLI model (tests/fixtures/sentence: PyTorch's
+// pipelines in float64) through embed, rerank and zero-shot.
+describe('embed, rerank and zero-shot on sentence-transformers fixtures', () => {
+  const SENTENCE = path.join(ROOT, 'tests/fixtures/sentence');
+  test('embed runs the folder\'s pipeline (mean, Dense, Normalize) with --prompt, as PyTorch does', async () => {
+    const dir = path.join(SENTENCE, 'st-mean-dense-normalize');
+    const ref = await readJson(path.join(dir, 'reference.json'));
+    const idx = ref.prompt_names.flatMap((p: string | null, i: number) => (p === 'query' ? [i] : []));
+    const out = await ok(['embed', '--model', dir, '--prompt', 'query', ...idx.map((i: number) => ref.texts[i]), ...FAST]);
+    assert.deepEqual([out.pooling, out.modules, out.normalized, out.prompt], ['mean', ['Transformer', 'Pooling', 'Dense', 'Normalize'], true, 'query: ']);
+    const report = compare(flat(out.embeddings), flat(idx.map((i: number) => ref.embeddings[i])), TOLERANCES.model, 'embeddings');
+    assert.ok(report.pass, report.message);
+    await fails(['embed', '--model', dir, '--prompt', 'nosuch', 'x'], 1, 'no prompt named "nosuch"', '"query", "passage"');
+  });
+  test('rerank orders the documents as PyTorch\'s scores do; zero-shot gives its probabilities', async () => {
+    const ce = await readJson(path.join(SENTENCE, 'cross-encoder/reference.json'));
+    const ranked = await ok(['rerank', '--model', path.join(SENTENCE, 'cross-encoder'), ce.query, ...ce.documents, ...FAST]);
+    assert.deepEqual(ranked.result.map((r: { index: number }) => r.index), ce.ranking);
+    const nli = await readJson(path.join(SENTENCE, 'nli/reference.json'));
+    const zs = await ok(['zero-shot', '--model', path.join(SENTENCE, 'nli'), '--labels', nli.candidate_labels.join(','), '--template', nli.hypothesis_template, ...nli.premise, ...FAST]);
+    zs.result.forEach((r: { labels: string[]; scores: number[] }, i: number) => {
+      assert.deepEqual(r.labels, nli.single_label[i].labels);
+      const report = compare(r.scores, nli.single_label[i].scores, TOLERANCES.model, 'scores');
+      assert.ok(report.pass, report.message);
+    });
+    await fails(['zero-shot', '--model', path.join(SENTENCE, 'cross-encoder'), '--labels', 'a,b', 'x', ...FAST], 1, 'needs an NLI model');
+  });
+});
+
 describe('tokenize', () => {
   test('one text', async () => {
     const out = await ok(['tokenize', 'Hello World']); // the default model's vocabulary
