@@ -69,13 +69,17 @@ Examples:
 export const EMBED: CommandSpec = {
   name: 'embed',
   summary: 'sentence embeddings pooled on the GPU: a sentence-transformers folder\'s own pipeline, else cls or mean pooling',
-  usage: '[--model <dir|url|org/name>] [--pooling cls|mean] [--normalize] [--prompt <name>] <text>...',
-  positionals: { min: 1, max: Infinity, name: 'text' },
+  usage: '[--model <dir|url|org/name>] [--pooling cls|mean] [--normalize] [--prompt <name>] (<text>... | --input <corpus.jsonl> --output <vectors.jsonl|.npy|.f16> [--batch-tokens N] [--precision f32|f16|int8|binary])',
+  positionals: { min: 0, max: Infinity, name: 'text' },
   flags: [
     ...model,
     { name: 'pooling', value: 'cls|mean', help: 'cls: the first token\'s hidden state; mean: average over real tokens (default: the folder\'s sentence-transformers pipeline, else mean)' },
     { name: 'normalize', help: 'scale each embedding to unit L2 norm (default: as the pipeline says, else no)' },
     { name: 'prompt', value: '<name>', help: 'a prompt of config_sentence_transformers.json (query, document, ...) put before every text (default: its default_prompt_name)' },
+    { name: 'input', value: '<corpus.jsonl|->', help: 'a corpus, one JSON string or {"text": …} per line (- = stdin): embedded in length-sorted batches, written in input order' },
+    { name: 'output', value: '<file>', help: 'with --input: .jsonl (one object per text), .npy ([texts, D]) or .f16 (raw float16)' },
+    { name: 'batch-tokens', value: '<N>', help: 'with --input: padded tokens per forward (default 8192)' },
+    { name: 'precision', value: 'f32|f16|int8|binary', help: 'with --input: f32 (default; .f16: f16), f16, int8 (per-vector scale) or binary (sign bits)' },
     attention,
     matmul,
     weights,
@@ -88,9 +92,16 @@ modes (cls, max, mean, mean_sqrt_len_tokens, weightedmean, lasttoken, concatenat
 max_seq_length, do_lower_case and prompts (include_prompt false leaves the prompt out of the pooling). Texts are
 padded to the longest and truncated to the model's maximum length.
 
+With --input, any number of texts: read 4096 at a time, sorted by length, batched to --batch-tokens padded
+tokens, padded only within a batch, written to --output in input order (memory stays flat); --progress shows
+texts, tokens/s and the ETA on stderr; stdout gets a summary (texts, dimension, tokens_per_s, peak_rss_mib).
+.jsonl lines: {"embedding": [...]}, {"int8": [...], "scale": s} or {"binary": [...]}; .npy: <f4, <f2, |i1
+(scales in FILE.scales.npy) or |u1 (packed sign bits).
+
 Example:
   webgpu-bert embed --model sentence-transformers/all-MiniLM-L6-v2 "a first sentence" "and a second one"
-  webgpu-bert embed --model ./e5-small --prompt query "how do magnets work"`,
+  webgpu-bert embed --model ./e5-small --prompt query "how do magnets work"
+  webgpu-bert embed --model sentence-transformers/all-MiniLM-L6-v2 --input corpus.jsonl --output vectors.npy --progress`,
 };
 
 const topK: FlagSpec = { name: 'top-k', value: '<N>', help: 'how many results to keep' };

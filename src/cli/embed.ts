@@ -8,6 +8,7 @@ import { execute, engineFlags } from './engine-flags.ts';
 import { checkAgainstConfig } from './inputs.ts';
 import { hubOptions, modelLocation, openModel, readConfig, readSentence, readTokenizer } from './model-files.ts';
 import { sentenceInputs } from '../tasks/feature-extraction.ts';
+import { UsageError } from './errors.ts';
 import { createProgress } from './progress.ts';
 import { writeStdout } from './stdout.ts';
 
@@ -15,6 +16,9 @@ export const POOLINGS = ['cls', 'mean'] as const;
 export type Pooling = (typeof POOLINGS)[number];
 
 export async function embed(flags: Flags, texts: string[]): Promise<void> {
+  if (flags.has('input')) return (await import('./embed-corpus.ts')).embedCorpusCommand(flags, texts);
+  if (texts.length === 0) throw new UsageError('"embed" needs <text>... or --input FILE (see webgpu-bert embed --help)');
+  for (const f of ['output', 'precision', 'batch-tokens']) if (flags.has(f)) throw new UsageError(`--${f} goes with --input FILE`);
   const asked = flags.has('pooling') ? flags.choice('pooling', POOLINGS, 'mean') : undefined;
   const normalize = flags.bool('normalize');
   const engine = engineFlags(flags);

@@ -12,7 +12,7 @@ import { hubOptions, modelLocation } from './model-files.ts';
 import { createProgress, type ProgressSink } from './progress.ts';
 import { writeStdout } from './stdout.ts';
 
-async function withModel<T>(flags: Flags, body: (model: EncoderModel) => Promise<T>): Promise<void> {
+export async function withModel<T>(flags: Flags, body: (model: EncoderModel, progress: ProgressSink) => Promise<T>): Promise<void> {
   const engine = engineFlags(flags);
   if (engine.runtime !== 'node') throw new UsageError('--runtime: the task commands run in Node only (use `run --runtime browser` for a raw forward)');
   const progress: ProgressSink = createProgress(flags.bool('progress'));
@@ -30,7 +30,7 @@ async function withModel<T>(flags: Flags, body: (model: EncoderModel) => Promise
       onProgress: (p) => progress.bytes(p.stage === 'upload' ? 'upload to GPU' : p.file ?? 'download', p.loaded, p.total),
     });
     progress.stage('running');
-    const result = await body(model);
+    const result = await body(model, progress);
     progress.stage(describePhases(model.stats().phases));
     progress.done();
     const a = gpu.adapter;

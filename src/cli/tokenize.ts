@@ -12,7 +12,7 @@ import { writeStdout } from './stdout.ts';
 /** Encodings are written in groups of this many lines: one write call each, not one per line. */
 const LINES_PER_WRITE = 512;
 
-interface Item {
+export interface Item {
   line: number;
   text: string;
   pair?: string;
@@ -54,25 +54,8 @@ async function readInput(file: string): Promise<string> {
 export function parseCorpus(content: string, file: string): Item[] {
   const items: Item[] = [];
   content.split(/\r?\n/).forEach((raw, k) => {
-    if (raw.trim() === '') return;
-    const where = `${file === '-' ? 'stdin' : file}:${k + 1}`;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (e) {
-      throw new CliError(`${where}: not valid JSON (${(e as Error).message}); each line must be a JSON string or {"text": …, "pair": …}`);
-    }
-    if (typeof value === 'string') {
-      items.push({ line: k + 1, text: value });
-      return;
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new CliError(`${where}: expected a JSON string or {"text": …, "pair": …}, got ${JSON.stringify(value).slice(0, 40)}`);
-    }
-    const { text, pair } = value as { text?: unknown; pair?: unknown };
-    if (typeof text !== 'string') throw new CliError(`${where}: "text" must be a string, got ${text === undefined ? 'no "text" field' : JSON.stringify(text).slice(0, 40)}`);
-    if (pair !== undefined && pair !== null && typeof pair !== 'string') throw new CliError(`${where}: "pair" must be a string, got ${JSON.stringify(pair).slice(0, 40)}`);
-    items.push({ line: k + 1, text, pair: pair ?? undefined });
+    const item = parseCorpusLine(raw, k + 1, file);
+    if (item) items.push(item);
   });
   if (items.length === 0) throw new CliError(`${file === '-' ? 'stdin' : file}: no texts (every line is blank)`);
   return items;
@@ -94,4 +77,24 @@ function view(e: Encoding, offsets: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = { tokens: e.tokens, input_ids: e.inputIds, token_type_ids: e.tokenTypeIds, attention_mask: e.attentionMask };
   if (offsets) out.offsets = e.offsets;
   return out;
+}
+
+/** One line of a corpus (blank: undefined); errors name the file (stdin for -) and line. */
+export function parseCorpusLine(raw: string, line: number, file: string): Item | undefined {
+  if (raw.trim() === '') return undefined;
+  const where = `${file === '-' ? 'stdin' : file}:${line}`;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (e) {
+    throw new CliError(`${where}: not valid JSON (${(e as Error).message}); each line must be a JSON string or {"text": …, "pair": …}`);
+  }
+  if (typeof value === 'string') return { line, text: value };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new CliError(`${where}: expected a JSON string or {"text": …, "pair": …}, got ${JSON.stringify(value).slice(0, 40)}`);
+  }
+  const { text, pair } = value as { text?: unknown; pair?: unknown };
+  if (typeof text !== 'string') throw new CliError(`${where}: "text" must be a string, got ${text === undefined ? 'no "text" field' : JSON.stringify(text).slice(0, 40)}`);
+  if (pair !== undefined && pair !== null && typeof pair !== 'string') throw new CliError(`${where}: "pair" must be a string, got ${JSON.stringify(pair).slice(0, 40)}`);
+  return { line, text, pair: pair ?? undefined };
 }

@@ -66,25 +66,34 @@ export function sentenceInputs(
 
 /** One vector per text, in order. Texts longer than the model (or max_seq_length) are truncated. */
 export async function featureExtraction(model: TaskModel, texts: string | string[], opts: FeatureExtractionOptions = {}): Promise<number[][]> {
-  const tokenizer = requireTokenizer(model, 'featureExtraction');
   const list = typeof texts === 'string' ? [texts] : texts;
   if (!Array.isArray(list) || list.length === 0 || !list.every((t) => typeof t === 'string')) throw new TaskError('featureExtraction: texts must be a string or a non-empty array of strings');
-  if (opts.pooling !== undefined && opts.pooling !== 'mean' && opts.pooling !== 'cls') throw new TaskError(`featureExtraction: pooling must be 'mean' or 'cls', got ${JSON.stringify(opts.pooling)}`);
   const batchSize = opts.batchSize ?? 32;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new TaskError(`featureExtraction: batchSize must be a positive integer, got ${batchSize}`);
-  const st = sentenceOf(model);
-  const pipeline = Boolean(st) && opts.pooling === undefined;
   const out: number[][] = [];
   for (let i = 0; i < list.length; i += batchSize) {
-    const { inputs } = sentenceInputs(tokenizer, st, list.slice(i, i + batchSize), { maxLength: maxInputLength(model), prompt: opts.prompt, promptName: opts.promptName, pipeline, what: 'featureExtraction' });
-    const r = await model.forward(inputs, {
-      hidden: false, pooler: false, logits: false, classifier: false, qa: false,
-      ...(pipeline ? { sentence: opts.normalize === undefined ? true : { normalize: opts.normalize } } : { pooling: { mode: opts.pooling ?? 'mean', normalize: Boolean(opts.normalize) } }),
-    });
-    const D = r.embeddingSize!;
-    for (let b = 0; b < inputs.inputIds.length; b++) out.push(Array.from(r.embeddings!.subarray(b * D, (b + 1) * D)));
+    const { vectors, width } = await embedBatch(model, list.slice(i, i + batchSize), opts, 'featureExtraction');
+    for (let b = 0; b < vectors.length / width; b++) out.push(Array.from(vectors.subarray(b * width, (b + 1) * width)));
   }
   return out;
+}
+
+/**
+ * One padded forward of `texts` that reads back only their vectors ([texts * width]) and the count of real
+ * tokens: the folder's sentence-transformers pipeline, or the pooling asked for.
+ */
+export async function embedBatch(model: TaskModel, texts: readonly string[], opts: FeatureExtractionOptions, what: string): Promise<{ vectors: Float32Array; width: number; tokens: number }> {
+  const tokenizer = requireTokenizer(model, what);
+  if (opts.pooling !== undefined && opts.pooling !== 'mean' && opts.pooling !== 'cls') throw new TaskError(`${what}: pooling must be 'mean' or 'cls', got ${JSON.stringify(opts.pooling)}`);
+  const st = sentenceOf(model);
+  const pipeline = Boolean(st) && opts.pooling === undefined;
+  const { inputs } = sentenceInputs(tokenizer, st, texts, { maxLength: maxInputLength(model), prompt: opts.prompt, promptName: opts.promptName, pipeline, what });
+  const r = await model.forward(inputs, {
+    hidden: false, pooler: false, logits: false, classifier: false, qa: false,
+    ...(pipeline ? { sentence: opts.normalize === undefined ? true : { normalize: opts.normalize } } : { pooling: { mode: opts.pooling ?? 'mean', normalize: Boolean(opts.normalize) } }),
+  });
+  const tokens = inputs.attentionMask!.reduce((n, row) => n + row.reduce((a, m) => a + m, 0), 0);
+  return { vectors: r.embeddings!, width: r.embeddingSize!, tokens };
 }
 
 /** Cosine similarity in float64; 0 when either vector is zero. */

@@ -11,3 +11,4 @@ export {
 export { decodeSpans, qaWindows, questionAnswering, type Answer, type QuestionAnsweringOptions, type Span } from './question-answering.ts';
 export { rerank, type RankedDocument, type RerankOptions } from './rerank.ts';
 export { zeroShotClassification, type ZeroShotOptions, type ZeroShotResult } from './zero-shot.ts';
+export { embedCorpus, type CorpusOptions, type CorpusProgress, type CorpusVector } from './corpus.ts';

@@ -212,6 +212,71 @@ describe('embed, rerank and zero-shot on sentence-transformers fixtures', () => 
   });
 });
 
+// A corpus through embed --input: input order, the vector formats, and memory that does not grow with the
+// corpus (peak RSS at 10,000 texts against 1,000).
+describe('embed --input: a corpus streamed in length-sorted batches', () => {
+  const words = 'the cat sat on a mat dogs ran far'.split(' ');
+  const corpusFile = async (name: string, n: number) => {
+    const file = path.join(temp, name);
+    const lines = Array.from({ length: n }, (_, i) => {
+      const text = Array.from({ length: 1 + ((i * 7) % 3) }, (_, j) => words[(i + 3 * j) % words.length]).join(' ');
+      return JSON.stringify(i % 4 === 0 ? { text } : text);
+    });
+    await writeFile(file, `${lines.join('\n')}\n`);
+    return file;
+  };
+  const FASTER = ['--matmul', 'unrolled4x4'];
+
+  test('vectors in input order, as embed gives them one text at a time; jsonl, npy, f16, int8 and binary', async () => {
+    const texts = ['a mat', 'the cat sat on a mat while the dogs ran far', 'dogs', 'the cat', 'ran far on a mat'];
+    const file = path.join(temp, 'small.jsonl');
+    await writeFile(file, texts.map((t) => JSON.stringify(t)).join('\n'));
+    const alone: number[][] = [];
+    for (const t of texts) alone.push((await ok(['embed', '--normalize', t, ...FASTER])).embeddings[0]);
+    const jsonl = path.join(temp, 'v.jsonl');
+    const summary = (await ok(['embed', '--input', file, '--output', jsonl, '--normalize', '--batch-tokens', '24', ...FASTER])).result;
+    assert.deepEqual([summary.texts, summary.dimension, summary.precision], [5, 64, 'f32']);
+    const rows = (await readFile(jsonl, 'utf8')).trim().split('\n').map((l) => JSON.parse(l).embedding);
+    assert.ok(compare(rows.flat(), alone.flat(), TOLERANCES.fp32, 'jsonl vs alone').pass);
+    const npy = path.join(temp, 'v.npy');
+    await ok(['embed', '--input', file, '--output', npy, '--normalize', ...FASTER]);
+    const bytes = await readFile(npy);
+    const header = bytes.subarray(10, 128).toString('latin1');
+    assert.match(header, /'descr': '<f4', 'fortran_order': False, 'shape': \(5, 64\)/);
+    const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset + 128, bytes.byteOffset + bytes.length));
+    assert.ok(compare(values, alone.flat(), TOLERANCES.fp32, 'npy vs alone').pass);
+    const f16 = path.join(temp, 'v.f16');
+    await ok(['embed', '--input', file, '--output', f16, '--normalize', ...FASTER]);
+    assert.equal((await readFile(f16)).length, 5 * 64 * 2);
+    const q = path.join(temp, 'q.jsonl');
+    await ok(['embed', '--input', file, '--output', q, '--precision', 'int8', '--normalize', ...FASTER]);
+    const first = JSON.parse((await readFile(q, 'utf8')).split('\n')[0]);
+    assert.ok(first.int8.every((v: number, i: number) => Math.abs(v * first.scale - alone[0][i]) <= first.scale / 2 + 1e-7), 'int8 * scale within half a step');
+    const b = path.join(temp, 'b.npy');
+    await ok(['embed', '--input', file, '--output', b, '--precision', 'binary', ...FASTER]);
+    const bits = await readFile(b);
+    assert.match(bits.subarray(10, 128).toString('latin1'), /'descr': '\|u1', 'fortran_order': False, 'shape': \(5, 8\)/);
+    assert.equal(bits[128] >> 7, alone[0][0] > 0 ? 1 : 0);
+    await fails(['embed', '--input', file, '--output', path.join(temp, 'v.txt')], 2, 'must end in .jsonl, .npy or .f16');
+    await fails(['embed', '--input', file, '--output', file], 2, 'is the --input file');
+    await writeFile(path.join(temp, 'bad.jsonl'), '"fine"\n{"nope": 1}\n');
+    await fails(['embed', '--input', path.join(temp, 'bad.jsonl'), '--output', jsonl], 1, 'bad.jsonl:2', '"text" must be a string');
+  });
+
+  test('peak memory at 10,000 texts is about that at 1,000', async () => {
+    const peaks: number[] = [];
+    for (const n of [1000, 10000]) {
+      const out = path.join(temp, `c${n}-vectors.jsonl`);
+      const r = (await ok(['embed', '--input', await corpusFile(`c${n}.jsonl`, n), '--output', out, '--batch-tokens', '16384', ...FASTER])).result;
+      assert.equal(r.texts, n);
+      assert.equal((await readFile(out, 'utf8')).trim().split('\n').length, n);
+      peaks.push(r.peak_rss_mib);
+    }
+    console.log(`embed --input peak RSS: ${peaks[0]} MiB at 1,000 texts, ${peaks[1]} MiB at 10,000`);
+    assert.ok(peaks[1] < peaks[0] * 1.5, `peak RSS ${peaks[1]} MiB at 10,000 texts vs ${peaks[0]} MiB at 1,000`);
+  });
+});
+
 describe('tokenize', () => {
   test('one text', async () => {
     const out = await ok(['tokenize', 'Hello World']); // the default model's vocabulary
