@@ -11,6 +11,7 @@ import { FillMaskPanel } from './panels/fill-mask.ts';
 import { NerPanel } from './panels/ner.ts';
 import type { Panel } from './panels/panel.ts';
 import { QaPanel } from './panels/qa.ts';
+import { SearchPanel } from './panels/search.ts';
 import { SimilarityPanel } from './panels/similarity.ts';
 import { TimingPanel } from './panels/timing.ts';
 import { TokenizerPanel } from './panels/tokenizer.ts';
@@ -32,6 +33,7 @@ async function start(): Promise<void> {
     tokenizer: new TokenizerPanel(),
     fillMask: new FillMaskPanel(app),
     similarity: new SimilarityPanel(app),
+    search: new SearchPanel(app),
     classify: new ClassifyPanel(app),
     ner: new NerPanel(app),
     qa: new QaPanel(app),
@@ -71,7 +73,7 @@ function showWeightsNote({ source }: Loaded): void {
   notice('random-weights', 'info', 'This model has random weights', [
     el('p', {}, [
       'The built-in models are generated in the page from a fixed seed: their predictions, similarities and attention patterns mean nothing. ',
-      'For real results, drop a Hugging Face checkpoint folder (BERT, DistilBERT, RoBERTa, XLM-R, ELECTRA: config.json, model.safetensors, tokenizer.json or vocab.txt) on the model bar, pick it with Folder…, ',
+      'For real results, drop a Hugging Face checkpoint folder (BERT, DistilBERT, RoBERTa, XLM-R, ELECTRA, MPNet, ModernBERT, NomicBERT; sentence-transformers folders too: config.json, model.safetensors, tokenizer.json or vocab.txt) on the model bar, pick it with Folder…, ',
       'or load a URL base such as ', el('code', { text: 'https://huggingface.co/google-bert/bert-base-uncased/resolve/main/' }), '.',
     ]),
   ]);

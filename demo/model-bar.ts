@@ -61,7 +61,7 @@ export class ModelBar {
     const drop = el('div', { class: 'source drop-zone', attrs: { 'data-testid': 'drop-zone' } }, [
       el('span', { class: 'source-title', text: 'Your own model: drop a folder on the page, or' }),
       el('div', { class: 'row' }, [pickFolder, pickFiles]),
-      el('span', { class: 'hint', text: 'a Hugging Face checkpoint folder (BERT, DistilBERT, RoBERTa, XLM-R, ELECTRA): config.json, model.safetensors (or index + shards), tokenizer.json, vocab.txt or vocab.json + merges.txt' }),
+      el('span', { class: 'hint', text: 'a Hugging Face checkpoint folder (BERT, DistilBERT, RoBERTa, XLM-R, ELECTRA, MPNet, ModernBERT, NomicBERT; sentence-transformers folders): config.json, model.safetensors (or index + shards), tokenizer.json, vocab.txt or vocab.json + merges.txt' }),
     ]);
     this.listenForDrops(drop);
     this.element = el('section', { class: 'model-bar card', attrs: { 'aria-label': 'Model' } }, [

@@ -10,6 +10,7 @@ import type { ClassifyPanel } from './panels/classify.ts';
 import type { FillMaskPanel } from './panels/fill-mask.ts';
 import type { NerPanel } from './panels/ner.ts';
 import type { QaPanel } from './panels/qa.ts';
+import type { SearchPanel } from './panels/search.ts';
 import type { SimilarityPanel } from './panels/similarity.ts';
 import type { TimingPanel } from './panels/timing.ts';
 
@@ -21,6 +22,7 @@ export interface DemoHook {
   panels: {
     fillMask: FillMaskPanel;
     similarity: SimilarityPanel;
+    search: SearchPanel;
     classify: ClassifyPanel;
     ner: NerPanel;
     qa: QaPanel;

@@ -22,8 +22,10 @@ export async function openTab(page: Page, id: string): Promise<void> {
 /** Clicks a panel's Run button and waits for its run line to report the time taken; fails with the page's error. */
 export async function runPanel(page: Page, id: string, button: string): Promise<void> {
   const panel = page.locator(`#panel-${id}`);
-  await panel.getByRole('button', { name: button, exact: true }).click();
-  const line = panel.locator('.run-line');
+  const clicked = panel.getByRole('button', { name: button, exact: true });
+  await clicked.click();
+  // The run line beside this button (a panel may have several).
+  const line = clicked.locator('xpath=..').locator('.run-line');
   // The click sets "running…" before it returns; the run ends with the time taken or an error.
   await page.waitForFunction((node) => node!.textContent !== 'running…', await line.elementHandle(), { timeout: 120_000 });
   const failed = await line.evaluate((n) => n.classList.contains('error'));

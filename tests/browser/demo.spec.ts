@@ -173,6 +173,46 @@ async function waitForModel(text: string): Promise<void> {
   await expect(error).toBeHidden();
 }
 
+test('search embeds the corpus in the page and ranks it as featureExtraction\'s cosines do; a cross-encoder reranks', async ({ baseURL }, testInfo) => {
+  await openTab(page, 'search');
+  const panel = page.locator('#panel-search');
+  await panel.getByLabel('Query').fill('snow and rain this weekend');
+  await runPanel(page, 'search', 'Embed corpus');
+  await expect(panel.locator('progress')).toHaveAttribute('value', '1');
+  await runPanel(page, 'search', 'Search');
+  const shown = await tableCells(page, '[data-testid="search-results"] table.search-hits');
+  const want = await page.evaluate(async () => {
+    const d = (window as unknown as DemoWindow).demo;
+    const texts = d.panels.search.corpus!.texts;
+    const [q, ...docs] = await d.lib.featureExtraction(d.app.model!, ['snow and rain this weekend', ...texts], { normalize: true });
+    const scores = docs.map((v, i) => ({ i, s: v.reduce((a, x, k) => a + x * q[k], 0) })).sort((a, b) => b.s - a.s || a.i - b.i);
+    return scores.slice(0, 5).map((x) => ({ text: texts[x.i], score: x.s }));
+  });
+  expect(shown.map((r) => r[2])).toEqual(want.map((w) => w.text));
+  shown.forEach((r, i) => expectShown(Number(r[1]), want[i].score, `hit ${i + 1}`));
+  await expect(page.getByTestId('search-plot').locator('circle')).toHaveCount(25);
+  await screenshot(page, testInfo, '13-search');
+  // Reranking with the cross-encoder fixture, served from 127.0.0.1.
+  await panel.getByLabel('Rerank the top 10 with').fill(`${baseURL}/tests/fixtures/sentence/cross-encoder/`);
+  await runPanel(page, 'search', 'Search');
+  const reranked = await tableCells(page, '[data-testid="search-results"] table.search-reranked');
+  const wantRerank = await page.evaluate(async (url) => {
+    const d = (window as unknown as DemoWindow).demo;
+    const top = d.panels.search.last!.hits;
+    const ce = await d.lib.loadModel(url, { gpu: d.app.gpu });
+    const all = d.panels.search.corpus!;
+    const [q, ...docs] = await d.lib.featureExtraction(d.app.model!, ['snow and rain this weekend', ...all.texts], { normalize: true });
+    const order = docs.map((v, i) => ({ i, s: v.reduce((a, x, k) => a + x * q[k], 0) })).sort((a, b) => b.s - a.s || a.i - b.i).slice(0, 10);
+    const r = await d.lib.rerank(ce, 'snow and rain this weekend', order.map((o) => all.texts[o.i]));
+    ce.dispose();
+    return { top: top.length, ranked: r.slice(0, 5).map((x) => ({ text: x.document, score: x.score })) };
+  }, `${baseURL}/tests/fixtures/sentence/cross-encoder/`);
+  expect(wantRerank.top).toBe(5);
+  expect(reranked.map((r) => r[2])).toEqual(wantRerank.ranked.map((w) => w.text));
+  reranked.forEach((r, i) => expectShown(Number(r[1]), wantRerank.ranked[i].score, `reranked ${i + 1}`));
+  await screenshot(page, testInfo, '14-search-rerank');
+});
+
 test('loads a checkpoint from a URL on 127.0.0.1, and a URL without one leaves it loaded', async ({ baseURL }, testInfo) => {
   // Kept to check that switching models disposed it.
   await page.evaluate(() => { (window as unknown as { previous: unknown }).previous = (window as unknown as DemoWindow).demo.app.model; });
