@@ -25,6 +25,7 @@ export {
   EncoderModel, InputError,
   type ForwardInputs, type ForwardOptions, type ForwardProfile, type ForwardResult, type LoadProgress, type ModelOptions, type ModelPhases, type ModelStats,
 } from './graph/model.ts';
+export { OCCUPANCY_WORKGROUPS, occupancyTable, type DispatchOccupancy, type OccupancyReport } from './graph/occupancy.ts';
 export type { CheckpointFiles } from './model/source.ts';
 export { DEFAULT_ENDPOINT, isHubId, type HubOptions } from './model/hub.ts';
 export { CheckpointError } from './model/errors.ts';

@@ -31,10 +31,11 @@ export const RUN: CommandSpec = {
     weights,
     runtime,
     { name: 'repeat', value: '<N>', help: 'run N more forwards after the first and add timing {first_ms, median_ms, min_ms, runs, dispatches}' },
+    { name: 'occupancy', help: 'add occupancy: every dispatch\'s workgroups, invocations and bytes read/written, and why (a table of layer 0 on stderr)' },
     progress,
   ],
   details: `Output: {adapter, stats, phases_ms, timing?, last_hidden_state [B][S][H], pooler_output? [B][H], logits?,
-start_logits?, end_logits?, attentions? [layer][B][heads][S][S]}; the heads' outputs when the checkpoint has
+start_logits?, end_logits?, attentions? [layer][B][heads][S][S], occupancy?}; the heads' outputs when the checkpoint has
 them. phases_ms: fetch, parse, upload, first forward and, of it, plan, tune and compile (summed) milliseconds.
 Timings are forward + readback, model loading excluded; first_ms includes planning and compilation.
 

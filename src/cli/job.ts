@@ -8,6 +8,7 @@ import type { HubOptions } from '../model/hub.ts';
 import type { WeightsOption } from '../graph/weight-storage.ts';
 import type { StorageSummary } from '../graph/weights-gpu.ts';
 import { median } from '../gpu/timer.ts';
+import type { OccupancyReport } from '../graph/occupancy.ts';
 
 export interface Job {
   /** Folder (Node), URL or hub model id of the checkpoint, as the engine's loadCheckpoint takes it. */
@@ -28,6 +29,8 @@ export interface Job {
   sentence?: boolean | { normalize: boolean };
   /** Forwards after the first; 0 means untimed. */
   repeat: number;
+  /** Add the plan's per-dispatch occupancy report (workgroups, invocations, bytes). */
+  occupancy?: boolean;
 }
 
 export interface JobTiming {
@@ -83,6 +86,7 @@ export interface JobResult {
   stats: JobStats;
   phases: JobPhases;
   timing?: JobTiming;
+  occupancy?: OccupancyReport;
   /** Dimensions the outputs are laid out in. */
   layers: number;
   heads: number;
@@ -150,6 +154,7 @@ export async function runJob(gpu: Gpu, job: Job, progress: JobProgress): Promise
       phases: phasesMs(s.phases),
       forward,
     };
+    if (job.occupancy) result.occupancy = s.occupancy;
     if (job.repeat > 0) {
       result.timing = { first_ms: ms(firstMs), median_ms: ms(median(times)), min_ms: ms(Math.min(...times)), runs: times.length, dispatches: s.dispatchesPerForward };
     }

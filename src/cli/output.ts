@@ -18,6 +18,7 @@ export interface RunOutput {
   /** Where the time to the first result went (fetch, parse, upload, plan, tune, compile, first forward). */
   phases_ms: JobResult['phases'];
   timing?: JobResult['timing'];
+  occupancy?: JobResult['occupancy'];
   last_hidden_state: Nested;
   pooler_output?: Nested;
   /** The head's output that transformers' head class calls `logits` (see headLogits). */
@@ -53,6 +54,7 @@ export function runOutput(r: JobResult): { output: RunOutput; shapes: Shapes } {
     stats: r.stats,
     phases_ms: r.phases,
     ...(r.timing && { timing: r.timing }),
+    ...(r.occupancy && { occupancy: r.occupancy }),
     last_hidden_state: nest(r.forward.lastHiddenState, [B, S, H]),
   };
   if (r.forward.poolerOutput) {

@@ -7,6 +7,7 @@ import { execute, engineFlags } from './engine-flags.ts';
 import { CliError, UsageError } from './errors.ts';
 import { encodeText, readInputFile } from './inputs.ts';
 import { hubOptions, modelLocation, openModel, readConfig, readTokenizer } from './model-files.ts';
+import { occupancyTable } from '../graph/occupancy.ts';
 import { runOutput } from './output.ts';
 import { createProgress } from './progress.ts';
 import { writeStdout } from './stdout.ts';
@@ -34,7 +35,10 @@ export async function run(flags: Flags): Promise<void> {
 
   const result = await execute(engine.runtime, {
     model, hub, attention: engine.attention, matmul: engine.matmul, weights: engine.weights, inputs, attentions: flags.bool('attentions'), repeat,
+    occupancy: flags.bool('occupancy'),
   }, progress);
+  // The table for people on stderr; the JSON has every dispatch.
+  if (result.occupancy) process.stderr.write(`${occupancyTable(result.occupancy)}\n`);
   const { output, shapes } = runOutput(result);
   const json = `${JSON.stringify(output)}\n`;
   if (outputFile === undefined) return writeStdout(json);

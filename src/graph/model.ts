@@ -3,6 +3,7 @@
 // records every step into one compute pass plus the copies of the requested outputs, submits once, and
 // reads back only those outputs. Concurrent calls are queued: each waits for the previous one and gets
 // its own result.
+import { occupancyOf, type OccupancyReport } from './occupancy.ts';
 import type { Gpu } from '../gpu/device.ts';
 import { BYTES_PER_ELEMENT, createBuffer, numel, writeTensor, type DType, type GpuTensor } from '../gpu/tensor.ts';
 import { attentionVariant, defaultAttentionVariant, variantRefuses } from '../kernels/attention.ts';
@@ -76,6 +77,9 @@ export interface ModelStats {
   phases: ModelPhases;
   /** The weights on the GPU by storage format: tensors and bytes (int8 scales included). */
   weightStorage: StorageSummary;
+  /** Per dispatch of the most recent forward: workgroups, invocations, bytes read and written, and why
+   * (src/graph/occupancy.ts); undefined before the first forward. */
+  occupancy: OccupancyReport | undefined;
 }
 
 /** Milliseconds of each phase of a cold start (the forward fields once a forward has run). */
@@ -193,6 +197,7 @@ export class EncoderModel {
       splitWeights: this.arena.splitWeights(),
       phases: { ...this.phases },
       weightStorage: this.arena.storage,
+      occupancy: p && occupancyOf(p),
     };
   }
 

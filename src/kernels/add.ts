@@ -22,6 +22,6 @@ export function prepareAdd(gpu: Gpu, uniforms: UniformArena, args: { a: GpuTenso
   }
   const { constants } = add.resolve();
   return add.prepare(gpu, {
-    tensors: { a: args.a, b: args.b, c: args.c }, params: { n }, workgroups: grid1d(Math.ceil(n / constants.WG)), uniforms, label,
+    tensors: { a: args.a, b: args.b, c: args.c }, params: { n }, workgroups: grid1d(Math.ceil(n / constants.WG)), uniforms, label, grid: `${n} elements / ${constants.WG}`,
   });
 }

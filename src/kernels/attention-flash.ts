@@ -70,6 +70,7 @@ export async function prepareFlashAttention(gpu: Gpu, uniforms: UniformArena, ar
       tensors: { q: layout.q.tensor, k: layout.k.tensor, v: layout.v.tensor, mask: args.mask, out: args.out, lse, ...featureTensors(args.features) },
       params: attentionParams(args, layout),
       workgroups: [Math.ceil(seqLen / tile.BQ), heads, batch],
+      grid: `ceil(${seqLen} queries / ${tile.BQ} per workgroup) x ${heads} heads x ${batch} sequences`,
       uniforms,
       label,
     });

@@ -26,6 +26,7 @@ export function prepareAttentionProbs(gpu: Gpu, uniforms: UniformArena, args: At
     tensors: { q: layout.q.tensor, k: layout.k.tensor, mask: args.mask, lse: io.lse, probs: io.probs, ...featureTensors(args.features) },
     params: attentionParams(args, layout),
     workgroups: [Math.ceil(n / constants.WG_X), Math.ceil(n / constants.WG_Y), args.batch * args.heads],
+    grid: `${n} x ${n} scores in ${constants.WG_X} x ${constants.WG_Y} blocks x ${args.batch * args.heads} (sequence, head)`,
     uniforms,
     label: `${args.label ?? 'attention'} probs`,
   });

@@ -37,15 +37,22 @@ const SKIP_RATIO = 3;
 /** Default tuning budget per shape: once spent, the remaining candidates are skipped. */
 export const TUNE_BUDGET_MS = 1500;
 
-/**
- * The order candidates are timed in: register tiles first (the fastest on SwiftShader, and good on GPUs),
- * then the tiled shapes, naive last (the slowest nearly everywhere). A budget that runs out skips the tail.
- */
-export const TUNE_ORDER: readonly string[] = ['unrolled4x4', 'reg4x8', 'tile64x64-k16-r4x4', 'tile32x64-k16-r2x4', 'tile16x64-k32-r1x4', 'tile128x64-k8-r8x4', 'reg8x8', 'naive'];
+const GPU_SHAPED = ['gpu16x16-k32-r2x2', 'gpu16x32-k16-r2x2', 'gpu32x32-k16-r2x2', 'gpu64x64-k8-r4x4'];
 
-/** The configurations to time, in TUNE_ORDER; a gated matmul only those that compute it themselves. */
-function candidates(glu: boolean): MatmulConfig[] {
-  const rank = (c: MatmulConfig) => (TUNE_ORDER.includes(c.name) ? TUNE_ORDER.indexOf(c.name) : TUNE_ORDER.length);
+/**
+ * The order candidates are timed in on a software adapter: register tiles first (the fastest on SwiftShader),
+ * then the tiled shapes and the GPU-shaped ones (barriers are costly there), naive last (the slowest nearly
+ * everywhere). A budget that runs out skips the tail.
+ */
+export const TUNE_ORDER: readonly string[] = ['unrolled4x4', 'reg4x8', 'tile64x64-k16-r4x4', 'tile32x64-k16-r2x4', 'tile16x64-k32-r1x4', 'tile128x64-k8-r8x4', 'reg8x8', ...GPU_SHAPED, 'naive'];
+
+/** On a hardware adapter: the GPU-shaped kernels first, then the rest as on a software one. */
+export const HARDWARE_TUNE_ORDER: readonly string[] = [...GPU_SHAPED, ...TUNE_ORDER.filter((n) => !GPU_SHAPED.includes(n))];
+
+/** The configurations to time, in the adapter's order; a gated matmul only those that compute it themselves. */
+function candidates(glu: boolean, software: boolean): MatmulConfig[] {
+  const order = software ? TUNE_ORDER : HARDWARE_TUNE_ORDER;
+  const rank = (c: MatmulConfig) => (order.includes(c.name) ? order.indexOf(c.name) : order.length);
   return [...MATMUL_CONFIGS].filter((c) => !glu || takesGlu(c)).sort((a, b) => rank(a) - rank(b));
 }
 
@@ -106,7 +113,7 @@ async function tune(gpu: Gpu, shape: MatmulShape, key: string, opts: AutotuneOpt
     let method: TimingMethod = 'wall-clock';
     let best = Infinity;
     const budget = opts.budgetMs ?? TUNE_BUDGET_MS;
-    for (const config of opts.configs ?? candidates(Boolean(shape.glu))) {
+    for (const config of opts.configs ?? candidates(Boolean(shape.glu), gpu.adapter.isFallback)) {
       if (best < Infinity && now() - started > budget) {
         opts.onProgress?.(`autotune ${m}x${n}x${k}: budget of ${budget} ms spent, ${config.name} and later skipped`);
         break;
@@ -178,8 +185,8 @@ export interface TuningStore {
   save(results: readonly TuneResult[]): Promise<void>;
 }
 
-/** Bump when a configuration's code changes enough that old timings no longer say which is fastest. */
-export const TUNING_VERSION = 1;
+/** Bump when a configuration's code changes enough that old timings no longer say which is fastest, or new candidates join. */
+export const TUNING_VERSION = 2;
 
 let store: TuningStore | undefined;
 const restored = new WeakSet<GPUDevice>();

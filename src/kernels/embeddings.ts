@@ -69,6 +69,7 @@ export function prepareEmbeddings(gpu: Gpu, uniforms: UniformArena, args: Embedd
       max_pos: args.position?.shape[0] ?? 1, types: args.tokenType?.shape[0] ?? 1, eps: args.eps ?? 1e-12,
     },
     workgroups: grid1d(tokens),
+    grid: `${tokens} tokens, one workgroup each`,
     uniforms,
     label,
   });

@@ -20,6 +20,6 @@ export function prepareGelu(gpu: Gpu, uniforms: UniformArena, args: { x: GpuTens
   const { constants } = gelu.resolve();
   return gelu.prepare(gpu, {
     variant: { defines: { GELU_TANH: args.form === 'tanh' } },
-    tensors: { x: args.x, y: args.y }, params: { n }, workgroups: grid1d(Math.ceil(n / constants.WG)), uniforms, label,
+    tensors: { x: args.x, y: args.y }, params: { n }, workgroups: grid1d(Math.ceil(n / constants.WG)), uniforms, label, grid: `${n} elements / ${constants.WG}`,
   });
 }

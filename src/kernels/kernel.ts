@@ -4,7 +4,7 @@
 // of times. The dispatch math lives in each kernel's own module.
 import type { Gpu } from '../gpu/device.ts';
 import { getPipeline, type Access, type BindingSpec, type CompiledPipeline } from '../gpu/pipeline-cache.ts';
-import type { Defines } from '../gpu/shaders.ts';
+import { buildShader, type Defines } from '../gpu/shaders.ts';
 import { byteSize, VIEW_ALIGNMENT, type GpuTensor } from '../gpu/tensor.ts';
 import { packParams, parseParamFields, UniformArena, type ParamField } from '../gpu/uniforms.ts';
 
@@ -44,6 +44,53 @@ export interface Step {
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
   workgroups: [number, number, number];
+  /** Invocations per workgroup (the shader's @workgroup_size with this variant's constants). */
+  invocations: number;
+  /** Bytes of the tensors bound for reading and for writing (each counted once, however often it is read). */
+  bytesRead: number;
+  bytesWritten: number;
+  /** How the workgroup count follows from the shape ("T rows, one workgroup each"): the occupancy report's why. */
+  grid: string;
+}
+
+/**
+ * Invocations per workgroup: the `@workgroup_size(...)` of a kernel's specialised source, each term resolved
+ * against the pipeline's override constants, then the source's own `override` / `const` declarations
+ * (`override WG_X: u32 = BN / TN;`), evaluated as u32 arithmetic (+ - * / and parentheses).
+ */
+export function workgroupSizeOf(kernel: string, source: string, constants: Record<string, number>): number {
+  const m = /@workgroup_size\(([^)]*)\)/.exec(source);
+  if (!m) throw new Error(`${kernel}: no @workgroup_size in its shader`);
+  const decls = new Map<string, string>();
+  for (const d of source.matchAll(/\b(?:override|const)\s+(\w+)\s*:\s*u32\s*=\s*([^;]+);/g)) decls.set(d[1], d[2]);
+  const value = (name: string, depth: number): number => {
+    if (name in constants) return constants[name];
+    const expr = decls.get(name);
+    if (expr === undefined || depth > 8) throw new Error(`${kernel}: @workgroup_size refers to "${name}", which is neither a constant nor declared`);
+    return evaluate(expr, depth + 1);
+  };
+  const evaluate = (expr: string, depth: number): number => {
+    const tokens = expr.match(/\d+u?|\w+|[-+*/()]/g) ?? [];
+    let i = 0;
+    const atom = (): number => {
+      const t = tokens[i++];
+      if (t === '(') { const v = sum(); i++; return v; }
+      if (t === undefined) throw new Error(`${kernel}: cannot read "${expr}" in @workgroup_size`);
+      return /^\d/.test(t) ? parseInt(t, 10) : value(t, depth);
+    };
+    const product = (): number => {
+      let v = atom();
+      while (tokens[i] === '*' || tokens[i] === '/') v = tokens[i++] === '*' ? v * atom() : Math.floor(v / atom());
+      return v;
+    };
+    const sum = (): number => {
+      let v = product();
+      while (tokens[i] === '+' || tokens[i] === '-') v = tokens[i++] === '+' ? v + product() : v - product();
+      return v;
+    };
+    return sum();
+  };
+  return m[1].split(',').map((t) => t.trim()).filter(Boolean).reduce((p, t) => p * evaluate(t, 0), 1);
 }
 
 export interface BindingDecl extends BindingSpec { when?: string }
@@ -79,6 +126,18 @@ export class Kernel<C extends Record<string, number>, D extends Defines> {
     };
   }
 
+  private sizes = new Map<string, number>();
+
+  /** Invocations per workgroup of one specialisation (cached by its pipeline key). */
+  private invocations(key: string, constants: C, defines: D): number {
+    let n = this.sizes.get(key);
+    if (n === undefined) {
+      n = workgroupSizeOf(this.name, buildShader(this.spec.shaders, defines), constants);
+      this.sizes.set(key, n);
+    }
+    return n;
+  }
+
   activeBindings(defines: D): BindingDecl[] {
     return this.bindings.filter((b) => !b.when || defines[b.when]);
   }
@@ -98,17 +157,23 @@ export class Kernel<C extends Record<string, number>, D extends Defines> {
     workgroups: [number, number, number];
     uniforms: UniformArena;
     label?: string;
+    /** How the workgroup count follows from the shape (default: the counts themselves). */
+    grid?: string;
   }): Promise<Step> {
-    const { defines } = this.resolve(args.variant);
+    const { constants, defines } = this.resolve(args.variant);
     const { pipeline, layout, key } = await this.pipeline(gpu, args.variant);
     const label = args.label ?? this.name;
     const data = packParams(this.name, this.paramFields, args.params);
     const slot = await args.uniforms.alloc(data.byteLength);
     gpu.device.queue.writeBuffer(slot.buffer, slot.offset, data);
+    let bytesRead = 0;
+    let bytesWritten = 0;
     const entries: GPUBindGroupEntry[] = this.activeBindings(defines).map((b) => {
       if (b.access === 'uniform') return { binding: b.binding, resource: { buffer: slot.buffer, offset: slot.offset, size: slot.size } };
       const t = args.tensors[b.name];
       if (!t) throw new Error(`${label}: tensor "${b.name}" is required by ${key}`);
+      if (b.access === 'read') bytesRead += byteSize(t);
+      else bytesWritten += byteSize(t);
       if (t.byteOffset % VIEW_ALIGNMENT) throw new Error(`${label}: "${b.name}" starts at byte ${t.byteOffset}, not a multiple of ${VIEW_ALIGNMENT}`);
       return { binding: b.binding, resource: { buffer: t.buffer, offset: t.byteOffset, size: Math.max(byteSize(t), 4) } };
     });
@@ -116,7 +181,8 @@ export class Kernel<C extends Record<string, number>, D extends Defines> {
     if (args.workgroups.some((n) => n > limit)) throw new Error(`${label}: ${args.workgroups} workgroups exceed the limit of ${limit} per dimension`);
     const bindGroup = await gpu.scoped(`bind group for ${label}`, () =>
       gpu.device.createBindGroup({ layout, entries, label }));
-    return { label, pipeline, bindGroup, workgroups: args.workgroups };
+    const invocations = this.invocations(key, constants, defines);
+    return { label, pipeline, bindGroup, workgroups: args.workgroups, invocations, bytesRead, bytesWritten, grid: args.grid ?? args.workgroups.join(' x ') };
   }
 }
 

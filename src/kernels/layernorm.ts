@@ -39,6 +39,7 @@ export function prepareLayernorm(gpu: Gpu, uniforms: UniformArena, args: Layerno
     tensors: { x: args.x, residual: args.residual, gamma: args.gamma, beta: args.beta, y: args.y },
     params: { rows: args.rows, n: args.n, eps: args.eps },
     workgroups: grid1d(args.rows),
+    grid: `${args.rows} rows, one workgroup each`,
     uniforms,
     label,
   });

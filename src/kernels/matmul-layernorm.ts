@@ -68,6 +68,7 @@ export function prepareMatmulLayernorm(gpu: Gpu, uniforms: UniformArena, args: M
     tensors: { a: args.a, b: args.b, bias: args.bias, residual: args.residual, gamma: args.gamma, beta: args.beta, y: args.y, b_scales: args.b.scales },
     params: { m, n, k, eps: args.eps },
     workgroups: [workgroups, 1, 1],
+    grid: `ceil(${m} rows / ${ROWS} per workgroup); each workgroup reads all of B (${n} x ${k})`,
     uniforms,
     label,
   });

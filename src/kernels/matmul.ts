@@ -53,11 +53,20 @@ export const matmulUnrolled = defineKernel({
   defines: { ...EPILOGUE_DEFINES, VEC4: true },
 });
 
+export const matmulGpu = defineKernel({
+  name: 'matmul-gpu',
+  shaders: ['activations.wgsl', 'matmul-common.wgsl', 'weights.wgsl', 'matmul-gpu.wgsl'],
+  bindings: BINDINGS,
+  params: PARAMS,
+  constants: { BM: 64, BN: 64, BK: 8 },
+  defines: { ...EPILOGUE_DEFINES, TM: 4, TN: 4 },
+});
+
 /** A named way to run matmul: the naive kernel, a tile shape of the tiled one, or a register tile. */
 export interface MatmulConfig {
   name: string;
-  kernel: 'naive' | 'tiled' | 'register' | 'unrolled';
-  /** Tile shape (tiled): block BM x BN, k-slice BK, register tile TM x TN per invocation. */
+  kernel: 'naive' | 'tiled' | 'register' | 'unrolled' | 'gpu';
+  /** Tile shape (tiled, gpu): block BM x BN, k-slice BK, register tile TM x TN per invocation. */
   tile?: { BM: number; BN: number; BK: number; TM: number; TN: number };
   /** Register tile (register): TM x TN outputs per invocation, no workgroup memory. */
   regs?: { TM: number; TN: number };
@@ -81,12 +90,23 @@ export const MATMUL_CONFIGS: readonly MatmulConfig[] = [
   { name: 'reg8x8', kernel: 'register', regs: { TM: 8, TN: 8 } },
   // 4 x 4 with named registers (matmul-unrolled.wgsl); unaligned operands run as reg4x4 instead.
   { name: 'unrolled4x4', kernel: 'unrolled', regs: { TM: 4, TN: 4 } },
+  // Shaped for GPUs (matmul-gpu.wgsl: vec4 coalesced loads, padded tiles, double-buffered k-steps), from
+  // large blocks for many tokens to small ones that still give a few hundred workgroups at one sequence of
+  // 128 tokens (BERT-base's 768 columns: 384 workgroups of 16 x 16). 6-10 KiB of workgroup memory each.
+  { name: 'gpu64x64-k8-r4x4', kernel: 'gpu', tile: { BM: 64, BN: 64, BK: 8, TM: 4, TN: 4 } },
+  { name: 'gpu32x32-k16-r2x2', kernel: 'gpu', tile: { BM: 32, BN: 32, BK: 16, TM: 2, TN: 2 } },
+  { name: 'gpu16x32-k16-r2x2', kernel: 'gpu', tile: { BM: 16, BN: 32, BK: 16, TM: 2, TN: 2 } },
+  { name: 'gpu16x16-k32-r2x2', kernel: 'gpu', tile: { BM: 16, BN: 16, BK: 32, TM: 2, TN: 2 } },
 ];
 
 export const DEFAULT_MATMUL_CONFIG = MATMUL_CONFIGS[1];
 
 /** The configuration a gated matmul runs when the one asked for cannot pair columns (naive, tiled). */
 export const GLU_FALLBACK = 'reg4x8';
+
+/** The occupancy report's why for a tiled output: row blocks x column blocks (x batch). */
+const tiles = (m: number, n: number, bm: number, bn: number, batch: number) =>
+  `ceil(${m} / ${bm}) x ceil(${n} / ${bn}) output tiles${batch > 1 ? ` x ${batch}` : ''}`;
 
 /** Whether a configuration computes gated (GLU) matmuls itself rather than through GLU_FALLBACK. */
 export const takesGlu = (c: MatmulConfig) => c.kernel === 'register' || c.kernel === 'unrolled';
@@ -181,11 +201,11 @@ export async function prepareMatmul(gpu: Gpu, uniforms: UniformArena, args: Matm
   const tensors = { a: args.a, b: args.b, c: args.c, bias: args.bias, residual: args.residual, b_scales: args.b.scales };
   // GLU pairs adjacent columns inside one invocation: only the register kernels own such pairs.
   const asked = args.config ?? DEFAULT_MATMUL_CONFIG;
-  const config = glu && (asked.kernel === 'naive' || asked.kernel === 'tiled') ? matmulConfig(GLU_FALLBACK) : asked;
+  const config = glu && !takesGlu(asked) ? matmulConfig(GLU_FALLBACK) : asked;
   if (config.kernel === 'naive') {
     const { constants } = matmulNaive.resolve();
     const workgroups: [number, number, number] = [Math.ceil(n / constants.WG_X), Math.ceil(m / constants.WG_Y), batch.count];
-    return matmulNaive.prepare(gpu, { variant: { defines }, tensors, params, workgroups, uniforms, label: `${label}${packed.W_PACKED ? ` ${args.b.dtype}` : ''}` });
+    return matmulNaive.prepare(gpu, { variant: { defines }, tensors, params, workgroups, uniforms, grid: tiles(m, n, constants.WG_Y, constants.WG_X, batch.count), label: `${label}${packed.W_PACKED ? ` ${args.b.dtype}` : ''}` });
   }
   // vec4 loads need every row of A and B to start on a multiple of 4 elements, and k to be one; B as [k, n]
   // read as vec4 along n (matmul-unrolled) needs n to be one too.
@@ -195,18 +215,23 @@ export async function prepareMatmul(gpu: Gpu, uniforms: UniformArena, args: Matm
   if (config.kernel === 'unrolled' && aligned && (transB || n % 4 === 0)) {
     const { constants } = matmulUnrolled.resolve();
     const workgroups: [number, number, number] = [Math.ceil(n / (constants.WG_X * 4)), Math.ceil(m / (constants.WG_Y * 4)), batch.count];
-    return matmulUnrolled.prepare(gpu, { variant: { defines: { ...defines, VEC4: true } }, tensors, params, workgroups, uniforms, label: `${label} ${config.name}` });
+    return matmulUnrolled.prepare(gpu, { variant: { defines: { ...defines, VEC4: true } }, tensors, params, workgroups, uniforms, grid: tiles(m, n, constants.WG_Y * 4, constants.WG_X * 4, batch.count), label: `${label} ${config.name}` });
   }
   if (config.kernel === 'register' || config.kernel === 'unrolled') {
     const { TM, TN } = config.regs!;
     const { constants } = matmulRegister.resolve();
     const workgroups: [number, number, number] = [Math.ceil(n / (constants.WG_X * TN)), Math.ceil(m / (constants.WG_Y * TM)), batch.count];
-    return matmulRegister.prepare(gpu, { variant: { defines: { ...defines, VEC4: vec4, TM, TN } }, tensors, params, workgroups, uniforms, label: `${label} ${config.name}${vec4 ? ' vec4' : ''}` });
+    return matmulRegister.prepare(gpu, { variant: { defines: { ...defines, VEC4: vec4, TM, TN } }, tensors, params, workgroups, uniforms, grid: tiles(m, n, constants.WG_Y * TM, constants.WG_X * TN, batch.count), label: `${label} ${config.name}${vec4 ? ' vec4' : ''}` });
   }
   const { BM, BN, BK, TM, TN } = config.tile!;
+  if (config.kernel === 'gpu') {
+    const variant = { constants: { BM, BN, BK }, defines: { ...defines, TM, TN, VEC4: aligned && (transB || n % 4 === 0) } };
+    const workgroups: [number, number, number] = [Math.ceil(n / BN), Math.ceil(m / BM), batch.count];
+    return matmulGpu.prepare(gpu, { variant, tensors, params, workgroups, uniforms, grid: tiles(m, n, BM, BN, batch.count), label: `${label} ${config.name}` });
+  }
   const variant = { constants: { BM, BN, BK }, defines: { ...defines, TM, TN } };
   const workgroups: [number, number, number] = [Math.ceil(n / BN), Math.ceil(m / BM), batch.count];
-  return matmulTiled.prepare(gpu, { variant, tensors, params, workgroups, uniforms, label: `${label} ${config.name}` });
+  return matmulTiled.prepare(gpu, { variant, tensors, params, workgroups, uniforms, grid: tiles(m, n, BM, BN, batch.count), label: `${label} ${config.name}` });
 }
 
 /**

@@ -62,6 +62,7 @@ export function preparePool(gpu: Gpu, uniforms: UniformArena, args: PoolArgs): P
     tensors: { x: args.x, mask: masked ? args.mask : undefined, y: args.y },
     params: { batch, seq_len: seqLen, hidden, eps: NORMALIZE_EPS, y_offset: yOffset, y_ld: yLd },
     workgroups: grid1d(batch),
+    grid: `${batch} sequences, one workgroup each`,
     uniforms,
     label,
   });

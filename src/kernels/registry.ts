@@ -7,7 +7,7 @@ import { ceilingCopy, ceilingFma } from './ceiling.ts';
 import { embeddings } from './embeddings.ts';
 import { gelu } from './gelu.ts';
 import { layernorm } from './layernorm.ts';
-import { matmulNaive, matmulRegister, matmulTiled, matmulUnrolled } from './matmul.ts';
+import { matmulGpu, matmulNaive, matmulRegister, matmulTiled, matmulUnrolled } from './matmul.ts';
 import { matmulLayernorm } from './matmul-layernorm.ts';
 import { softmax } from './softmax.ts';
 import { pool } from './pool.ts';
@@ -22,5 +22,5 @@ export * from './matmul-layernorm.ts';
 export * from './softmax.ts';
 export * from './pool.ts';
 
-export const KERNELS = [matmulNaive, matmulTiled, matmulRegister, matmulUnrolled, matmulLayernorm, layernorm, gelu, add, softmax, embeddings, attentionFlash, attentionFlashD64, attentionProbs, pool, ceilingCopy, ceilingFma] as const;
+export const KERNELS = [matmulNaive, matmulTiled, matmulRegister, matmulUnrolled, matmulGpu, matmulLayernorm, layernorm, gelu, add, softmax, embeddings, attentionFlash, attentionFlashD64, attentionProbs, pool, ceilingCopy, ceilingFma] as const;
 export * from './autotune.ts';

@@ -48,6 +48,7 @@ export function prepareSoftmax(gpu: Gpu, uniforms: UniformArena, args: SoftmaxAr
     tensors: { x: args.x, mask: args.mask, y: args.y },
     params: { rows: args.rows, n: args.n, mask_div: maskDiv, scale: args.scale ?? 1 },
     workgroups: grid1d(args.rows),
+    grid: `${args.rows} rows, one workgroup each`,
     uniforms,
     label,
   });

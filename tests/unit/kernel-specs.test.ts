@@ -5,6 +5,16 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { KERNELS } from '../../src/kernels/registry.ts';
+import { workgroupSizeOf } from '../../src/kernels/kernel.ts';
+import { buildShader, registerShaderSources } from '../../src/gpu/shaders.ts';
+
+test('workgroupSizeOf follows derived overrides and consts', () => {
+  const src = 'override BM: u32 = 64;\noverride BN: u32 = 64;\nconst TM: u32 = 4u;\nconst TN: u32 = 2u;\noverride WG_X: u32 = BN / TN;\noverride WG_Y: u32 = (BM + 0u) / TM;\n@compute @workgroup_size(WG_X, WG_Y, 1)';
+  assert.equal(workgroupSizeOf('t', src, { BM: 32, BN: 64 }), 32 * 8, 'BN / TN = 32, BM / TM = 8 with BM overridden');
+  assert.equal(workgroupSizeOf('t', src, {}), 32 * 16);
+  assert.equal(workgroupSizeOf('t', '@compute @workgroup_size(64)', {}), 64);
+  assert.throws(() => workgroupSizeOf('t', '@compute @workgroup_size(WG)', {}), /"WG"/);
+});
 
 const SHADERS = new URL('../../shaders/', import.meta.url);
 const read = (file: string) => readFileSync(new URL(file, SHADERS), 'utf8');
@@ -34,6 +44,13 @@ describe('kernel specs match their WGSL', () => {
       for (const name of Object.keys(kernel.spec.constants)) assert.ok(overrides.has(name), `constant ${name} is not an override in WGSL`);
       const placeholders = new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]));
       assert.deepEqual([...placeholders].sort(), Object.keys(kernel.spec.defines).sort(), 'every ${NAME} has a default and every define is used');
+    });
+
+    test(`${kernel.name}: workgroup size resolves (occupancy report) within WebGPU's default 256`, () => {
+      registerShaderSources(Object.fromEntries(kernel.spec.shaders.map((f) => [f, read(f)])));
+      const { constants, defines } = kernel.resolve();
+      const n = workgroupSizeOf(kernel.name, buildShader(kernel.spec.shaders, defines), constants);
+      assert.ok(Number.isInteger(n) && n >= 1 && n <= 256, `${n} invocations`);
     });
   }
 });
