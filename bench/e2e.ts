@@ -108,10 +108,15 @@ function timed(row: E2eRow, timing: Timing): Partial<E2eRow> {
   };
 }
 
+/** Ours with 16-bit or 8-bit weights: held to ours with f32 weights on the same inputs (these are lossy). */
+export const WEIGHTS_TOLERANCE = { f16: 5e-3, int8: 5e-2 } as const;
+export type BenchWeights = 'f32' | keyof typeof WEIGHTS_TOLERANCE;
+
 /** Ours (or a variant): validated once per model, then one row per case (the first forward of a shape plans it, untimed). */
-async function benchOurs(ctx: SuiteContext, name: string, engine: string, model: EncoderModel, url: string, cases: readonly E2eCase[], outputs: Map<E2eCase, Float32Array>): Promise<E2eRow[]> {
+async function benchOurs(ctx: SuiteContext, name: string, engine: string, model: EncoderModel, url: string, cases: readonly E2eCase[], outputs: Map<E2eCase, Float32Array>, against?: { weights: keyof typeof WEIGHTS_TOLERANCE; outputs: Map<E2eCase, Float32Array> }): Promise<E2eRow[]> {
   const rows: E2eRow[] = [];
-  const v = await validateOurs(model, url);
+  // f16 / int8 weights: every case's output is compared with the f32 engine's instead (below).
+  const v = against ? { pass: true, relErr: NaN, message: `vs ours with f32 weights (limit ${WEIGHTS_TOLERANCE[against.weights]})` } : await validateOurs(model, url);
   ctx.log(`e2e: ${name} ${engine}: ${v.message}`);
   for (const c of cases) {
     const flops = forwardFlops(model.config, c.batch, c.seqLen);
@@ -125,7 +130,14 @@ async function benchOurs(ctx: SuiteContext, name: string, engine: string, model:
       const inputs = toForwardInputs(e2eInputs(model.config.vocabSize, c.batch, c.seqLen));
       const forward = () => model.forward(inputs, { pooler: false, logits: false });
       ctx.log(`e2e: ${name} ${c.batch}x${c.seqLen} ${engine}: first forward (plans the shape, autotunes new matmul shapes)`);
-      outputs.set(c, (await forward()).lastHiddenState);
+      const out = (await forward()).lastHiddenState;
+      outputs.set(c, out);
+      const want = against?.outputs.get(c);
+      if (against && want) {
+        const r = compare(out, want);
+        Object.assign(row, { relErr: r.relNorm, validation: `last_hidden_state vs f32 weights: rel ${r.relNorm.toExponential(2)} (limit ${WEIGHTS_TOLERANCE[against.weights]})` });
+        if (!(r.relNorm <= WEIGHTS_TOLERANCE[against.weights]) || r.nonFinite > 0) throw new Error(`${row.validation}: differs, not timed`);
+      }
       Object.assign(row, timed(row, await timeCalls(ctx, forward)));
       row.dispatches = model.stats().dispatchesPerForward;
     } catch (error) {
@@ -157,17 +169,20 @@ async function benchPeerCase(ctx: SuiteContext, row: E2eRow, peer: PeerModel, in
 }
 
 /** Every case of one model: ours first, then each peer the cases name, loaded once for all its cases. */
-export async function benchModel(ctx: SuiteContext, name: string, url: string, cases: readonly E2eCase[]): Promise<E2eRow[]> {
+export async function benchModel(ctx: SuiteContext, name: string, url: string, cases: readonly E2eCase[], weights: readonly BenchWeights[] = ['f32']): Promise<E2eRow[]> {
   const outputs = new Map<E2eCase, Float32Array>();
   const rows: E2eRow[] = [];
   let config: BertConfig | undefined;
-  for (const [engine, fuseLayerNorm] of [[OURS, true], [OURS_UNFUSED, false]] as const) {
+  const engines: [string, boolean, BenchWeights][] = [[OURS, true, 'f32'], [OURS_UNFUSED, false, 'f32'],
+    ...weights.filter((w) => w !== 'f32').map((w): [string, boolean, BenchWeights] => [`${OURS} ${w} weights`, true, w])];
+  for (const [engine, fuseLayerNorm, w] of engines) {
     ctx.log(`e2e: ${name}: loading ${engine} from ${url}`);
-    const model = await EncoderModel.load(ctx.gpu, url, { fuseLayerNorm });
+    const model = await EncoderModel.load(ctx.gpu, url, { fuseLayerNorm, weights: w });
     config = model.config;
     try {
-      // The peers are compared with the fused (default) engine's outputs.
-      rows.push(...await benchOurs(ctx, name, engine, model, url, cases, engine === OURS ? outputs : new Map()));
+      // The peers (and the f16 / int8 weights) are compared with the fused f32 engine's outputs.
+      const against = w === 'f32' ? undefined : { weights: w, outputs };
+      rows.push(...await benchOurs(ctx, name, engine, model, url, cases, engine === OURS ? outputs : new Map(), against));
     } finally {
       // Free our weights before the next copy is uploaded (BERT-base is 440 MB in f32).
       model.dispose();
@@ -175,7 +190,7 @@ export async function benchModel(ctx: SuiteContext, name: string, url: string, c
   }
   for (const r of rows) {
     const ours = rows.find((x) => x.engine === OURS && x.batch === r.batch && x.seqLen === r.seqLen);
-    if (r.engine === OURS_UNFUSED && ours?.tokensPerSec && r.tokensPerSec) r.oursOverPeer = ours.tokensPerSec / r.tokensPerSec;
+    if (r.engine !== OURS && r.engine.startsWith('webgpu-bert') && ours?.tokensPerSec && r.tokensPerSec) r.oursOverPeer = ours.tokensPerSec / r.tokensPerSec;
   }
   for (const peerName of [...new Set(cases.flatMap((c) => c.peers))]) {
     let loaded: PeerModel | undefined;

@@ -25,7 +25,7 @@ suites (default: all, in this order): ${SUITE_NAMES.join(', ')}; a suite's flags
   kernels  [--tokens 128,512] [--square 256,1024] [--configs naive,reg8x8,autotuned] [--ops bert,square,layernorm,gelu] [--no-peers]
   attention [--seq 128,512] [--heads 12] [--dim 64] [--batch 1] [--variants naive,flash]
   attention-features [--seq 128,2048] [--heads 2] [--dim 64] [--batch 1] [--variants flash+window128,flash+maskwindow128,flash+rope]
-  e2e      [--models minilm-l6-h384,bert-base,tiny-h64] [--shapes 1x128,8x128,1x512] [--peers NAMES|none] [--no-peers]
+  e2e      [--models minilm-l6-h384,bert-base,tiny-h64] [--shapes 1x128,8x128,1x512] [--peers NAMES|none] [--no-peers] [--weights f32,f16,int8]
 --size: quick (sized for a software adapter; the default there) or full (the whole grid; the default on a GPU)
 --runs: timed repetitions per figure, median reported (default ${MIN_RUNS}, at least ${MIN_RUNS})
 --runtime: browser (headless Chromium, peers on the same page; default) or node (Dawn in this process, no peers)

@@ -4,7 +4,7 @@
 // throughput over each peer's. The model folders must exist under the model base (bench/main.ts writes them
 // with bench/model-folder.ts before it opens the page).
 import { barChart } from '../charts.ts';
-import { OURS, benchModel, type E2eRow } from '../e2e.ts';
+import { OURS, WEIGHTS_TOLERANCE, benchModel, type BenchWeights, type E2eRow } from '../e2e.ts';
 import { E2E_MODELS, e2eCases, type E2eCase } from '../e2e-models.ts';
 import { fmt, fmtPct, fmtTiming, inBrowser, markdownTable, percentOf, type Ceilings } from '../measure.ts';
 import { SuiteArgs, type FlagKind } from '../suite-args.ts';
@@ -60,7 +60,7 @@ export const renderE2e: SuiteRenderer = (rawRows, options) => {
  * `e2e [--models minilm-l6-h384,bert-base,tiny-h64] [--shapes 1x128,8x128,1x512] [--peers a,b|none] [--no-peers]
  * [--model-base URL|DIR]`. Defaults: E2E_GRID[size] (bench/e2e-models.ts); models served at /bench/models/.
  */
-export const E2E_FLAGS: Record<string, FlagKind> = { models: 'list', shapes: 'list', peers: 'list', 'no-peers': 'switch', 'model-base': 'string' };
+export const E2E_FLAGS: Record<string, FlagKind> = { models: 'list', shapes: 'list', peers: 'list', 'no-peers': 'switch', 'model-base': 'string', weights: 'list' };
 
 function parseE2eArgs(args: readonly string[]): SuiteArgs {
   return new SuiteArgs('e2e', args, E2E_FLAGS);
@@ -85,8 +85,10 @@ export async function e2eSuite(ctx: SuiteContext): Promise<SuiteOutput> {
   const rows: E2eRow[] = [];
   const byModel = new Map<string, E2eCase[]>();
   for (const c of cases) byModel.set(c.model, [...(byModel.get(c.model) ?? []), c]);
+  const weights = (args.list('weights') ?? ['f32']) as BenchWeights[];
+  for (const w of weights) if (w !== 'f32' && !(w in WEIGHTS_TOLERANCE)) throw new Error(`e2e: --weights takes f32, f16, int8, got "${w}"`);
   for (const [model, modelCases] of byModel) {
-    rows.push(...await benchModel(ctx, model, `${base.replace(/\/?$/, '/')}${model}/`, modelCases));
+    rows.push(...await benchModel(ctx, model, `${base.replace(/\/?$/, '/')}${model}/`, modelCases, weights));
   }
   // The ceiling is the WebGPU adapter's: an engine on another backend (WASM on the CPU) gets no share of it.
   for (const r of rows) if (r.backend === 'webgpu') r.pctOfCeiling = percentOf(r.gflops, ceilings.fmaGFlops);
@@ -96,6 +98,7 @@ export async function e2eSuite(ctx: SuiteContext): Promise<SuiteOutput> {
     notes: [
       'timing: wall clock around each whole forward, inputs in and last_hidden_state read back to a Float32Array, for every engine alike; median after warm-up',
       '% of FMA ceiling: only for engines on WebGPU (the ceiling is the WebGPU adapter\'s; Transformers.js WASM runs on the CPU outside it)',
+      'webgpu-bert f16 / int8 weights (--weights): ours with the weights stored 16-bit or int8 (quantized on load), f32 arithmetic, each case held to the f32 engine\'s output on the same inputs; ours/peer = the f32 engine\'s throughput over it',
       'webgpu-bert (LayerNorm unfused): ours loaded with fuseLayerNorm: false (each LayerNorm its own dispatch, 7 per layer instead of 5); its ours/peer column is the fused engine\'s throughput over it',
       'tokens/s = batch * seq / median; GFLOP/s = matmul and attention FLOPs (per layer 2*T*(4*H^2 + 2*H*I) + 4*B*heads*S^2*dh) / median; ours/peer throughput = our tokens/s / the peer\'s',
       'ours is validated against the float64 reference (src/reference/bert.ts) on 2 sequences of 16 tokens, one padded: plain JS loops in float64 take minutes at full size; each peer is checked against our output at the timed size (relative error <= 1e-3) before it is timed',
