@@ -14,7 +14,12 @@
 //        rebuilds the exact probabilities; 0 for a fully masked row. Off, the code is the plain kernel's.
 // A fully masked row (every score <= MASKED, so l == 0) writes zeros, never NaN; under WINDOW, a row with no
 // live key in its window writes the mean of the caller's values instead (attention-common.wgsl).
-// Dispatch: (ceil(seq_len / BQ), heads, batch), workgroup size BQ. Invocation li owns query row wg.x*BQ + li
+// SPLIT (flash-decoding's split over keys, for short sequences where (query blocks x heads x batch) alone
+// would leave a GPU idle): workgroup y is head * SPLITS + part, part p visiting only its tile-aligned share
+// of the keys; each row's unnormalised accumulator and (m, l) go to part_acc / part_ml for that part, and
+// attention-merge.wgsl combines the SPLITS partial results (rescaled to their common max) into out and lse.
+// Not with WINDOW (its fallback needs every key of the row).
+// Dispatch: (ceil(seq_len / BQ), heads (x SPLITS), batch), workgroup size BQ. Invocation li owns query row wg.x*BQ + li
 // with its q (pre-scaled), accumulator, m and l in registers; the BK keys and values of a tile are staged in
 // workgroup memory by all invocations together, each load then serving BQ rows. Invocations past seq_len load
 // and reach every barrier (barriers need the whole workgroup) but write nothing.
@@ -40,6 +45,12 @@
 #if ${ROPE}
 @group(0) @binding(10) var<storage, read> rope: array<vec2<f32>>;
 #endif
+#if ${SPLIT}
+// [SPLITS, batch, heads, seq_len] rows of D4 vec4 (the accumulator) and of (m, l).
+@group(0) @binding(11) var<storage, read_write> part_acc: array<vec4<f32>>;
+@group(0) @binding(12) var<storage, read_write> part_ml: array<vec2<f32>>;
+const SPLITS: u32 = ${SPLITS}u;
+#endif
 
 override BQ: u32 = 64;
 // BK sizes the per-row score array `s`, which WGSL requires to be const: it comes through the preprocessor
@@ -55,9 +66,15 @@ var<workgroup> v_tile: array<vec4<f32>, KV_TILE>;
 var<workgroup> key_bias: array<f32, BK>;
 
 @compute @workgroup_size(BQ)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32) {
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) li: u32,
+        @builtin(num_workgroups) groups: vec3<u32>) {
   let n = params.seq_len;
+#if ${SPLIT}
+  let head = wg.y / SPLITS;
+  let part = wg.y % SPLITS;
+#else
   let head = wg.y;
+#endif
   let first_token = wg.z * n;
   let row = wg.x * BQ + li;
 
@@ -88,6 +105,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   // Only the tiles within window_half of the workgroup's rows: the rest would be masked whole.
   key_begin = (max(wg.x * BQ, params.window_half) - params.window_half) / BK * BK;
   key_end = min(key_end, wg.x * BQ + BQ + params.window_half);
+#endif
+#if ${SPLIT}
+  // This part's share of the key tiles (a multiple of BK, so no tile is visited by two parts).
+  let chunk = (n + SPLITS * BK - 1u) / (SPLITS * BK) * BK;
+  key_begin = max(key_begin, part * chunk);
+  key_end = min(key_end, part * chunk + chunk);
 #endif
   let i_pos = min(row, n - 1u);
   for (var k0 = key_begin; k0 < key_end; k0 += BK) {
@@ -167,6 +190,15 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     workgroupBarrier();
   }
 
+#if ${SPLIT}
+  if (row < n) {
+    let slot = ((part * groups.z + wg.z) * params.heads + head) * n + row;
+    for (var c = 0u; c < D4; c++) {
+      part_acc[slot * D4 + c] = acc[c];
+    }
+    part_ml[slot] = vec2<f32>(m, l);
+  }
+#else
   var fallback = false;
 #if ${WINDOW}
   if (row < n && l == 0.0) {
@@ -200,4 +232,5 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     lse[(wg.z * params.heads + head) * n + row] = select(select(0.0, m + log(l), l > 0.0), WINDOW_FALLBACK_LSE, fallback);
 #endif
   }
+#endif
 }

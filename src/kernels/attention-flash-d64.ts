@@ -7,8 +7,8 @@ import { defineKernel } from './kernel.ts';
 
 const HEAD_DIM = 64;
 
-// The fused kernel's bindings and defines without the position features: named registers leave no room for
-// the rotation loops, so models with features run 'flash'.
+// The fused kernel's bindings and defines without the position features (named registers leave no room for
+// the rotation loops, so models with features run 'flash') and without the split over keys (flash-split).
 export const attentionFlashD64 = defineKernel({
   ...attentionFlash.spec,
   name: 'attention-flash-d64',
@@ -17,8 +17,8 @@ export const attentionFlashD64 = defineKernel({
   defines: withoutPositionTerms(attentionFlash.spec.defines),
 });
 
-function withoutPositionTerms<T extends { POSITION_TERMS: boolean }>(d: T): Omit<T, 'POSITION_TERMS'> {
-  const { POSITION_TERMS: _, ...rest } = d;
+function withoutPositionTerms<T extends { POSITION_TERMS: boolean; SPLIT: boolean; SPLITS: number }>(d: T): Omit<T, 'POSITION_TERMS' | 'SPLIT' | 'SPLITS'> {
+  const { POSITION_TERMS: _, SPLIT: _s, SPLITS: _n, ...rest } = d;
   return rest;
 }
 

@@ -17,10 +17,11 @@ export const FLASH_BINDINGS = ['q: read', 'k: read', 'v: read', 'mask: read if H
 export const attentionFlash = defineKernel({
   name: 'attention-flash',
   shaders: ['attention-common.wgsl', 'attention-flash.wgsl'],
-  bindings: [...FLASH_BINDINGS, 'rel_bucket: read if REL_BIAS', 'rel_weight: read if REL_BIAS', 'alibi: read if ALIBI', 'rope: read if ROPE'],
+  bindings: [...FLASH_BINDINGS, 'rel_bucket: read if REL_BIAS', 'rel_weight: read if REL_BIAS', 'alibi: read if ALIBI', 'rope: read if ROPE',
+    'part_acc: write if SPLIT', 'part_ml: write if SPLIT'],
   params: ATTENTION_PARAMS,
   constants: { BQ: 64 },
-  defines: { D4: 16, BK: 16, HAS_MASK: false, CAUSAL: false, WRITE_LSE: false, ...FEATURE_DEFINES },
+  defines: { D4: 16, BK: 16, HAS_MASK: false, CAUSAL: false, WRITE_LSE: false, SPLIT: false, SPLITS: 1, ...FEATURE_DEFINES },
 });
 
 /** Every position feature the fused kernel takes (attention-common.wgsl). */

@@ -6,11 +6,13 @@ import type { UniformArena } from '../gpu/uniforms.ts';
 import { featureNames, type AttentionArgs, type AttentionPlan, type AttentionVariant, type FeatureName } from './attention-common.ts';
 import { flashVariant } from './attention-flash.ts';
 import { flashD64Variant } from './attention-flash-d64.ts';
+import { flashSplitVariant } from './attention-flash-split.ts';
 import { naiveAttention } from './attention-naive.ts';
 
 export * from './attention-common.ts';
 export * from './attention-flash.ts';
 export * from './attention-flash-d64.ts';
+export * from './attention-flash-split.ts';
 export * from './attention-naive.ts';
 export * from './attention-probs.ts';
 
@@ -23,6 +25,8 @@ export const ATTENTION_VARIANTS: readonly AttentionVariant[] = [
   flashVariant('flash-q128', { BQ: 128, BK: 16 }),
   // 'flash' with q and the accumulator in named registers, head dim 64 only (attention-flash-d64.wgsl).
   flashD64Variant('flash-d64', { BQ: 64, BK: 16 }),
+  // For short sequences on GPUs: the keys split over enough workgroups, then merged (attention-flash-split.ts).
+  flashSplitVariant('flash-split', { BQ: 32, BK: 16 }),
 ];
 
 /**

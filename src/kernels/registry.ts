@@ -2,6 +2,7 @@
 import { add } from './add.ts';
 import { attentionFlash } from './attention-flash.ts';
 import { attentionFlashD64 } from './attention-flash-d64.ts';
+import { attentionMerge } from './attention-flash-split.ts';
 import { attentionProbs } from './attention-probs.ts';
 import { ceilingCopy, ceilingFma } from './ceiling.ts';
 import { embeddings } from './embeddings.ts';
@@ -22,5 +23,5 @@ export * from './matmul-layernorm.ts';
 export * from './softmax.ts';
 export * from './pool.ts';
 
-export const KERNELS = [matmulNaive, matmulTiled, matmulRegister, matmulUnrolled, matmulGpu, matmulLayernorm, layernorm, gelu, add, softmax, embeddings, attentionFlash, attentionFlashD64, attentionProbs, pool, ceilingCopy, ceilingFma] as const;
+export const KERNELS = [matmulNaive, matmulTiled, matmulRegister, matmulUnrolled, matmulGpu, matmulLayernorm, layernorm, gelu, add, softmax, embeddings, attentionFlash, attentionFlashD64, attentionMerge, attentionProbs, pool, ceilingCopy, ceilingFma] as const;
 export * from './autotune.ts';

@@ -266,6 +266,10 @@ const FEATURE_CASES: [string, Shape, FeatureSpec][] = [
   ['flash', shape(2, 37, 4, 16, { causal: true, maps: true }), { alibi: true }],
   ['flash', shape(2, 65, 2, 16, { maps: true }), { rope: { rotaryDim: 'all', theta: 10000 }, window: 16 }],
   ['flash-q32', shape(2, 37, 2, 32, { mask: 'left', maps: true }), { rope: { rotaryDim: 16, interleaved: true, theta: 500 }, relativeBias: { buckets: 8, maxDistance: 20 }, alibi: true, window: 20 }],
+  // The split over keys (3 parts at 37 keys) with each feature it takes, maps rebuilt from the merged lse.
+  ['flash-split', shape(2, 37, 2, 16, { maps: true }), { rope: { rotaryDim: 'all', theta: 10000 } }],
+  ['flash-split', shape(3, 37, 3, 16, { mask: 'empty', maps: true }), { relativeBias: { buckets: 32, maxDistance: 128 } }],
+  ['flash-split', shape(2, 65, 4, 32, { causal: true, maps: true, mask: 'bucket' }), { rope: { rotaryDim: 16, interleaved: true, theta: 500 }, alibi: true }],
 ];
 
 export function attentionCases(): KernelCase[] {

@@ -7,7 +7,7 @@ import { buildShader } from '../../src/gpu/shaders.ts';
 import type { GpuTensor } from '../../src/gpu/tensor.ts';
 import {
   ATTENTION_VARIANTS, attentionFlash, attentionFlops, attentionLayout, attentionMaskBias, attentionVariant, defaultAttentionVariant,
-  flashKeyTile, type AttentionArgs,
+  flashKeyTile, splitCount, SPLIT_SCRATCH_BYTES, type AttentionArgs,
 } from '../../src/kernels/attention.ts';
 import { MASK_VALUE } from '../../src/kernels/softmax.ts';
 
@@ -67,4 +67,17 @@ test('without WRITE_LSE the fused kernel has no log-sum-exp code; with it, it ha
 
 test('attention FLOPs count Q.K^T and P.V', () => {
   assert.equal(attentionFlops(2, 3, 5, 8), 4 * 2 * 3 * 25 * 8);
+});
+
+test('flash-split splits the keys only as far as 256 workgroups, the key tiles and the scratch cap take it', () => {
+  const tile = { BQ: 32, BK: 16 };
+  // BERT-base, one sequence of 128: 4 query blocks x 12 heads = 48 workgroups -> ceil(256 / 48) = 6 parts of 8 tiles.
+  assert.equal(splitCount({ batch: 1, seqLen: 128, heads: 12, headDim: 64 }, tile), 6);
+  assert.equal(splitCount({ batch: 8, seqLen: 128, heads: 12, headDim: 64 }, tile), 1, '384 workgroups already');
+  assert.equal(splitCount({ batch: 1, seqLen: 17, heads: 2, headDim: 64 }, tile), 2, 'two key tiles, two parts at most');
+  assert.equal(splitCount({ batch: 1, seqLen: 1, heads: 1, headDim: 16 }, tile), 1);
+  // 1 x 4096 x 1 head of 128: 128 workgroups -> 2 parts; the partial results of one part are 4096 x 130 floats.
+  assert.equal(splitCount({ batch: 1, seqLen: 4096, heads: 1, headDim: 128 }, tile), 2);
+  const perPart = 1 * 1 * 4096 * 130 * 4;
+  assert.equal(splitCount({ batch: 1, seqLen: 4096, heads: 1, headDim: 128 }, { BQ: 4096, BK: 16 }), Math.min(256, Math.floor(SPLIT_SCRATCH_BYTES / perPart)));
 });
