@@ -6,13 +6,14 @@
 import { occupancyOf, type OccupancyReport } from './occupancy.ts';
 import type { Gpu } from '../gpu/device.ts';
 import { BYTES_PER_ELEMENT, createBuffer, numel, writeTensor, type DType, type GpuTensor } from '../gpu/tensor.ts';
-import { attentionVariant, defaultAttentionVariant, variantRefuses } from '../kernels/attention.ts';
-import { autotuneMatmul, persistTuning, restoreTuning, tuningSpent } from '../kernels/autotune.ts';
+import { ATTENTION_VARIANTS, attentionVariant, defaultAttentionVariant, variantRefuses } from '../kernels/attention.ts';
+import { autotuneMatmul, cachedTuning, persistTuning, restoreTuning, tuningSpent } from '../kernels/autotune.ts';
+import { planTuneKey, tunedPlanChoice, tunePlan, type PlanChoice } from './plan-tune.ts';
 import { compileSpent } from '../gpu/pipeline-cache.ts';
 import { recordSteps } from '../kernels/kernel.ts';
 import { matmulConfig, type MatmulConfig } from '../kernels/matmul.ts';
 import type { EncoderConfig } from '../families/config.ts';
-import type { AnyFamily, Heads } from '../families/family.ts';
+import type { AnyFamily, HeadRequest, Heads } from '../families/family.ts';
 import type { SentenceTransformerConfig } from '../model/sentence.ts';
 import type { Weight } from '../families/weights.ts';
 import type { HubOptions } from '../model/hub.ts';
@@ -45,6 +46,13 @@ export interface ModelOptions {
    * for hidden sizes over 960, a matmul and a LayerNorm dispatch each: benchmarks compare the two.
    */
   fuseLayerNorm?: boolean;
+  /**
+   * 'autotune': choose fuseLayerNorm and the attention variant per (batch, sequence bucket) by timing one
+   * layer of each candidate plan (graph/plan-tune.ts), cached and stored with the matmul tunings; options
+   * given explicitly stay fixed. 'fixed': the defaults. Default: 'autotune' on a hardware adapter when
+   * matmul is autotuned, 'fixed' on a software one (the defaults were measured there).
+   */
+  plan?: 'autotune' | 'fixed';
   /** Largest binding the weights may use, below the adapter's own limit: tables above it are split into row blocks. */
   maxBindingBytes?: number;
   /**
@@ -77,6 +85,8 @@ export interface ModelStats {
   phases: ModelPhases;
   /** The weights on the GPU by storage format: tensors and bytes (int8 scales included). */
   weightStorage: StorageSummary;
+  /** The plan options of the most recent forward, and the whole-plan tuning behind them (per-layer medians). */
+  planOptions: { fuseLayerNorm: boolean; attention: string; tuned?: { key: string; medians: Record<string, number>; method: string } } | undefined;
   /** Per dispatch of the most recent forward: workgroups, invocations, bytes read and written, and why
    * (src/graph/occupancy.ts); undefined before the first forward. */
   occupancy: OccupancyReport | undefined;
@@ -105,6 +115,8 @@ export interface ModelPhases {
 
 const MAX_PLANS = 8;
 
+type PlanOptionsOf = { attention: string; attentions: boolean; fuseLayerNorm: boolean };
+
 /** `count` elements of `tensor` from element `offset`, copied back after a forward, and where they go. */
 interface Readback { tensor: GpuTensor; offset: number; count: number; put(data: Float32Array): void }
 
@@ -112,6 +124,7 @@ export class EncoderModel {
   private plans = new Map<string, ForwardPlan>();
   private queue: Promise<unknown> = Promise.resolve();
   private lastPlan: ForwardPlan | undefined;
+  private lastOptions: ModelStats['planOptions'];
   private plansBuilt = 0;
   private disposed = false;
   private phases: ModelPhases = { fetchMs: 0, parseMs: 0, uploadMs: 0, tuningsRestored: 0 };
@@ -129,6 +142,8 @@ export class EncoderModel {
     readonly attention: string,
     private matmul: string,
     readonly fuseLayerNorm: boolean,
+    /** Which plan options the whole-plan tuning may change (none: 'fixed'). */
+    private readonly planTuning: { fuseLayerNorm: boolean; attention: boolean },
   ) {
     this.heads = family.heads(config, weights);
   }
@@ -156,7 +171,10 @@ export class EncoderModel {
     });
     const uploadMs = now() - uploadStart;
     const tuningsRestored = matmul === 'autotune' ? await restoreTuning(gpu) : 0;
-    const model = new EncoderModel(gpu, ckpt.family, ckpt.config, ckpt.weights, arena, tokenizer, ckpt, attention, matmul, opts.fuseLayerNorm ?? true);
+    if (opts.plan !== undefined && opts.plan !== 'autotune' && opts.plan !== 'fixed') throw new InputError(`plan must be 'autotune' or 'fixed', got ${JSON.stringify(opts.plan)}`);
+    const tunePlans = (opts.plan ?? (matmul === 'autotune' && !gpu.adapter.isFallback ? 'autotune' : 'fixed')) === 'autotune';
+    const planTuning = { fuseLayerNorm: tunePlans && opts.fuseLayerNorm === undefined, attention: tunePlans && opts.attention === undefined };
+    const model = new EncoderModel(gpu, ckpt.family, ckpt.config, ckpt.weights, arena, tokenizer, ckpt, attention, matmul, opts.fuseLayerNorm ?? true, planTuning);
     model.phases = { fetchMs: ckpt.timings.readMs, parseMs: ckpt.timings.parseMs, uploadMs, tuningsRestored };
     return model;
   }
@@ -198,12 +216,29 @@ export class EncoderModel {
       phases: { ...this.phases },
       weightStorage: this.arena.storage,
       occupancy: p && occupancyOf(p),
+      planOptions: this.lastOptions,
     };
   }
 
   /** The plan of the most recent forward: its steps with their stages and layers (occupancy, profiles). */
   get plan(): ForwardPlan | undefined {
     return this.lastPlan;
+  }
+
+  /**
+   * The occupancy report of the plan for `batch` x `seqLen` without running it: planned (or taken from the
+   * plan cache) as a forward with these options would be, every dispatch's workgroups, invocations and bytes.
+   */
+  async occupancy(batch: number, seqLen: number, opts: ForwardOptions = {}): Promise<OccupancyReport> {
+    if (!Number.isInteger(batch) || batch < 1 || !Number.isInteger(seqLen) || seqLen < 1 || seqLen > this.config.maxSequenceLength) {
+      throw new InputError(`occupancy: batch and seqLen must be positive integers, seqLen at most ${this.config.maxSequenceLength}; got ${batch} x ${seqLen}`);
+    }
+    const run = this.queue.then(async () => {
+      const bucket = Math.min(Math.ceil(seqLen / SEQ_BUCKET) * SEQ_BUCKET, this.config.maxSequenceLength);
+      return occupancyOf(await this.planFor(batch, bucket, opts));
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** One forward. Calls are serialised; each resolves with its own outputs. */
@@ -277,11 +312,28 @@ export class EncoderModel {
   }
 
   private async planFor(batch: number, seqLen: number, opts: ForwardOptions): Promise<ForwardPlan> {
-    const attention = opts.attention ? chooseAttention(opts.attention, this.family, this.config) : this.attention;
     const req = headRequest(this.heads, opts, this.sentence);
-    const options = { attention, attentions: Boolean(opts.attentions), fuseLayerNorm: this.fuseLayerNorm };
-    const key = JSON.stringify({ batch, seqLen, req, options });
-    const blocks = (w: Weight) => this.arena.blocks(w);
+    let options = { attention: opts.attention ? chooseAttention(opts.attention, this.family, this.config) : this.attention, attentions: Boolean(opts.attentions), fuseLayerNorm: this.fuseLayerNorm };
+    let tuned: NonNullable<ModelStats['planOptions']>['tuned'];
+    const tunable = { fuseLayerNorm: this.planTuning.fuseLayerNorm, attention: this.planTuning.attention && !opts.attention };
+    if (tunable.fuseLayerNorm || tunable.attention) {
+      const key = planTuneKey(this.gpu, this.planSignature(req, options.attentions, tunable), batch, seqLen);
+      const known = tunedPlanChoice(this.gpu, key);
+      if (known) {
+        options = { ...options, ...known };
+      } else {
+        const candidates = this.planCandidates(options, tunable);
+        const { tuning, plan } = await tunePlan(this.gpu, key, candidates, (c) => this.buildPlan(batch, seqLen, req, { ...options, ...c }));
+        options = { ...options, ...tuning.choice };
+        this.plans.set(this.planKey(batch, seqLen, req, options), plan);
+        this.evictPlans();
+        await persistTuning(this.gpu);
+      }
+      const hit = cachedTuning(this.gpu, key);
+      tuned = hit && { key, medians: hit.medians, method: hit.method };
+    }
+    this.lastOptions = { fuseLayerNorm: options.fuseLayerNorm, attention: options.attention, ...(tuned && { tuned }) };
+    const key = this.planKey(batch, seqLen, req, options);
     const cached = this.plans.get(key);
     if (cached) {
       // Most recently used last, so the oldest plan is the one evicted.
@@ -289,6 +341,39 @@ export class EncoderModel {
       this.plans.set(key, cached);
       return cached;
     }
+    const plan = await this.buildPlan(batch, seqLen, req, options);
+    // New tunings outlive the process (a failing store only means tuning again next time).
+    if (this.matmul === 'autotune') await persistTuning(this.gpu);
+    this.plans.set(key, plan);
+    this.evictPlans();
+    return plan;
+  }
+
+  private planKey(batch: number, seqLen: number, req: HeadRequest, options: PlanOptionsOf): string {
+    return JSON.stringify({ batch, seqLen, req, options });
+  }
+
+  /** What a plan's timing depends on besides the adapter and the shape: the model's widths and storage, the heads asked. */
+  private planSignature(req: HeadRequest, attentions: boolean, tunable: { fuseLayerNorm: boolean; attention: boolean }): string {
+    const c = this.config;
+    const storage = Object.keys(this.arena.storage).sort().join('+');
+    return [this.family.name, `h${c.hiddenSize}`, `l${c.numHiddenLayers}`, `a${c.numAttentionHeads}`, `i${c.intermediateSize}`, storage,
+      (this.family.attentionFeatures?.(c) ?? []).join('+') || 'plain', attentions ? 'maps' : '', JSON.stringify(req),
+      tunable.fuseLayerNorm ? '' : `ln${this.fuseLayerNorm ? 1 : 0}`, tunable.attention ? '' : this.attention].join(',');
+  }
+
+  /** Fused and unfused LayerNorm x every attention variant that takes this model (the defaults first). */
+  private planCandidates(options: PlanOptionsOf, tunable: { fuseLayerNorm: boolean; attention: boolean }): PlanChoice[] {
+    const fuse = tunable.fuseLayerNorm ? [this.fuseLayerNorm, !this.fuseLayerNorm] : [options.fuseLayerNorm];
+    const features = this.family.attentionFeatures?.(this.config) ?? [];
+    const variants = tunable.attention
+      ? [options.attention, ...ATTENTION_VARIANTS.map((v) => v.name).filter((n) => n !== options.attention && !variantRefuses(attentionVariant(n), this.config.headDim, features))]
+      : [options.attention];
+    return variants.flatMap((attention) => fuse.map((fuseLayerNorm) => ({ fuseLayerNorm, attention })));
+  }
+
+  private async buildPlan(batch: number, seqLen: number, req: HeadRequest, options: PlanOptionsOf): Promise<ForwardPlan> {
+    const blocks = (w: Weight) => this.arena.blocks(w);
     const graph = buildGraph(this.family, this.config, this.weights, { batch, seqLen }, req, { ...options, blocks });
     const [started, tuned, compiled] = [now(), tuningSpent(this.gpu), compileSpent(this.gpu)];
     const plan = await planGraph(this.gpu, graph, this.arena, { matmulConfig: (m, n, k, transB, bDtype, glu) => this.matmulConfig(m, n, k, transB, bDtype, glu) });
@@ -296,16 +381,16 @@ export class EncoderModel {
       const [t, c] = [tuningSpent(this.gpu), compileSpent(this.gpu)];
       Object.assign(this.phases, { planMs: now() - started, tuneMs: t.ms - tuned.ms, pipelinesCompiled: c.count - compiled.count, compileMs: c.ms - compiled.ms });
     }
-    // New tunings outlive the process (a failing store only means tuning again next time).
-    if (this.matmul === 'autotune') await persistTuning(this.gpu);
     this.plansBuilt++;
-    this.plans.set(key, plan);
-    if (this.plans.size > MAX_PLANS) {
+    return plan;
+  }
+
+  private evictPlans(): void {
+    while (this.plans.size > MAX_PLANS) {
       const [oldest, old] = this.plans.entries().next().value!;
       this.plans.delete(oldest);
       old.destroy();
     }
-    return plan;
   }
 
   private matmulConfig(m: number, n: number, k: number, transB = true, bDtype?: DType, glu?: boolean): Promise<MatmulConfig> {

@@ -163,13 +163,38 @@ export function exportTuning(gpu: Gpu): TuneResult[] {
   return [...cacheOf(gpu).values()];
 }
 
+/** The adapter part of every tuning key: vendor|architecture|description. */
+export function adapterKey(gpu: Gpu): string {
+  return tuneKey(gpu, { m: 1, n: 1, k: 1, transB: false }).split('|m')[0];
+}
+
+/**
+ * Other tunings kept in the same cache and store (graph/plan-tune.ts: whole-plan choices): their keys hold
+ * `|${kind}|` after the adapter, and `accepts` says whether a stored config is one this code still knows.
+ */
+const otherKinds = new Map<string, (config: string) => boolean>();
+
+export function registerTuningKind(kind: string, accepts: (config: string) => boolean): void {
+  otherKinds.set(kind, accepts);
+}
+
+export function cachedTuning(gpu: Gpu, key: string): TuneResult | undefined {
+  return cacheOf(gpu).get(key);
+}
+
+export function rememberTuning(gpu: Gpu, result: TuneResult): void {
+  cacheOf(gpu).set(result.key, result);
+  dirty.add(gpu.device);
+}
+
 /** Restores earlier results; entries for other adapters are keyed differently and simply never match. */
 export function importTuning(gpu: Gpu, results: readonly TuneResult[]): number {
   const known = new Set(MATMUL_CONFIGS.map((c) => c.name));
-  const prefix = tuneKey(gpu, { m: 1, n: 1, k: 1, transB: false }).split('|m')[0];
+  const prefix = adapterKey(gpu);
+  const knownOther = (r: TuneResult) => [...otherKinds].some(([kind, accepts]) => r.key.includes(`|${kind}|`) && accepts(r.config));
   let matching = 0;
   for (const r of results) {
-    if (!known.has(r.config) || typeof r.key !== 'string') continue;
+    if (typeof r.key !== 'string' || typeof r.config !== 'string' || !(known.has(r.config) || knownOther(r))) continue;
     cacheOf(gpu).set(r.key, r);
     if (r.key.startsWith(`${prefix}|`)) matching++;
   }
