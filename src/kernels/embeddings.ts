@@ -2,7 +2,7 @@
 import type { Gpu } from '../gpu/device.ts';
 import { numel, type GpuTensor } from '../gpu/tensor.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
-import { defineKernel, grid1d, ROW_WORKGROUP, type Step } from './kernel.ts';
+import { defineKernel, grid1d, ROW_WORKGROUP, rowSubgroups, type Step } from './kernel.ts';
 
 export const embeddings = defineKernel({
   name: 'embeddings',
@@ -14,7 +14,7 @@ export const embeddings = defineKernel({
   constants: { WG: ROW_WORKGROUP },
   defines: {
     FUSE_LN: true, HAS_BETA: true, HAS_POSITION: true, HAS_TOKEN_TYPE: true,
-    WORD_F16: false, WORD_BF16: false, POS_F16: false, POS_BF16: false, TYPE_F16: false, TYPE_BF16: false,
+    WORD_F16: false, WORD_BF16: false, POS_F16: false, POS_BF16: false, TYPE_F16: false, TYPE_BF16: false, SUBGROUPS: false,
   },
 });
 
@@ -59,7 +59,7 @@ export function prepareEmbeddings(gpu: Gpu, uniforms: UniformArena, args: Embedd
       defines: {
         FUSE_LN: fuseLn, HAS_BETA: fuseLn && Boolean(args.beta), HAS_POSITION: Boolean(args.position), HAS_TOKEN_TYPE: Boolean(args.tokenType),
         WORD_F16: is(args.word, 'f16'), WORD_BF16: is(args.word, 'bf16'), POS_F16: is(args.position, 'f16'), POS_BF16: is(args.position, 'bf16'),
-        TYPE_F16: is(args.tokenType, 'f16'), TYPE_BF16: is(args.tokenType, 'bf16'),
+        TYPE_F16: is(args.tokenType, 'f16'), TYPE_BF16: is(args.tokenType, 'bf16'), SUBGROUPS: rowSubgroups(gpu),
       },
     },
     tensors: { ids: args.ids, positions: args.positions, token_types: args.tokenTypes, word: args.word, position: args.position,

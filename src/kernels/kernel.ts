@@ -16,6 +16,22 @@ import { packParams, parseParamFields, UniformArena, type ParamField } from '../
  */
 export const ROW_WORKGROUP = 64;
 
+/** Devices whose row reductions were told not to use subgroup operations (tests and benches compare both). */
+const subgroupsOff = new WeakSet<GPUDevice>();
+
+/**
+ * Whether the row kernels' reductions (reduce.wgsl: LayerNorm, softmax, embeddings, pooling) use subgroup
+ * operations: where the device has the `subgroups` feature, unless turned off with setRowSubgroups.
+ */
+export function rowSubgroups(gpu: Gpu): boolean {
+  return gpu.adapter.subgroups && !subgroupsOff.has(gpu.device);
+}
+
+export function setRowSubgroups(gpu: Gpu, on: boolean): void {
+  if (on) subgroupsOff.delete(gpu.device);
+  else subgroupsOff.add(gpu.device);
+}
+
 export interface KernelSpec<C extends Record<string, number>, D extends Defines> {
   name: string;
   /** Shared snippets first, the kernel's own file last. */

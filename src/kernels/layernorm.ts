@@ -2,7 +2,7 @@
 import type { Gpu } from '../gpu/device.ts';
 import { numel, type GpuTensor } from '../gpu/tensor.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
-import { defineKernel, grid1d, ROW_WORKGROUP, type Step } from './kernel.ts';
+import { defineKernel, grid1d, ROW_WORKGROUP, rowSubgroups, type Step } from './kernel.ts';
 
 export const layernorm = defineKernel({
   name: 'layernorm',
@@ -11,7 +11,7 @@ export const layernorm = defineKernel({
   params: ['rows: u32', 'n: u32', 'eps: f32'],
   // A power of two (tree reduction); see ROW_WORKGROUP for the choice.
   constants: { WG: ROW_WORKGROUP },
-  defines: { HAS_RESIDUAL: false, HAS_BETA: true },
+  defines: { HAS_RESIDUAL: false, HAS_BETA: true, SUBGROUPS: false },
 });
 
 export interface LayernormArgs {
@@ -35,7 +35,7 @@ export function prepareLayernorm(gpu: Gpu, uniforms: UniformArena, args: Layerno
     if (t && numel(t.shape) < want) throw new Error(`${label}: "${name}" has ${numel(t.shape)} elements, needs ${want}`);
   }
   return layernorm.prepare(gpu, {
-    variant: { defines: { HAS_RESIDUAL: Boolean(args.residual), HAS_BETA: Boolean(args.beta) } },
+    variant: { defines: { HAS_RESIDUAL: Boolean(args.residual), HAS_BETA: Boolean(args.beta), SUBGROUPS: rowSubgroups(gpu) } },
     tensors: { x: args.x, residual: args.residual, gamma: args.gamma, beta: args.beta, y: args.y },
     params: { rows: args.rows, n: args.n, eps: args.eps },
     workgroups: grid1d(args.rows),

@@ -4,7 +4,7 @@
 import type { Gpu } from '../gpu/device.ts';
 import { numel, type GpuTensor } from '../gpu/tensor.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
-import { defineKernel, grid1d, ROW_WORKGROUP, type Step } from './kernel.ts';
+import { defineKernel, grid1d, ROW_WORKGROUP, rowSubgroups, type Step } from './kernel.ts';
 
 export const pool = defineKernel({
   name: 'pool',
@@ -13,7 +13,7 @@ export const pool = defineKernel({
   params: ['batch: u32', 'seq_len: u32', 'hidden: u32', 'eps: f32', 'y_offset: u32', 'y_ld: u32'],
   // One workgroup per sequence, like the row kernels (see ROW_WORKGROUP); a power of two for the reduction.
   constants: { WG: ROW_WORKGROUP },
-  defines: { MASKED_MODE: false, MEAN_SQRT: false, WEIGHTED: false, MAX: false, LAST: false, NORMALIZE: false },
+  defines: { MASKED_MODE: false, MEAN_SQRT: false, WEIGHTED: false, MAX: false, LAST: false, NORMALIZE: false, SUBGROUPS: false },
 });
 
 /** The two modes of the library's own pooling option (featureExtraction's `pooling`). */
@@ -55,7 +55,7 @@ export function preparePool(gpu: Gpu, uniforms: UniformArena, args: PoolArgs): P
   }
   const defines = {
     MASKED_MODE: masked, MEAN_SQRT: mode === 'mean_sqrt_len_tokens', WEIGHTED: mode === 'weightedmean', MAX: mode === 'max', LAST: mode === 'lasttoken',
-    NORMALIZE: Boolean(args.normalize),
+    NORMALIZE: Boolean(args.normalize), SUBGROUPS: rowSubgroups(gpu),
   };
   return pool.prepare(gpu, {
     variant: { defines },

@@ -2,7 +2,7 @@
 import type { Gpu } from '../gpu/device.ts';
 import { numel, type GpuTensor } from '../gpu/tensor.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
-import { defineKernel, grid1d, ROW_WORKGROUP, type Step } from './kernel.ts';
+import { defineKernel, grid1d, ROW_WORKGROUP, rowSubgroups, type Step } from './kernel.ts';
 
 export const softmax = defineKernel({
   name: 'softmax',
@@ -10,7 +10,7 @@ export const softmax = defineKernel({
   bindings: ['x: read', 'mask: read if HAS_MASK', 'y: write', 'params: uniform'],
   params: ['rows: u32', 'n: u32', 'mask_div: u32', 'scale: f32'],
   constants: { WG: ROW_WORKGROUP },
-  defines: { HAS_MASK: false, CAUSAL: false },
+  defines: { HAS_MASK: false, CAUSAL: false, SUBGROUPS: false },
 });
 
 /** What the engine adds to the score of a padded key; anything at or below -1e30 counts as masked. */
@@ -44,7 +44,7 @@ export function prepareSoftmax(gpu: Gpu, uniforms: UniformArena, args: SoftmaxAr
     throw new Error(`${label}: mask [${args.mask.shape}] has fewer than ${Math.ceil(args.rows / maskDiv)} rows of ${args.n}`);
   }
   return softmax.prepare(gpu, {
-    variant: { defines: { HAS_MASK: Boolean(args.mask), CAUSAL: Boolean(args.causal) } },
+    variant: { defines: { HAS_MASK: Boolean(args.mask), CAUSAL: Boolean(args.causal), SUBGROUPS: rowSubgroups(gpu) } },
     tensors: { x: args.x, mask: args.mask, y: args.y },
     params: { rows: args.rows, n: args.n, mask_div: maskDiv, scale: args.scale ?? 1 },
     workgroups: grid1d(args.rows),

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createNodeGpu, describeAdapter } from '../../src/node.ts';
-import { UniformArena } from '../../src/lab.ts';
+import { setRowSubgroups, UniformArena } from '../../src/lab.ts';
 import { kernelCases } from '../kernels/cases.ts';
 import { runCase } from '../kernels/harness.ts';
 
@@ -15,5 +15,20 @@ for (const c of kernelCases) {
   test(c.name, async () => {
     const { ok, message } = await runCase(gpu, uniforms, c);
     assert.ok(ok, message);
+  });
+}
+
+// The row kernels reduce with subgroup operations where the device has them (SwiftShader does): the same
+// cases again with the workgroup-memory tree instead, so both paths stay held to the twin.
+const ROW_KERNELS = /^(layernorm|softmax|embeddings|pool) /;
+for (const c of kernelCases.filter((x) => ROW_KERNELS.test(x.name))) {
+  test(`${c.name} (tree reduction${gpu.adapter.subgroups ? '' : '; this device has no subgroups either way'})`, async () => {
+    setRowSubgroups(gpu, false);
+    try {
+      const { ok, message } = await runCase(gpu, uniforms, c);
+      assert.ok(ok, message);
+    } finally {
+      setRowSubgroups(gpu, true);
+    }
   });
 }
