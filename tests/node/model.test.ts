@@ -221,7 +221,7 @@ test('fuseLayerNorm false: 7 dispatches per layer, the same outputs as the fused
 test('an attention variant without the family\'s position features is refused by name; the default takes them', async () => {
   const mpnet = env.source('families/mpnet-base');
   await assert.rejects(EncoderModel.load(gpu, mpnet, { attention: 'naive' }),
-    (e: Error) => e instanceof InputError && e.message === 'attention variant "naive" cannot run this model: it takes no relative-bias (variants that do: flash, flash-q32, flash-q128)');
+    (e: Error) => e instanceof InputError && e.message === 'attention variant "naive" cannot run this model: it takes no relative-bias (variants that do: flash, flash-q32, flash-q128, flash-split)');
   const model = await EncoderModel.load(gpu, env.source('families/modernbert-base'));
   try {
     assert.equal(model.attention, 'flash');
