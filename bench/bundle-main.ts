@@ -61,12 +61,12 @@ const GRID: { suite: string; args: string[] }[] = quick ? [
   { suite: 'ceilings', args: ['--copy-mib', '4', '--invocations', '16384', '--iterations', '256'] },
   { suite: 'kernels', args: ['--tokens', '32', '--square', '64', '--configs', 'unrolled4x4,gpu16x16-k32-r2x2,autotuned', '--ops', 'bert,layernorm', '--no-peers'] },
   { suite: 'attention', args: ['--seq', '64', '--heads', '2', '--dim', '64', '--variants', 'flash'] },
-  { suite: 'e2e', args: ['--models', 'tiny-h64', '--shapes', '1x32', '--weights', 'f32,f16,int8', '--no-peers'] },
+  { suite: 'e2e', args: ['--models', 'tiny-h64', '--shapes', '1x32', '--weights', 'f32,f16,int8', '--previous', '--no-peers'] },
 ] : [
   { suite: 'ceilings', args: [] },
   { suite: 'kernels', args: ['--no-peers'] },
   { suite: 'attention', args: [] },
-  { suite: 'e2e', args: ['--models', E2E_MODELS.join(','), '--shapes', '1x128,8x128,1x512', '--weights', 'f32,f16,int8', '--no-peers'] },
+  { suite: 'e2e', args: ['--models', E2E_MODELS.join(','), '--shapes', '1x128,8x128,1x512', '--weights', 'f32,f16,int8', '--previous', '--no-peers'] },
 ];
 
 const summary: string[] = [`# webgpu-bert GPU bench (${quick ? 'quick' : 'full'})`, '', `- adapter: ${adapter}`, `- bundle: ${VERSION}; node ${process.version}; ${os.cpus().length} CPUs`, `- date: ${new Date().toISOString()}`, ''];

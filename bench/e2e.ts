@@ -3,7 +3,9 @@
 // the same inputs (relative error <= PEER_TOLERANCE) and only then timed. Every forward is timed on the wall
 // clock with its readback (ids in, last_hidden_state out as a Float32Array), for ours and the peers alike.
 import type { Timing } from '../src/gpu/timer.ts';
-import { EncoderModel, type ForwardInputs } from '../src/graph/model.ts';
+import { EncoderModel, type ForwardInputs, type ModelOptions } from '../src/graph/model.ts';
+import { GPU_SHAPED_CONFIGS, TUNE_ORDER } from '../src/kernels/autotune.ts';
+import { MATMUL_CONFIGS } from '../src/kernels/matmul.ts';
 import type { EncoderConfig as BertConfig } from '../src/families/config.ts';
 import { loadCheckpoint } from '../src/model/source.ts';
 import { ReferenceModel } from '../src/reference/model.ts';
@@ -17,6 +19,17 @@ import type { SuiteContext } from './suite.ts';
 export const OURS = 'webgpu-bert';
 /** Ours with every LayerNorm as its own dispatch (7 per layer instead of 5): the fused output blocks' gain, same run. */
 export const OURS_UNFUSED = 'webgpu-bert (LayerNorm unfused)';
+/**
+ * Ours with the kernels the engine had before the GPU-shaped ones: matmul tuned among the earlier
+ * configurations only, fused dense + LayerNorm, the default one-pass attention (flash-d64 where it fits),
+ * no whole-plan tuning (the row kernels' subgroup reductions stay). Against OURS on a GPU it is the gain
+ * of the GPU-shaped kernels and the plan tuning, measured in one run.
+ */
+export const OURS_PREVIOUS = 'webgpu-bert (previous kernels)';
+export const PREVIOUS_OPTIONS: ModelOptions = {
+  plan: 'fixed', fuseLayerNorm: true,
+  matmul: [...new Set([...TUNE_ORDER, ...MATMUL_CONFIGS.map((c) => c.name)])].filter((name) => !GPU_SHAPED_CONFIGS.includes(name)),
+};
 
 export interface E2eRow {
   model: string;
@@ -34,6 +47,8 @@ export interface E2eRow {
   tokensPerSec?: number;
   /** Ours only: compute dispatches in one forward (model.stats()). */
   dispatches?: number;
+  /** Ours only: the plan the forward ran (dense + LayerNorm fused or not, attention variant) and its matmul configurations. */
+  plan?: string;
   /** 2 FLOP per multiply-add of the encoder's matmuls and attention (embeddings and norms not counted). */
   flops: number;
   gflops?: number;
@@ -108,6 +123,20 @@ function timed(row: E2eRow, timing: Timing): Partial<E2eRow> {
   };
 }
 
+/** "fused+flash-split; gpu16x16-k32-r2x2 x4, unrolled4x4 x2": what ran, from the last forward's stats. */
+function planSummary(stats: ReturnType<EncoderModel['stats']>): string | undefined {
+  if (!stats.planOptions) return undefined;
+  const counts = new Map<string, number>();
+  // A matmul step's label names its configuration ("layer 0 QKV projection reg4x8 vec4").
+  const names = new Set(MATMUL_CONFIGS.map((c) => c.name));
+  for (const d of stats.occupancy?.dispatches ?? []) {
+    const config = d.layer === 0 ? d.label.split(' ').find((word) => names.has(word)) : undefined;
+    if (config) counts.set(config, (counts.get(config) ?? 0) + 1);
+  }
+  const matmuls = [...counts].map(([c, n]) => `${c} x${n}`).join(', ');
+  return `${stats.planOptions.fuseLayerNorm ? 'fused' : 'unfused'}+${stats.planOptions.attention}${matmuls ? `; layer 0: ${matmuls}` : ''}`;
+}
+
 /** Ours with 16-bit or 8-bit weights: held to ours with f32 weights on the same inputs (these are lossy). */
 export const WEIGHTS_TOLERANCE = { f16: 5e-3, int8: 5e-2 } as const;
 export type BenchWeights = 'f32' | keyof typeof WEIGHTS_TOLERANCE;
@@ -139,12 +168,14 @@ async function benchOurs(ctx: SuiteContext, name: string, engine: string, model:
         if (!(r.relNorm <= WEIGHTS_TOLERANCE[against.weights]) || r.nonFinite > 0) throw new Error(`${row.validation}: differs, not timed`);
       }
       Object.assign(row, timed(row, await timeCalls(ctx, forward)));
-      row.dispatches = model.stats().dispatchesPerForward;
+      const stats = model.stats();
+      row.dispatches = stats.dispatchesPerForward;
+      row.plan = planSummary(stats);
     } catch (error) {
       // E.g. out of memory at 8x512 on a small adapter: the other shapes still run.
       row.error = (error as Error).message.split('\n')[0];
     }
-    ctx.log(`e2e: ${name} ${c.batch}x${c.seqLen} ${engine}: ${row.error ? `error: ${row.error}` : `${fmt(row.medianMs)} ms, ${fmt(row.tokensPerSec)} tokens/s, ${row.dispatches} dispatches`}`);
+    ctx.log(`e2e: ${name} ${c.batch}x${c.seqLen} ${engine}: ${row.error ? `error: ${row.error}` : `${fmt(row.medianMs)} ms, ${fmt(row.tokensPerSec)} tokens/s, ${row.dispatches} dispatches, plan ${row.plan ?? '-'}`}`);
   }
   return rows;
 }
@@ -169,15 +200,16 @@ async function benchPeerCase(ctx: SuiteContext, row: E2eRow, peer: PeerModel, in
 }
 
 /** Every case of one model: ours first, then each peer the cases name, loaded once for all its cases. */
-export async function benchModel(ctx: SuiteContext, name: string, url: string, cases: readonly E2eCase[], weights: readonly BenchWeights[] = ['f32']): Promise<E2eRow[]> {
+export async function benchModel(ctx: SuiteContext, name: string, url: string, cases: readonly E2eCase[], weights: readonly BenchWeights[] = ['f32'], previous = false): Promise<E2eRow[]> {
   const outputs = new Map<E2eCase, Float32Array>();
   const rows: E2eRow[] = [];
   let config: BertConfig | undefined;
-  const engines: [string, boolean, BenchWeights][] = [[OURS, true, 'f32'], [OURS_UNFUSED, false, 'f32'],
-    ...weights.filter((w) => w !== 'f32').map((w): [string, boolean, BenchWeights] => [`${OURS} ${w} weights`, true, w])];
-  for (const [engine, fuseLayerNorm, w] of engines) {
+  const engines: [string, ModelOptions, BenchWeights][] = [[OURS, {}, 'f32'], [OURS_UNFUSED, { fuseLayerNorm: false }, 'f32'],
+    ...(previous ? [[OURS_PREVIOUS, PREVIOUS_OPTIONS, 'f32'] as [string, ModelOptions, BenchWeights]] : []),
+    ...weights.filter((w) => w !== 'f32').map((w): [string, ModelOptions, BenchWeights] => [`${OURS} ${w} weights`, {}, w])];
+  for (const [engine, options, w] of engines) {
     ctx.log(`e2e: ${name}: loading ${engine} from ${url}`);
-    const model = await EncoderModel.load(ctx.gpu, url, { fuseLayerNorm, weights: w });
+    const model = await EncoderModel.load(ctx.gpu, url, { ...options, weights: w });
     config = model.config;
     try {
       // The peers (and the f16 / int8 weights) are compared with the fused f32 engine's outputs.

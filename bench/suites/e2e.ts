@@ -25,6 +25,7 @@ export const renderE2e: SuiteRenderer = (rawRows, options) => {
     ['tokens/s', (r) => fmt(r.tokensPerSec, 1)],
     ['ours/peer throughput', (r) => (r.oursOverPeer === undefined ? '-' : `${fmt(r.oursOverPeer)}x`)],
     ['dispatches', (r) => (r.dispatches === undefined ? '-' : String(r.dispatches))],
+    ['plan', (r) => r.plan ?? '-'],
     ['GFLOP/s', (r) => fmt(r.gflops)],
     ['% of FMA ceiling', (r) => fmtPct(r.pctOfCeiling)],
     ['check', (r) => r.validation || '-'],
@@ -58,9 +59,9 @@ export const renderE2e: SuiteRenderer = (rawRows, options) => {
 
 /**
  * `e2e [--models minilm-l6-h384,bert-base,tiny-h64] [--shapes 1x128,8x128,1x512] [--peers a,b|none] [--no-peers]
- * [--model-base URL|DIR]`. Defaults: E2E_GRID[size] (bench/e2e-models.ts); models served at /bench/models/.
+ * [--model-base URL|DIR] [--weights f32,f16,int8] [--previous]`. Defaults: E2E_GRID[size] (bench/e2e-models.ts); models served at /bench/models/.
  */
-export const E2E_FLAGS: Record<string, FlagKind> = { models: 'list', shapes: 'list', peers: 'list', 'no-peers': 'switch', 'model-base': 'string', weights: 'list' };
+export const E2E_FLAGS: Record<string, FlagKind> = { models: 'list', shapes: 'list', peers: 'list', 'no-peers': 'switch', 'model-base': 'string', weights: 'list', previous: 'switch' };
 
 function parseE2eArgs(args: readonly string[]): SuiteArgs {
   return new SuiteArgs('e2e', args, E2E_FLAGS);
@@ -88,7 +89,7 @@ export async function e2eSuite(ctx: SuiteContext): Promise<SuiteOutput> {
   const weights = (args.list('weights') ?? ['f32']) as BenchWeights[];
   for (const w of weights) if (w !== 'f32' && !(w in WEIGHTS_TOLERANCE)) throw new Error(`e2e: --weights takes f32, f16, int8, got "${w}"`);
   for (const [model, modelCases] of byModel) {
-    rows.push(...await benchModel(ctx, model, `${base.replace(/\/?$/, '/')}${model}/`, modelCases, weights));
+    rows.push(...await benchModel(ctx, model, `${base.replace(/\/?$/, '/')}${model}/`, modelCases, weights, args.switch('previous')));
   }
   // The ceiling is the WebGPU adapter's: an engine on another backend (WASM on the CPU) gets no share of it.
   for (const r of rows) if (r.backend === 'webgpu') r.pctOfCeiling = percentOf(r.gflops, ceilings.fmaGFlops);
@@ -99,6 +100,8 @@ export async function e2eSuite(ctx: SuiteContext): Promise<SuiteOutput> {
       'timing: wall clock around each whole forward, inputs in and last_hidden_state read back to a Float32Array, for every engine alike; median after warm-up',
       '% of FMA ceiling: only for engines on WebGPU (the ceiling is the WebGPU adapter\'s; Transformers.js WASM runs on the CPU outside it)',
       'webgpu-bert f16 / int8 weights (--weights): ours with the weights stored 16-bit or int8 (quantized on load), f32 arithmetic, each case held to the f32 engine\'s output on the same inputs; ours/peer = the f32 engine\'s throughput over it',
+      'webgpu-bert (previous kernels), with --previous: matmul autotuned among the configurations before the GPU-shaped ones, fused dense + LayerNorm, the default one-pass attention (flash-d64 where it fits), no plan tuning; its ours/peer column is the default engine\'s throughput over it (the gain of the GPU-shaped kernels and the plan tuning)',
+      'plan: fused or unfused dense + LayerNorm, the attention variant, and layer 0\'s matmul configurations with their counts',
       'webgpu-bert (LayerNorm unfused): ours loaded with fuseLayerNorm: false (each LayerNorm its own dispatch, 7 per layer instead of 5); its ours/peer column is the fused engine\'s throughput over it',
       'tokens/s = batch * seq / median; GFLOP/s = matmul and attention FLOPs (per layer 2*T*(4*H^2 + 2*H*I) + 4*B*heads*S^2*dh) / median; ours/peer throughput = our tokens/s / the peer\'s',
       'ours is validated against the float64 reference (src/reference/bert.ts) on 2 sequences of 16 tokens, one padded: plain JS loops in float64 take minutes at full size; each peer is checked against our output at the timed size (relative error <= 1e-3) before it is timed',

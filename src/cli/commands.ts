@@ -9,7 +9,8 @@ const offline: FlagSpec = { name: 'offline', help: 'hub model ids: the cache onl
 /** --model and the hub flags that go with it. */
 const model = [modelFlag, revision, offline];
 const attention: FlagSpec = { name: 'attention', value: '<variant>', help: 'attention kernel variant by name (default: the engine\'s; a wrong name lists them)' };
-const matmul: FlagSpec = { name: 'matmul', value: '<config|autotune>', help: 'matmul configuration by name (a wrong name lists them), or autotune (default: time each on this adapter)' };
+const matmul: FlagSpec = { name: 'matmul', value: '<config[,config…]|autotune>', help: 'matmul configuration by name (a wrong name lists them), several (autotune among those), or autotune (default: time each on this adapter)' };
+const plan: FlagSpec = { name: 'plan', value: 'autotune|fixed', help: 'autotune: time fused/unfused dense + LayerNorm and the attention variants on one layer (default on a GPU); fixed: the defaults (default on a software adapter)' };
 const weights: FlagSpec = { name: 'weights', value: 'auto|f32|f16|int8', help: 'weight storage on the GPU: auto (the checkpoint\'s own, default), f32, f16, or int8 (quantized on load); f32 arithmetic' };
 const runtime: FlagSpec = { name: 'runtime', value: 'node|browser', help: 'node: Dawn in this process (default); browser: headless Chromium via Playwright' };
 const progress: FlagSpec = { name: 'progress', help: 'progress on stderr even when it is not a terminal' };
@@ -28,6 +29,7 @@ export const RUN: CommandSpec = {
     { name: 'attentions', help: 'also output every layer\'s attention probabilities [layer][batch][heads][seq][seq]' },
     attention,
     matmul,
+    plan,
     weights,
     runtime,
     { name: 'repeat', value: '<N>', help: 'run N more forwards after the first and add timing {first_ms, median_ms, min_ms, runs, dispatches}' },
@@ -83,6 +85,7 @@ export const EMBED: CommandSpec = {
     { name: 'precision', value: 'f32|f16|int8|binary', help: 'with --input: f32 (default; .f16: f16), f16, int8 (per-vector scale) or binary (sign bits)' },
     attention,
     matmul,
+    plan,
     weights,
     runtime,
     progress,
@@ -106,7 +109,7 @@ Example:
 };
 
 const topK: FlagSpec = { name: 'top-k', value: '<N>', help: 'how many results to keep' };
-const taskFlags = [...model, attention, matmul, weights, progress];
+const taskFlags = [...model, attention, matmul, plan, weights, progress];
 const taskDetails = (output: string, example: string) => `Output: {result: ${output}, adapter}. Runs in Node (Dawn); the head must be in the checkpoint.
 
 Example:

@@ -41,7 +41,7 @@ export async function embed(flags: Flags, texts: string[]): Promise<void> {
 
   const pooling = asked ?? 'mean';
   const result = await execute(engine.runtime, {
-    model, hub, attention: engine.attention, matmul: engine.matmul, weights: engine.weights, inputs, attentions: false, repeat: 0, pooler: false, logits: false,
+    model, hub, attention: engine.attention, matmul: engine.matmul, plan: engine.plan, weights: engine.weights, inputs, attentions: false, repeat: 0, pooler: false, logits: false,
     ...(pipeline ? { sentence: normalize ? { normalize: true } : true } : { pooling: { mode: pooling, normalize } }),
   }, progress);
   const { batch: B, hiddenSize: H, embeddings } = result.forward;

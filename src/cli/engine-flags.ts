@@ -11,9 +11,13 @@ import type { ProgressSink } from './progress.ts';
 export const RUNTIMES = ['node', 'browser'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 
+export const PLANS = ['autotune', 'fixed'] as const;
+
 export interface EngineFlags {
   attention?: string;
-  matmul?: string;
+  /** 'autotune', a configuration's name, or several names (autotune among those). */
+  matmul?: string | string[];
+  plan?: (typeof PLANS)[number];
   weights?: WeightsOption;
   runtime: Runtime;
 }
@@ -23,12 +27,21 @@ export function engineFlags(flags: Flags): EngineFlags {
   if (attention !== undefined && !ATTENTION_VARIANTS.some((v) => v.name === attention)) {
     throw new UsageError(`--attention: unknown variant ${JSON.stringify(attention)} (known: ${ATTENTION_VARIANTS.map((v) => v.name).join(', ')})`);
   }
-  const matmul = flags.string('matmul');
-  if (matmul !== undefined && matmul !== 'autotune' && !MATMUL_CONFIGS.some((c) => c.name === matmul)) {
-    throw new UsageError(`--matmul: unknown configuration ${JSON.stringify(matmul)} (known: autotune, ${MATMUL_CONFIGS.map((c) => c.name).join(', ')})`);
-  }
   const weights = flags.has('weights') ? flags.choice('weights', WEIGHT_OPTIONS, 'auto') : undefined;
-  return { attention, matmul, weights, runtime: flags.choice('runtime', RUNTIMES, 'node') };
+  const plan = flags.has('plan') ? flags.choice('plan', PLANS, 'autotune') : undefined;
+  return { attention, matmul: matmulFlag(flags.string('matmul')), plan, weights, runtime: flags.choice('runtime', RUNTIMES, 'node') };
+}
+
+/** --matmul: 'autotune', one name, or names separated by commas (autotune among those). */
+function matmulFlag(value: string | undefined): string | string[] | undefined {
+  if (value === undefined || value === 'autotune') return value;
+  const names = value.split(',').map((n) => n.trim());
+  for (const name of names) {
+    if (!MATMUL_CONFIGS.some((c) => c.name === name)) {
+      throw new UsageError(`--matmul: unknown configuration ${JSON.stringify(name)} (known: autotune, ${MATMUL_CONFIGS.map((c) => c.name).join(', ')})`);
+    }
+  }
+  return names.length === 1 ? names[0] : names;
 }
 
 export async function execute(runtime: Runtime, job: Job, progress: ProgressSink): Promise<JobResult> {

@@ -16,7 +16,8 @@ export interface Job {
   /** For hub model ids. */
   hub?: HubOptions;
   attention?: string;
-  matmul?: string;
+  matmul?: string | string[];
+  plan?: 'autotune' | 'fixed';
   weights?: WeightsOption;
   inputs: ForwardInputs;
   attentions: boolean;
@@ -79,6 +80,9 @@ export interface JobStats {
   peak_activation_bytes: number;
   /** Tensors and bytes on the GPU per storage format (f32, f16, bf16, i8). */
   weight_storage: StorageSummary;
+  /** The plan the forward ran: dense + LayerNorm fused or not, the attention variant; with whole-plan
+   * tuning, the per-layer median milliseconds of each candidate. */
+  plan?: { fuse_layernorm: boolean; attention: string; tuned_ms?: Record<string, number> };
 }
 
 export interface JobResult {
@@ -110,6 +114,7 @@ export async function runJob(gpu: Gpu, job: Job, progress: JobProgress): Promise
     hub: job.hub,
     attention: job.attention,
     matmul: job.matmul,
+    plan: job.plan,
     weights: job.weights,
     onProgress: (p) => {
       if (p.stage === 'upload' && !uploading) progress.stage('uploading weights');
@@ -118,7 +123,7 @@ export async function runJob(gpu: Gpu, job: Job, progress: JobProgress): Promise
     },
   });
   try {
-    progress.stage(job.matmul === undefined || job.matmul === 'autotune' ? 'first forward (planning, autotuning matmuls)' : 'first forward (planning)');
+    progress.stage(typeof job.matmul !== 'string' || job.matmul === 'autotune' ? 'first forward (planning, autotuning matmuls)' : 'first forward (planning)');
     const options = {
       attentions: job.attentions, pooler: job.pooler, logits: job.logits,
       ...(job.pooling && { pooling: job.pooling, hidden: false }), ...(job.sentence && { sentence: job.sentence, hidden: false }),
@@ -144,6 +149,9 @@ export async function runJob(gpu: Gpu, job: Job, progress: JobProgress): Promise
         weight_bytes: s.weightBytes,
         peak_activation_bytes: s.peakActivationBytes,
         weight_storage: s.weightStorage,
+        ...(s.planOptions && {
+          plan: { fuse_layernorm: s.planOptions.fuseLayerNorm, attention: s.planOptions.attention, ...(s.planOptions.tuned && { tuned_ms: s.planOptions.tuned.medians }) },
+        }),
       },
       layers: model.config.numHiddenLayers,
       heads: model.config.numAttentionHeads,

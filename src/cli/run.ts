@@ -34,7 +34,7 @@ export async function run(flags: Flags): Promise<void> {
     : encodeText(await readTokenizer(files), config, text!, pair);
 
   const result = await execute(engine.runtime, {
-    model, hub, attention: engine.attention, matmul: engine.matmul, weights: engine.weights, inputs, attentions: flags.bool('attentions'), repeat,
+    model, hub, attention: engine.attention, matmul: engine.matmul, plan: engine.plan, weights: engine.weights, inputs, attentions: flags.bool('attentions'), repeat,
     occupancy: flags.bool('occupancy'),
   }, progress);
   // The table for people on stderr; the JSON has every dispatch.

@@ -26,7 +26,7 @@ export async function withModel<T>(flags: Flags, body: (model: EncoderModel, pro
     progress.stage('loading the model');
     const model = await EncoderModel.load(gpu, source, {
       hub,
-      attention: engine.attention, matmul: engine.matmul, weights: engine.weights,
+      attention: engine.attention, matmul: engine.matmul, plan: engine.plan, weights: engine.weights,
       onProgress: (p) => progress.bytes(p.stage === 'upload' ? 'upload to GPU' : p.file ?? 'download', p.loaded, p.total),
     });
     progress.stage('running');

@@ -11,7 +11,7 @@ import { autotuneMatmul, cachedTuning, persistTuning, restoreTuning, tuningSpent
 import { planTuneKey, tunedPlanChoice, tunePlan, type PlanChoice } from './plan-tune.ts';
 import { compileSpent } from '../gpu/pipeline-cache.ts';
 import { recordSteps } from '../kernels/kernel.ts';
-import { matmulConfig, type MatmulConfig } from '../kernels/matmul.ts';
+import { MATMUL_CONFIGS, matmulConfig, type MatmulConfig } from '../kernels/matmul.ts';
 import type { EncoderConfig } from '../families/config.ts';
 import type { AnyFamily, HeadRequest, Heads } from '../families/family.ts';
 import type { SentenceTransformerConfig } from '../model/sentence.ts';
@@ -39,8 +39,11 @@ export interface LoadProgress {
 export interface ModelOptions {
   /** Attention variant by name (see ATTENTION_VARIANTS); default: the best that takes the head dim (DEFAULT_ATTENTION_ORDER). */
   attention?: string;
-  /** 'autotune' (default: time each matmul configuration once per shape on this adapter) or a configuration name. */
-  matmul?: string;
+  /**
+   * 'autotune' (default: time each matmul configuration once per shape on this adapter), a configuration name,
+   * or a list of names: autotune among those only (tuned and stored apart from the full tuning).
+   */
+  matmul?: string | readonly string[];
   /**
    * Dense + residual + LayerNorm as one dispatch (5 dispatches per layer instead of 7); default true. Off, or
    * for hidden sizes over 960, a matmul and a LayerNorm dispatch each: benchmarks compare the two.
@@ -140,7 +143,10 @@ export class EncoderModel {
     readonly tokenizer: Tokenizer | undefined,
     readonly checkpoint: Pick<LoadedCheckpoint, 'dtypeSummary' | 'weightFiles' | 'ignoredTensors' | 'sentence'>,
     readonly attention: string,
+    /** 'autotune' or one configuration's name. */
     private matmul: string,
+    /** With matmul 'autotune': the configurations it times, when a list was given. */
+    private readonly matmulCandidates: readonly MatmulConfig[] | undefined,
     readonly fuseLayerNorm: boolean,
     /** Which plan options the whole-plan tuning may change (none: 'fixed'). */
     private readonly planTuning: { fuseLayerNorm: boolean; attention: boolean },
@@ -151,8 +157,7 @@ export class EncoderModel {
   /** Loads a checkpoint (folder, http(s) URL base, or files in memory) and uploads its weights. */
   static async load(gpu: Gpu, source: string | CheckpointFiles, opts: ModelOptions = {}): Promise<EncoderModel> {
     if (opts.attention) attentionVariant(opts.attention);
-    const matmul = opts.matmul ?? 'autotune';
-    if (matmul !== 'autotune') matmulConfig(matmul);
+    const [matmul, matmulCandidates] = matmulOption(opts.matmul);
     const ckpt = await loadCheckpoint(source, {
       hub: { ...opts.hub, ...(opts.revision !== undefined && { revision: opts.revision }) },
       onProgress: (p: Progress) => opts.onProgress?.({ stage: 'download', file: p.file, loaded: p.loaded, total: p.total }),
@@ -174,7 +179,7 @@ export class EncoderModel {
     if (opts.plan !== undefined && opts.plan !== 'autotune' && opts.plan !== 'fixed') throw new InputError(`plan must be 'autotune' or 'fixed', got ${JSON.stringify(opts.plan)}`);
     const tunePlans = (opts.plan ?? (matmul === 'autotune' && !gpu.adapter.isFallback ? 'autotune' : 'fixed')) === 'autotune';
     const planTuning = { fuseLayerNorm: tunePlans && opts.fuseLayerNorm === undefined, attention: tunePlans && opts.attention === undefined };
-    const model = new EncoderModel(gpu, ckpt.family, ckpt.config, ckpt.weights, arena, tokenizer, ckpt, attention, matmul, opts.fuseLayerNorm ?? true, planTuning);
+    const model = new EncoderModel(gpu, ckpt.family, ckpt.config, ckpt.weights, arena, tokenizer, ckpt, attention, matmul, matmulCandidates, opts.fuseLayerNorm ?? true, planTuning);
     model.phases = { fetchMs: ckpt.timings.readMs, parseMs: ckpt.timings.parseMs, uploadMs, tuningsRestored };
     return model;
   }
@@ -359,7 +364,8 @@ export class EncoderModel {
     const storage = Object.keys(this.arena.storage).sort().join('+');
     return [this.family.name, `h${c.hiddenSize}`, `l${c.numHiddenLayers}`, `a${c.numAttentionHeads}`, `i${c.intermediateSize}`, storage,
       (this.family.attentionFeatures?.(c) ?? []).join('+') || 'plain', attentions ? 'maps' : '', JSON.stringify(req),
-      tunable.fuseLayerNorm ? '' : `ln${this.fuseLayerNorm ? 1 : 0}`, tunable.attention ? '' : this.attention].join(',');
+      tunable.fuseLayerNorm ? '' : `ln${this.fuseLayerNorm ? 1 : 0}`, tunable.attention ? '' : this.attention,
+      this.matmulCandidates ? `only=${this.matmulCandidates.map((m) => m.name).join('+')}` : ''].join(',');
   }
 
   /** Fused and unfused LayerNorm x every attention variant that takes this model (the defaults first). */
@@ -395,7 +401,7 @@ export class EncoderModel {
 
   private matmulConfig(m: number, n: number, k: number, transB = true, bDtype?: DType, glu?: boolean): Promise<MatmulConfig> {
     if (this.matmul !== 'autotune') return Promise.resolve(matmulConfig(this.matmul));
-    return autotuneMatmul(this.gpu, { m, n, k, transB, bDtype, glu });
+    return autotuneMatmul(this.gpu, { m, n, k, transB, bDtype, glu }, { configs: this.matmulCandidates });
   }
 
   /**
@@ -487,4 +493,19 @@ function chooseAttention(asked: string | undefined, family: AnyFamily, config: E
   const why = variantRefuses(attentionVariant(asked), config.headDim, features);
   if (why) throw new InputError(`attention variant "${asked}" cannot run this model: ${why}`);
   return asked;
+}
+
+/** ModelOptions.matmul as ['autotune' or a name, the candidates of a list]; unknown names are refused by name. */
+function matmulOption(option: ModelOptions['matmul']): [string, readonly MatmulConfig[] | undefined] {
+  const known = () => `known: autotune, ${MATMUL_CONFIGS.map((c) => c.name).join(', ')}`;
+  const config = (name: unknown) => {
+    const c = MATMUL_CONFIGS.find((x) => x.name === name);
+    if (!c) throw new InputError(`matmul: unknown configuration ${JSON.stringify(name)} (${known()})`);
+    return c;
+  };
+  if (option === undefined || option === 'autotune') return ['autotune', undefined];
+  if (typeof option === 'string') return [config(option).name, undefined];
+  if (!Array.isArray(option) || option.length === 0) throw new InputError(`matmul must be 'autotune', a configuration name or a non-empty list of names, got ${JSON.stringify(option)}`);
+  const list = [...new Set(option)].map(config);
+  return list.length === 1 ? [list[0].name, undefined] : ['autotune', list];
 }

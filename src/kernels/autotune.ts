@@ -37,7 +37,9 @@ const SKIP_RATIO = 3;
 /** Default tuning budget per shape: once spent, the remaining candidates are skipped. */
 export const TUNE_BUDGET_MS = 1500;
 
-const GPU_SHAPED = ['gpu16x16-k32-r2x2', 'gpu16x32-k16-r2x2', 'gpu32x32-k16-r2x2', 'gpu64x64-k8-r4x4'];
+/** The workgroup-tiled configurations shaped for GPUs (matmul-gpu.wgsl); the rest came before them. */
+export const GPU_SHAPED_CONFIGS: readonly string[] = ['gpu16x16-k32-r2x2', 'gpu16x32-k16-r2x2', 'gpu32x32-k16-r2x2', 'gpu64x64-k8-r4x4'];
+const GPU_SHAPED = GPU_SHAPED_CONFIGS;
 
 /**
  * The order candidates are timed in on a software adapter: register tiles first (the fastest on SwiftShader),
@@ -56,12 +58,16 @@ function candidates(glu: boolean, software: boolean): MatmulConfig[] {
   return [...MATMUL_CONFIGS].filter((c) => !glu || takesGlu(c)).sort((a, b) => rank(a) - rank(b));
 }
 
-/** m is rounded up to a power of two (one tuning serves every batch x sequence in the bucket). */
-export function tuneKey(gpu: Gpu, s: MatmulShape): string {
+/**
+ * m is rounded up to a power of two (one tuning serves every batch x sequence in the bucket). A tuning among
+ * chosen configurations only (`only`) is kept apart from the tuning among all of them.
+ */
+export function tuneKey(gpu: Gpu, s: MatmulShape, only?: readonly string[]): string {
   const bucket = 2 ** Math.ceil(Math.log2(Math.max(s.m, 1)));
   const a = gpu.adapter;
   const storage = s.bDtype && s.bDtype !== 'f32' ? `|${s.bDtype}` : '';
-  return `${a.vendor}|${a.architecture}|${a.description}|m${bucket}|n${s.n}|k${s.k}|${s.transB ? 'bt' : 'b'}${storage}${s.glu ? '|glu' : ''}`;
+  const among = only ? `|only=${only.join('+')}` : '';
+  return `${a.vendor}|${a.architecture}|${a.description}|m${bucket}|n${s.n}|k${s.k}|${s.transB ? 'bt' : 'b'}${storage}${s.glu ? '|glu' : ''}${among}`;
 }
 
 function cacheOf(gpu: Gpu): Map<string, TuneResult> {
@@ -71,6 +77,7 @@ function cacheOf(gpu: Gpu): Map<string, TuneResult> {
 }
 
 export interface AutotuneOptions {
+  /** Time only these, in this order (default: every configuration, in the adapter's order); cached apart. */
   configs?: readonly MatmulConfig[];
   runs?: number;
   /** Milliseconds of timing per shape before the remaining candidates are skipped (default TUNE_BUDGET_MS). */
@@ -81,7 +88,7 @@ export interface AutotuneOptions {
 
 /** The fastest configuration for `shape`, timed on first use and cached for the device's lifetime. */
 export async function autotuneMatmul(gpu: Gpu, shape: MatmulShape, opts: AutotuneOptions = {}): Promise<MatmulConfig> {
-  const key = tuneKey(gpu, shape);
+  const key = tuneKey(gpu, shape, opts.configs?.map((c) => c.name));
   const hit = cacheOf(gpu).get(key);
   if (hit) return matmulConfig(hit.config);
   // One tuning at a time per device: the queue's tail is this call, which waits for the one before.

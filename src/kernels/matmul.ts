@@ -205,7 +205,7 @@ export async function prepareMatmul(gpu: Gpu, uniforms: UniformArena, args: Matm
   if (config.kernel === 'naive') {
     const { constants } = matmulNaive.resolve();
     const workgroups: [number, number, number] = [Math.ceil(n / constants.WG_X), Math.ceil(m / constants.WG_Y), batch.count];
-    return matmulNaive.prepare(gpu, { variant: { defines }, tensors, params, workgroups, uniforms, grid: tiles(m, n, constants.WG_Y, constants.WG_X, batch.count), label: `${label}${packed.W_PACKED ? ` ${args.b.dtype}` : ''}` });
+    return matmulNaive.prepare(gpu, { variant: { defines }, tensors, params, workgroups, uniforms, grid: tiles(m, n, constants.WG_Y, constants.WG_X, batch.count), label: `${label} ${config.name}${packed.W_PACKED ? ` ${args.b.dtype}` : ''}` });
   }
   // vec4 loads need every row of A and B to start on a multiple of 4 elements, and k to be one; B as [k, n]
   // read as vec4 along n (matmul-unrolled) needs n to be one too.

@@ -111,6 +111,19 @@ describe('run', () => {
     assert.ok(report.pass, report.message);
   });
 
+  test('--plan autotune times the candidate plans; --matmul A,B tunes among those; --plan fixed keeps the defaults', async () => {
+    const tuned = await ok(['run', '--model', H64, '--text', 'hello world', '--plan', 'autotune', '--matmul', 'naive,reg4x8']);
+    const plan = tuned.stats.plan;
+    assert.equal(typeof plan.fuse_layernorm, 'boolean');
+    // Head dim 16: flash-d64 does not apply; each LayerNorm choice with each variant that does was timed.
+    assert.ok(['fused+flash', 'unfused+flash', 'fused+flash-split', 'unfused+naive'].every((c) => plan.tuned_ms[c] > 0), JSON.stringify(plan));
+    assert.equal(plan.tuned_ms[`${plan.fuse_layernorm ? 'fused' : 'unfused'}+${plan.attention}`], Math.min(...Object.values(plan.tuned_ms) as number[]), 'the fastest was kept');
+    const fixed = await ok(['run', '--model', H64, '--text', 'hello world', '--plan', 'fixed', ...FAST]);
+    assert.deepEqual(fixed.stats.plan, { fuse_layernorm: true, attention: 'flash' });
+    const report = compare(flat(tuned.last_hidden_state), flat(fixed.last_hidden_state), TOLERANCES.model, 'tuned vs fixed plan');
+    assert.ok(report.pass, report.message);
+  });
+
   test('--repeat 3 adds timing', async () => {
     const out = await ok(['run', '--model', H64, '--text', 'hello world', '--repeat', '3', ...FAST]);
     const { timing, stats } = out;
@@ -423,6 +436,8 @@ describe('bad input: exit code, one error line naming the culprit, empty stdout'
   test('unknown flag', () => fails(['run', '--bogus', ...text], 2, '--bogus'));
   test('unknown command', () => fails(['frobnicate'], 2, 'frobnicate'));
   test('unknown attention variant', () => fails(['run', '--model', H64, ...text, '--attention', 'quantum'], 2, '--attention', 'quantum'));
+  test('unknown matmul configuration in a list', () => fails(['run', '--model', H64, ...text, '--matmul', 'naive,reg5x5'], 2, '--matmul', 'reg5x5'));
+  test('bad --plan', () => fails(['run', '--model', H64, ...text, '--plan', 'sometimes'], 2, '--plan', 'sometimes'));
   test('--repeat 0', () => fails(['run', '--model', H64, ...text, '--repeat', '0'], 2, '--repeat'));
 });
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { EncoderModel, createNodeGpu, InputError } from '../../src/node.ts';
-import { cachedPipelineCount, compare } from '../../src/lab.ts';
+import { cachedPipelineCount, compare, MATMUL_CONFIGS } from '../../src/lab.ts';
 import { occupancyTable } from '../../src/node.ts';
 import { modelCases, type FixtureEnv } from '../model/cases.ts';
 
@@ -216,6 +216,27 @@ test('fuseLayerNorm false: 7 dispatches per layer, the same outputs as the fused
     fused.dispose();
     unfused.dispose();
   }
+});
+
+test('matmul as a list autotunes among those configurations only; a wrong name or an empty list is refused by name', async () => {
+  const model = await EncoderModel.load(gpu, env.source('pytorch-bert-h64'), { matmul: ['naive', 'reg4x8'] });
+  try {
+    const out = await model.forward(inputs);
+    // Held to PyTorch (float64 reference), not to another run of the engine.
+    const report = compare(out.lastHiddenState, (ref.last_hidden_state as number[][][]).flat(2));
+    assert.ok(report.pass, report.message);
+    // Matmul steps name their configuration: the unfused ones (QKV, FFN in, pooler) ran one of the two.
+    const names = new Set(MATMUL_CONFIGS.map((c) => c.name));
+    const ran = (model.stats().occupancy?.dispatches ?? []).flatMap((d) => d.label.split(' ').filter((w) => names.has(w)));
+    assert.ok(ran.length >= 4, `matmul configurations in the labels: ${ran}`);
+    for (const name of ran) assert.ok(['naive', 'reg4x8'].includes(name), `${name} is not in the list`);
+  } finally {
+    model.dispose();
+  }
+  await assert.rejects(EncoderModel.load(gpu, env.source('pytorch-bert-h64'), { matmul: ['reg4x8', 'reg5x5'] }),
+    (e: Error) => e instanceof InputError && e.message.startsWith('matmul: unknown configuration "reg5x5" (known: autotune, '));
+  await assert.rejects(EncoderModel.load(gpu, env.source('pytorch-bert-h64'), { matmul: [] }),
+    (e: Error) => e instanceof InputError && /non-empty list/.test(e.message));
 });
 
 test('an attention variant without the family\'s position features is refused by name; the default takes them', async () => {

@@ -49,8 +49,13 @@ test('bench:bundle builds a self-contained folder under 60 MiB whose quick mode 
     }
     const e2e = JSON.parse(readFileSync(path.join(out, files.find((f) => f.startsWith('e2e-') && f.endsWith('.json'))!), 'utf8'));
     const engines = e2e.rows.map((r: { engine: string }) => r.engine);
-    assert.deepEqual(engines, ['webgpu-bert', 'webgpu-bert (LayerNorm unfused)', 'webgpu-bert f16 weights', 'webgpu-bert int8 weights']);
+    assert.deepEqual(engines, ['webgpu-bert', 'webgpu-bert (LayerNorm unfused)', 'webgpu-bert (previous kernels)', 'webgpu-bert f16 weights', 'webgpu-bert int8 weights']);
     for (const r of e2e.rows) assert.ok(!r.error && r.medianMs > 0, `${r.engine}: ${r.error ?? 'no timing'}`);
+    // The previous kernels' row ran none of the GPU-shaped matmuls, and says which it ran.
+    const previous = e2e.rows.find((r: { engine: string }) => r.engine === 'webgpu-bert (previous kernels)');
+    assert.match(previous.plan, /^fused\+flash(-d64)?; layer 0: \S/);
+    assert.doesNotMatch(previous.plan, /gpu\d/);
+    assert.ok(previous.oursOverPeer > 0, 'the default engine over the previous kernels');
     const occupancy = JSON.parse(readFileSync(path.join(out, 'occupancy-tiny-h64-1x32.json'), 'utf8'));
     assert.ok(occupancy.dispatches.length >= 11 && occupancy.dispatches.every((d: { workgroups: number; invocations: number }) => d.workgroups > 0 && d.invocations > 0));
     const summary = readFileSync(path.join(out, 'summary.md'), 'utf8');
