@@ -7,7 +7,7 @@
 //     scatters down a tile column land in different banks instead of one;
 //   - the k-steps are double-buffered: the slice after the current one is loaded into the other half of
 //     workgroup memory while the current one is multiplied, with one barrier per step instead of two.
-// Invocation (x, y) owns rows y + i*WG_Y and columns x + j*WG_X of the block (i < TM, j < TN): neighbouring
+// Invocation (x, y) owns rows y + i*WG_Y and columns x + j*WG_X of the block (i < TM, j < TN; matmul-tile.wgsl): neighbouring
 // invocations read neighbouring words of tile_b (no conflicts) and write neighbouring words of C.
 // VEC4 (set by prepareMatmul when k, every row stride and offset are multiples of 4, and n too for B as [k, n])
 // selects the vec4 loads; without it the same tiles are filled one element at a time. Loads outside [m, k]
@@ -159,23 +159,10 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       for (var j = 0u; j < TN; j++) {
         b_reg[j] = tile_b[h * HALF_B + kk * STRIDE_B + lid.x + j * WG_X];
       }
-      for (var i = 0u; i < TM; i++) {
-        for (var j = 0u; j < TN; j++) {
-          acc[i * TN + j] = fma(a_reg[i], b_reg[j], acc[i * TN + j]);
-        }
-      }
+      tile_fma(&acc, &a_reg, &b_reg);
     }
     workgroupBarrier();
   }
 
-  for (var i = 0u; i < TM; i++) {
-    let row = row0 + lid.y + i * WG_Y;
-    for (var j = 0u; j < TN; j++) {
-      let col = col0 + lid.x + j * WG_X;
-      if (row < params.m && col < params.n) {
-        let ci = offs.z + row * params.ldc + col;
-        c[ci] = epilogue(acc[i * TN + j], col, ci);
-      }
-    }
-  }
+  tile_store(&acc, offs.z, row0, col0, lid);
 }

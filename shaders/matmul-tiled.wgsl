@@ -73,23 +73,10 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       for (var j = 0u; j < TN; j++) {
         b_reg[j] = tile_b[kk * BN + lid.x + j * WG_X];
       }
-      for (var i = 0u; i < TM; i++) {
-        for (var j = 0u; j < TN; j++) {
-          acc[i * TN + j] = fma(a_reg[i], b_reg[j], acc[i * TN + j]);
-        }
-      }
+      tile_fma(&acc, &a_reg, &b_reg);
     }
     workgroupBarrier();
   }
 
-  for (var i = 0u; i < TM; i++) {
-    let row = row0 + lid.y + i * WG_Y;
-    for (var j = 0u; j < TN; j++) {
-      let col = col0 + lid.x + j * WG_X;
-      if (row < params.m && col < params.n) {
-        let ci = offs.z + row * params.ldc + col;
-        c[ci] = epilogue(acc[i * TN + j], col, ci);
-      }
-    }
-  }
+  tile_store(&acc, offs.z, row0, col0, lid);
 }

@@ -27,7 +27,7 @@ export const matmulNaive = defineKernel({
 
 export const matmulTiled = defineKernel({
   name: 'matmul-tiled',
-  shaders: ['activations.wgsl', 'matmul-common.wgsl', 'weights.wgsl', 'matmul-tiled.wgsl'],
+  shaders: ['activations.wgsl', 'matmul-common.wgsl', 'weights.wgsl', 'matmul-tile.wgsl', 'matmul-tiled.wgsl'],
   bindings: BINDINGS,
   params: PARAMS,
   constants: { BM: 64, BN: 64, BK: 16 },
@@ -55,7 +55,7 @@ export const matmulUnrolled = defineKernel({
 
 export const matmulGpu = defineKernel({
   name: 'matmul-gpu',
-  shaders: ['activations.wgsl', 'matmul-common.wgsl', 'weights.wgsl', 'matmul-gpu.wgsl'],
+  shaders: ['activations.wgsl', 'matmul-common.wgsl', 'weights.wgsl', 'matmul-tile.wgsl', 'matmul-gpu.wgsl'],
   bindings: BINDINGS,
   params: PARAMS,
   constants: { BM: 64, BN: 64, BK: 8 },
