@@ -39,17 +39,16 @@ export const TUNE_BUDGET_MS = 1500;
 
 /** The workgroup-tiled configurations shaped for GPUs (matmul-gpu.wgsl); the rest came before them. */
 export const GPU_SHAPED_CONFIGS: readonly string[] = ['gpu16x16-k32-r2x2', 'gpu16x32-k16-r2x2', 'gpu32x32-k16-r2x2', 'gpu64x64-k8-r4x4'];
-const GPU_SHAPED = GPU_SHAPED_CONFIGS;
 
 /**
  * The order candidates are timed in on a software adapter: register tiles first (the fastest on SwiftShader),
  * then the tiled shapes and the GPU-shaped ones (barriers are costly there), naive last (the slowest nearly
  * everywhere). A budget that runs out skips the tail.
  */
-export const TUNE_ORDER: readonly string[] = ['unrolled4x4', 'reg4x8', 'tile64x64-k16-r4x4', 'tile32x64-k16-r2x4', 'tile16x64-k32-r1x4', 'tile128x64-k8-r8x4', 'reg8x8', ...GPU_SHAPED, 'naive'];
+export const TUNE_ORDER: readonly string[] = ['unrolled4x4', 'reg4x8', 'tile64x64-k16-r4x4', 'tile32x64-k16-r2x4', 'tile16x64-k32-r1x4', 'tile128x64-k8-r8x4', 'reg8x8', ...GPU_SHAPED_CONFIGS, 'naive'];
 
 /** On a hardware adapter: the GPU-shaped kernels first, then the rest as on a software one. */
-export const HARDWARE_TUNE_ORDER: readonly string[] = [...GPU_SHAPED, ...TUNE_ORDER.filter((n) => !GPU_SHAPED.includes(n))];
+export const HARDWARE_TUNE_ORDER: readonly string[] = [...GPU_SHAPED_CONFIGS, ...TUNE_ORDER.filter((n) => !GPU_SHAPED_CONFIGS.includes(n))];
 
 /** The configurations to time, in the adapter's order; a gated matmul only those that compute it themselves. */
 function candidates(glu: boolean, software: boolean): MatmulConfig[] {
