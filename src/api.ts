@@ -28,7 +28,7 @@ export {
 export { OCCUPANCY_WORKGROUPS, occupancyTable, type DispatchOccupancy, type OccupancyReport } from './graph/occupancy.ts';
 export type { CheckpointFiles } from './model/source.ts';
 export { DEFAULT_ENDPOINT, isHubId, type HubOptions } from './model/hub.ts';
-export { CheckpointError } from './model/errors.ts';
+export { CheckpointError } from './errors.ts';
 export { supportedModelTypes } from './families/index.ts';
 export type { EncoderConfig } from './families/config.ts';
 export type { Heads } from './families/family.ts';

@@ -5,7 +5,7 @@
 // this engine does not implement.
 import type { QuantizationConfig } from '../model/quantize.ts';
 import type { Activation } from '../kernels/matmul.ts';
-import { CheckpointError } from '../model/errors.ts';
+import { CheckpointError } from '../errors.ts';
 
 /** What the graph, the tasks and the CLI need of any family's config. */
 export interface EncoderConfig {

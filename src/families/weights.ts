@@ -3,7 +3,7 @@
 // reference. A family takes tensors out of a checkpoint through a TensorTable, which checks every shape
 // against the config, resolves legacy names, and at the end refuses any tensor nobody took or declared
 // harmless, so a checkpoint of another architecture never loads half-used.
-import { CheckpointError } from '../model/errors.ts';
+import { CheckpointError } from '../errors.ts';
 import type { Quantized } from '../model/quantize.ts';
 
 export interface Weight {

@@ -1,6 +1,6 @@
 // Reading HTTP responses for the checkpoint sources (source.ts's URL loader, hub.ts): streamed bodies with
 // progress and length checks, and network errors as one line with their cause.
-import { CheckpointError } from './errors.ts';
+import { CheckpointError } from '../errors.ts';
 import type { ProgressFn } from './source.ts';
 
 /**

@@ -8,7 +8,7 @@
  * browser, the Cache API. Offline (`HF_HUB_OFFLINE=1` or `offline: true`) reads the cache only; online, a
  * server that cannot be reached falls back to the cache too, as huggingface_hub does.
  */
-import { CheckpointError } from './errors.ts';
+import { CheckpointError } from '../errors.ts';
 import { errorText, readBody } from './http.ts';
 import { type FileMeta, type HubCache, matchesEtag, openNodeHubCache } from './hub-cache.ts';
 import type { CheckpointSource, ProgressFn } from './source.ts';

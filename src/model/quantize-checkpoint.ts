@@ -7,7 +7,7 @@
  */
 import { parseConfig } from '../families/index.ts';
 import { TOKENIZER_FILE_NAMES } from '../tokenizer/index.ts';
-import { CheckpointError } from './errors.ts';
+import { CheckpointError } from '../errors.ts';
 import { QUANT_METHOD, SCALE_SUFFIX, groupsOf, quantizeRows, quantizes, type GroupSize, type QuantizationConfig } from './quantize.ts';
 import { parseSafetensors, tensorToFloat32, writeSafetensors, type TensorToWrite } from './safetensors.ts';
 import { parseJsonFile, type CheckpointSource, type ProgressFn } from './source.ts';

@@ -8,7 +8,7 @@
  * that the tensors tile the buffer exactly (no gap, no overlap, nothing left over) — and reports each
  * failure as its own one-line CheckpointError. No alignment is assumed: reads go through DataView.
  */
-import { CheckpointError } from './errors.ts';
+import { CheckpointError } from '../errors.ts';
 import { f16ToF32Table, f32BitsToBf16Bits, f32BitsToF16Bits } from './float16.ts';
 
 /** Bytes per element of every byte-sized dtype the Rust crate knows. */

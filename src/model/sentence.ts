@@ -8,7 +8,7 @@ import type { Activation } from '../kernels/matmul.ts';
 import { SENTENCE_POOLING_MODES, type SentencePoolingMode } from '../kernels/pool.ts';
 import type { Linear, TensorTable } from '../families/weights.ts';
 import { describe } from '../families/config.ts';
-import { CheckpointError } from './errors.ts';
+import { CheckpointError } from '../errors.ts';
 import { parseSafetensors, tensorToFloat32 } from './safetensors.ts';
 
 export interface SentenceDense {

@@ -13,7 +13,7 @@ import { TensorTable, type HostWeights, type LoadedTensor, type Weight, type Wei
 import { dequantize, groupsOf, quantizes, SCALE_SUFFIX, type Quantized } from './quantize.ts';
 import { readTokenizerFiles, type TokenizerFiles } from '../tokenizer/index.ts';
 import { readSentenceTransformers, type SentenceTransformerConfig } from './sentence.ts';
-import { CheckpointError } from './errors.ts';
+import { CheckpointError } from '../errors.ts';
 import { errorText, readBody } from './http.ts';
 import { hubSource, isHubId, type HubOptions } from './hub.ts';
 import { type SafetensorsFile, type TensorInfo, parseSafetensors, tensorToFloat32 } from './safetensors.ts';

@@ -3,7 +3,7 @@
 // tokenizer_config.json and special_tokens_map.json for what transformers adds (special token names,
 // model_max_length, lowercasing of a vocab.txt, padding and truncation sides). No Node-only imports:
 // callers pass file contents, so this also runs in browsers.
-import { CheckpointError } from '../model/errors.ts';
+import { CheckpointError } from '../errors.ts';
 import { TokenizerError } from './errors.ts';
 import { BERT_VOCAB_DEFAULTS, bertTokenizerJson, byteLevelBpeTokenizerJson, type BertVocabOptions } from './legacy.ts';
 import { Tokenizer, type TokenizerOptions } from './tokenizer.ts';

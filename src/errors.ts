@@ -1,3 +1,6 @@
+// The user errors every layer may throw, at the bottom of the layers (docs/layers.md): it imports nothing, so
+// the tokenizer, families and gpu code can throw them without depending on the loader above them.
+
 /**
  * The one error type the checkpoint loader throws for a bad or unreadable checkpoint. Its message is a
  * single line, `<file>: <what is wrong>`, so a CLI can print it as is and a test can match it exactly.
