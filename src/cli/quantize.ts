@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeCheckpointFolder } from '../model/generate-node.ts';
 import { quantizeCheckpoint } from '../model/quantize-checkpoint.ts';
-import { GROUP_SIZES, type GroupSize } from '../model/quantize.ts';
+import { GROUP_SIZES, type GroupSize } from '../families/quantization.ts';
 import { loadCheckpoint } from '../model/source.ts';
 import type { Flags } from './args.ts';
 import { CliError, UsageError } from './errors.ts';

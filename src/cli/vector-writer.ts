@@ -7,7 +7,7 @@
 // Precisions: f32; f16 (round to nearest even); int8 (symmetric per vector: scale = max|x| / 127); binary
 // (x > 0 as bits, most significant first per byte, as numpy.packbits and sentence-transformers' "ubinary").
 import { open, type FileHandle } from 'node:fs/promises';
-import { f16BitsToNumber, numberToF16Bits } from '../model/float16.ts';
+import { f16BitsToNumber, numberToF16Bits } from '../gpu/float16.ts';
 import { CliError, UsageError } from './errors.ts';
 
 export const PRECISIONS = ['f32', 'f16', 'int8', 'binary'] as const;

@@ -3,7 +3,7 @@
 // EncoderConfig every family produces (its own config type extends it). A family reads its fields with
 // the defaults `transformers` gives them and refuses, by name, any setting that changes the math in a way
 // this engine does not implement.
-import type { QuantizationConfig } from '../model/quantize.ts';
+import type { QuantizationConfig } from './quantization.ts';
 import type { Activation } from '../kernels/matmul.ts';
 import { CheckpointError } from '../errors.ts';
 
@@ -42,7 +42,7 @@ export interface EncoderConfig {
   /** A cross-encoder's score activation as sentence-transformers saves it in config.json
    * (sentence_transformers.activation_fn, or the older sbert_ce_default_activation_function): a torch class path. */
   crossEncoderActivation?: string;
-  /** int8 weight-only quantization (src/model/quantize.ts), when config.json says so. */
+  /** int8 weight-only quantization (src/families/quantization.ts), when config.json says so. */
   quantization?: QuantizationConfig;
 }
 

@@ -8,7 +8,7 @@ import { nomic } from './nomic.ts';
 import { roberta } from './roberta.ts';
 import { ConfigReader, describe, type EncoderConfig } from './config.ts';
 import type { AnyFamily } from './family.ts';
-import { readQuantizationConfig } from '../model/quantize.ts';
+import { readQuantizationConfig } from './quantization.ts';
 
 export const FAMILIES: readonly AnyFamily[] = [bert, distilbert, roberta, electra, mpnet, modernbert, nomic];
 

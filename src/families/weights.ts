@@ -4,7 +4,7 @@
 // against the config, resolves legacy names, and at the end refuses any tensor nobody took or declared
 // harmless, so a checkpoint of another architecture never loads half-used.
 import { CheckpointError } from '../errors.ts';
-import type { Quantized } from '../model/quantize.ts';
+import type { Quantized } from '../gpu/quantize.ts';
 
 export interface Weight {
   /** The Hugging Face tensor name, or a description for derived weights ('layer 0 qkv weight'). */

@@ -1,7 +1,7 @@
 // Weight storage on the GPU in 16 and 8 bits: host-side packing into u32 words (two halves or four bytes per
 // word, low first, as shaders/weights.wgsl and embeddings.wgsl read them), the values each format holds
 // (what the float64 references compute with), and uploading a packed tensor with its int8 scales.
-import { f16BitsToF32Bits, f32BitsToBf16Bits, f32BitsToF16Bits } from '../model/float16.ts';
+import { f16BitsToF32Bits, f32BitsToBf16Bits, f32BitsToF16Bits } from './float16.ts';
 import type { Gpu } from './device.ts';
 import { createBuffer, storageBytes, type GpuTensor, type PackedDType } from './tensor.ts';
 

@@ -1,6 +1,6 @@
 // How each weight is stored on the GPU: the `weights` option against what the checkpoint holds.
 //   'auto' (default): the checkpoint's own storage — F16 stays f16, BF16 stays bf16, I8 (a quantized
-//                     checkpoint, src/model/quantize.ts) stays int8 with its scales, F32 stays f32;
+//                     checkpoint, src/families/quantization.ts) stays int8 with its scales, F32 stays f32;
 //   'f32':  everything f32 (16-bit and int8 values widened, exactly);
 //   'f16':  every matrix f16 (rounded to nearest even: exact for F16 files, lossy for F32 and BF16 ones);
 //   'int8': Linear weights quantized on load (group of 64, or the file's own int8), tables as 'auto'.
@@ -10,7 +10,8 @@
 import type { Weight, WeightStorage } from '../families/weights.ts';
 import { packBf16, packF16, packI8, roundTo, type PackedData } from '../gpu/packed.ts';
 import type { DType } from '../gpu/tensor.ts';
-import { dequantize, quantizeRows, quantizes, type Quantized } from '../model/quantize.ts';
+import { dequantize, quantizeRows, type Quantized } from '../gpu/quantize.ts';
+import { quantizes } from '../families/quantization.ts';
 
 export const WEIGHT_OPTIONS = ['auto', 'f32', 'f16', 'int8'] as const;
 export type WeightsOption = (typeof WEIGHT_OPTIONS)[number];

@@ -1,5 +1,5 @@
 /**
- * A float checkpoint rewritten as an int8 one (quantize.ts's format): every Linear weight quantized per row
+ * A float checkpoint rewritten as an int8 one (families/quantization.ts's format): every Linear weight quantized per row
  * and group; the other matrices (embedding tables, a stored MLM decoder) in F16 when they were F32 or F64
  * (the embedding gather reads f16 on the GPU); vectors (LayerNorm, biases) as they were; one
  * model.safetensors, config.json with its quantization_config, and the tokenizer files as they were.
@@ -8,7 +8,8 @@
 import { parseConfig } from '../families/index.ts';
 import { TOKENIZER_FILE_NAMES } from '../tokenizer/index.ts';
 import { CheckpointError } from '../errors.ts';
-import { QUANT_METHOD, SCALE_SUFFIX, groupsOf, quantizeRows, quantizes, type GroupSize, type QuantizationConfig } from './quantize.ts';
+import { groupsOf, quantizeRows } from '../gpu/quantize.ts';
+import { QUANT_METHOD, SCALE_SUFFIX, quantizes, type GroupSize, type QuantizationConfig } from '../families/quantization.ts';
 import { parseSafetensors, tensorToFloat32, writeSafetensors, type TensorToWrite } from './safetensors.ts';
 import { parseJsonFile, type CheckpointSource, type ProgressFn } from './source.ts';
 

@@ -9,7 +9,7 @@
  * failure as its own one-line CheckpointError. No alignment is assumed: reads go through DataView.
  */
 import { CheckpointError } from '../errors.ts';
-import { f16ToF32Table, f32BitsToBf16Bits, f32BitsToF16Bits } from './float16.ts';
+import { f16ToF32Table, f32BitsToBf16Bits, f32BitsToF16Bits } from '../gpu/float16.ts';
 
 /** Bytes per element of every byte-sized dtype the Rust crate knows. */
 export const DTYPE_SIZES = {

@@ -10,7 +10,8 @@ import type { EncoderConfig } from '../families/config.ts';
 import type { AnyFamily } from '../families/family.ts';
 import { parseConfig } from '../families/index.ts';
 import { TensorTable, type HostWeights, type LoadedTensor, type Weight, type WeightStorage } from '../families/weights.ts';
-import { dequantize, groupsOf, quantizes, SCALE_SUFFIX, type Quantized } from './quantize.ts';
+import { dequantize, groupsOf, type Quantized } from '../gpu/quantize.ts';
+import { quantizes, SCALE_SUFFIX } from '../families/quantization.ts';
 import { readTokenizerFiles, type TokenizerFiles } from '../tokenizer/index.ts';
 import { readSentenceTransformers, type SentenceTransformerConfig } from './sentence.ts';
 import { CheckpointError } from '../errors.ts';
@@ -279,7 +280,7 @@ export async function loadCheckpoint(source: string | CheckpointFiles, opts: Loa
 }
 
 /**
- * An I8 tensor of a quantized checkpoint (src/model/quantize.ts) with its `_scale` tensor: both checked
+ * An I8 tensor of a quantized checkpoint (src/families/quantization.ts) with its `_scale` tensor: both checked
  * against config.json's quantization_config, returned dequantized with the int8 values kept for the GPU.
  */
 function quantizedTensor(

@@ -1,7 +1,7 @@
 // Weight storage formats for the kernel cases: a weight encoded as f16, bf16 or int8 (per row and group),
 // with the values the format holds, which the float64 reference then computes with.
 import { packBf16, packF16, packI8, roundTo, type PackedData } from '../../src/gpu/packed.ts';
-import { dequantize, quantizeRows } from '../../src/model/quantize.ts';
+import { dequantize, quantizeRows } from '../../src/gpu/quantize.ts';
 
 export type Format = 'f16' | 'bf16' | `i8/${number}`;
 export const FORMATS: readonly Format[] = ['f16', 'bf16', 'i8/32', 'i8/64', 'i8/128'];

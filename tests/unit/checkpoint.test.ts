@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { PostLnWeights } from '../../src/families/encoder.ts';
 import { parseConfig } from '../../src/families/index.ts';
 import { TensorTable, type GetTensor, type Weight } from '../../src/families/weights.ts';
-import { f16BitsToNumber, numberToBf16Bits, numberToF16Bits } from '../../src/model/float16.ts';
+import { f16BitsToNumber, numberToBf16Bits, numberToF16Bits } from '../../src/gpu/float16.ts';
 import { type TensorToWrite, parseSafetensors, tensorToFloat32, writeSafetensors } from '../../src/model/safetensors.ts';
 import { type LoadedCheckpoint, type Progress, loadCheckpoint } from '../../src/model/source.ts';
 

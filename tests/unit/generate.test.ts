@@ -13,7 +13,7 @@ import { Tokenizer as RustTokenizer } from 'tokenizers';
 import type { PostLnWeights } from '../../src/families/encoder.ts';
 import { parseConfig } from '../../src/families/index.ts';
 import type { Weight } from '../../src/families/weights.ts';
-import { f16BitsToNumber, numberToBf16Bits, numberToF16Bits } from '../../src/model/float16.ts';
+import { f16BitsToNumber, numberToBf16Bits, numberToF16Bits } from '../../src/gpu/float16.ts';
 import {
   ARCHITECTURES, type Architecture, DEFAULT_MODEL_OPTIONS, FAMILY_ARCHITECTURES, type GenerateOptions, defaultVocabulary, familyOf,
   generateCheckpoint, generateWeights,

@@ -7,7 +7,8 @@ import { packBf16, packF16, packI8, roundTo } from '../../src/gpu/packed.ts';
 import { chooseStorage, storedValues } from '../../src/graph/weight-storage.ts';
 import { generateCheckpoint } from '../../src/model/generate.ts';
 import { quantizeCheckpoint } from '../../src/model/quantize-checkpoint.ts';
-import { dequantize, quantizeRows, quantizes } from '../../src/model/quantize.ts';
+import { dequantize, quantizeRows } from '../../src/gpu/quantize.ts';
+import { quantizes } from '../../src/families/quantization.ts';
 import { parseSafetensors, writeSafetensors, type TensorToWrite } from '../../src/model/safetensors.ts';
 import { loadCheckpoint, openCheckpointSource, type CheckpointFiles } from '../../src/model/source.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CheckpointError } from '../../src/errors.ts';
-import { f16BitsToNumber, numberToBf16Bits, numberToF16Bits } from '../../src/model/float16.ts';
+import { f16BitsToNumber, numberToBf16Bits, numberToF16Bits } from '../../src/gpu/float16.ts';
 import { MAX_HEADER_BYTES, parseSafetensors, tensorToFloat32, writeSafetensors } from '../../src/model/safetensors.ts';
 
 const FILE = 'bad.safetensors';

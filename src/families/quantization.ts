@@ -1,16 +1,13 @@
 /**
- * int8 weight-only quantization: symmetric, one scale per output row and per group of K columns.
- *
- *   scale[r, g] = max |W[r, g*G .. g*G+G)| / 127        q[r, c] = round(W[r, c] / scale[r, c / G]), in [-127, 127]
- *   W'[r, c]    = q[r, c] * scale[r, c / G]             (a group of zeros has scale 0 and dequantizes to 0)
- *
- * The checkpoint format (what `webgpu-bert quantize` writes and every loader path reads back):
+ * The int8 checkpoint format (what `webgpu-bert quantize` writes and every loader path reads back); the maths
+ * is gpu/quantize.ts:
  *   - a quantized Linear weight `X.weight` [N, K] is an `I8` tensor of the same name and shape, and
  *     `X.weight_scale` an `F32` tensor [N, ceil(K / G)];
  *   - config.json gains `"quantization_config": {"quant_method": "webgpu-bert-int8", "bits": 8,
  *     "group_size": G, "symmetric": true, "scale_dtype": "float32"}`;
  *   - embeddings, LayerNorm parameters, biases and the tied MLM decoder stay float (F16/F32).
- * Platform-neutral: pure functions over typed arrays.
+ * Here, beside the families' config readers and tensor names, because both the config reader and the loader
+ * above need it.
  */
 
 export const QUANT_METHOD = 'webgpu-bert-int8';
@@ -26,17 +23,6 @@ export interface QuantizationConfig {
   scale_dtype: 'float32';
 }
 
-export interface Quantized {
-  q: Int8Array;
-  scales: Float32Array;
-  rows: number;
-  cols: number;
-  group: number;
-}
-
-/** Groups of K per row. */
-export const groupsOf = (cols: number, group: number) => Math.ceil(cols / group);
-
 /**
  * Which tensors quantize: 2-D Linear weights, not the embedding tables nor an MLM decoder stored beside them
  * (the tables stay float: the embedding gather reads them, and a tied decoder is the word table).
@@ -44,36 +30,6 @@ export const groupsOf = (cols: number, group: number) => Math.ceil(cols / group)
 export function quantizes(name: string, shape: readonly number[]): boolean {
   if (shape.length !== 2 || !name.endsWith('.weight')) return false;
   return !/(^|\.)embeddings\.|LayerNorm|layer_norm|_norm\.|(decoder|vocab_projector|generator_lm_head)\.weight$/.test(name);
-}
-
-export function quantizeRows(data: Float32Array, rows: number, cols: number, group: number): Quantized {
-  if (data.length !== rows * cols) throw new RangeError(`quantizeRows: ${data.length} values for [${rows}, ${cols}]`);
-  const groups = groupsOf(cols, group);
-  const q = new Int8Array(rows * cols);
-  const scales = new Float32Array(rows * groups);
-  for (let r = 0; r < rows; r++) {
-    for (let g = 0; g < groups; g++) {
-      const begin = r * cols + g * group;
-      const end = r * cols + Math.min(cols, (g + 1) * group);
-      let max = 0;
-      for (let i = begin; i < end; i++) max = Math.max(max, Math.abs(data[i]));
-      const scale = Math.fround(max / 127);
-      scales[r * groups + g] = scale;
-      if (scale === 0) continue;
-      for (let i = begin; i < end; i++) q[i] = Math.max(-127, Math.min(127, Math.round(data[i] / scale)));
-    }
-  }
-  return { q, scales, rows, cols, group };
-}
-
-/** q * scale in float64, rounded once to f32: what the GPU computes from the same bytes. */
-export function dequantize(x: Quantized): Float32Array {
-  const groups = groupsOf(x.cols, x.group);
-  const out = new Float32Array(x.rows * x.cols);
-  for (let r = 0; r < x.rows; r++) {
-    for (let c = 0; c < x.cols; c++) out[r * x.cols + c] = x.q[r * x.cols + c] * x.scales[r * groups + Math.floor(c / x.group)];
-  }
-  return out;
 }
 
 /** The quantization_config of a config.json, checked; undefined when the model is not quantized. */
