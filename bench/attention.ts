@@ -12,7 +12,7 @@
 // bucketed bias), flash+alibi, combined with '+'. `neededFlops` counts only the scores a row keeps (S x window
 // for a window), so a local kernel is rated on the work it has to do.
 import type { Gpu } from '../src/gpu/device.ts';
-import type { Timing, TimingMethod } from '../src/gpu/timer.ts';
+import type { Timing, TimingMethod } from '../src/kernels/timer.ts';
 import { createTensor, fillTensor, readTensor, uploadTensor, type GpuTensor } from '../src/gpu/tensor.ts';
 import { UniformArena } from '../src/gpu/uniforms.ts';
 import {

@@ -2,7 +2,7 @@
 // each batch x sequence; then each peer, loaded from the same checkpoint URL, checked against our output on
 // the same inputs (relative error <= PEER_TOLERANCE) and only then timed. Every forward is timed on the wall
 // clock with its readback (ids in, last_hidden_state out as a Float32Array), for ours and the peers alike.
-import type { Timing } from '../src/gpu/timer.ts';
+import type { Timing } from '../src/kernels/timer.ts';
 import { EncoderModel, type ForwardInputs, type ModelOptions } from '../src/graph/model.ts';
 import { GPU_SHAPED_CONFIGS, TUNE_ORDER } from '../src/kernels/autotune.ts';
 import { MATMUL_CONFIGS } from '../src/kernels/matmul.ts';

@@ -2,7 +2,7 @@
 // memory-bound row kernels (LayerNorm, GELU). Each figure is validated against the float64 twin, warmed up,
 // then timed (bench/measure.ts).
 //   matmul GFLOP/s = 2*M*N*K / median;  LayerNorm/GELU GB/s = (bytes read + bytes written) / median.
-import type { Timing } from '../src/gpu/timer.ts';
+import type { Timing } from '../src/kernels/timer.ts';
 import { createTensor, fillTensor, readTensor, uploadTensor, type GpuTensor } from '../src/gpu/tensor.ts';
 import type { UniformArena } from '../src/gpu/uniforms.ts';
 import { autotuneMatmul } from '../src/kernels/autotune.ts';

@@ -1,7 +1,7 @@
 // What every suite does the same way: warm up, time with timestamp queries when the adapter has them (else
 // the wall clock, labelled), turn a median into GFLOP/s or GB/s and into a share of the measured ceiling.
 import type { Gpu } from '../src/gpu/device.ts';
-import { summarize, timeSteps, type Timing } from '../src/gpu/timer.ts';
+import { summarize, timeSteps, type Timing } from '../src/kernels/timer.ts';
 import type { Step } from '../src/kernels/kernel.ts';
 import type { SuiteContext } from './suite.ts';
 

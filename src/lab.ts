@@ -9,7 +9,7 @@ export * from './gpu/errors.ts';
 export * from './gpu/tensor.ts';
 export { UniformArena } from './gpu/uniforms.ts';
 export { cachedPipelineCount, compileSpent } from './gpu/pipeline-cache.ts';
-export { median, summarize, timeSteps, type Timing, type TimingMethod } from './gpu/timer.ts';
+export { median, summarize, timeSteps, type Timing, type TimingMethod } from './kernels/timer.ts';
 export { registerShaderSources, shaderFileNames } from './gpu/shaders.ts';
 export * from './kernels/kernel.ts';
 export * from './kernels/registry.ts';

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgpu';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { summarize, type Timing } from '../../src/gpu/timer.ts';
+import { summarize, type Timing } from '../../src/kernels/timer.ts';
 import { attentionMaskBias } from '../../src/kernels/attention.ts';
 import type { EncoderConfig as BertConfig } from '../../src/families/config.ts';
 import type { Activation } from '../../src/kernels/matmul.ts';

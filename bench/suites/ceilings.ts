@@ -4,7 +4,7 @@
 // The ceiling is the best row of each kind. Both kernels are checked before timing: the copy bit for bit,
 // the FMA chains exactly (they stay on small integers, see ceiling-fma.wgsl).
 import { createTensor, fillTensor, readTensor, uploadTensor, type GpuTensor } from '../../src/gpu/tensor.ts';
-import type { Timing } from '../../src/gpu/timer.ts';
+import type { Timing } from '../../src/kernels/timer.ts';
 import { UniformArena } from '../../src/gpu/uniforms.ts';
 import { ceilingFma, ceilingFmaFlops, prepareCeilingCopy, prepareCeilingFma } from '../../src/kernels/ceiling.ts';
 import { runSteps } from '../../src/kernels/kernel.ts';

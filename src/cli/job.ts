@@ -7,7 +7,7 @@ import { EncoderModel, type ForwardInputs, type ForwardResult, type ModelPhases 
 import type { HubOptions } from '../model/hub.ts';
 import type { WeightsOption } from '../graph/weight-storage.ts';
 import type { StorageSummary } from '../graph/weights-gpu.ts';
-import { median } from '../gpu/timer.ts';
+import { median } from '../kernels/timer.ts';
 import type { OccupancyReport } from '../graph/occupancy.ts';
 
 export interface Job {

@@ -5,7 +5,7 @@
 import { attentionMaskBias } from '../kernels/attention-common.ts';
 import { BUCKET_PAD_VALUE } from '../kernels/softmax.ts';
 import type { PoolingMode } from '../kernels/pool.ts';
-import type { TimingMethod } from '../gpu/timer.ts';
+import type { TimingMethod } from '../kernels/timer.ts';
 import type { EncoderConfig } from '../families/config.ts';
 import type { AnyFamily, Heads, HeadRequest } from '../families/family.ts';
 import { l2Normalize, linear, pool, sentencePool } from './ops.ts';

@@ -5,7 +5,7 @@
 // the same for every candidate), and the fastest plan is kept. Results live with the matmul tunings (same
 // cache, same store, `|plan|` in the key).
 import type { Gpu } from '../gpu/device.ts';
-import { timeSteps, type TimingMethod } from '../gpu/timer.ts';
+import { timeSteps, type TimingMethod } from '../kernels/timer.ts';
 import { ATTENTION_VARIANTS } from '../kernels/attention.ts';
 import { adapterKey, cachedTuning, registerTuningKind, rememberTuning, type TuneResult } from '../kernels/autotune.ts';
 import type { ForwardPlan } from './plan.ts';

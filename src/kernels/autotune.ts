@@ -9,7 +9,7 @@
 // entry points register (a file in the cache folder in Node, localStorage in a page): the next process
 // restores them when it loads a model and tunes only shapes it has not seen.
 import type { Gpu } from '../gpu/device.ts';
-import { timeSteps, type TimingMethod } from '../gpu/timer.ts';
+import { timeSteps, type TimingMethod } from './timer.ts';
 import { createTensor, fillTensor, type DType, type GpuTensor } from '../gpu/tensor.ts';
 import { UniformArena } from '../gpu/uniforms.ts';
 import { MATMUL_CONFIGS, matmulConfig, prepareMatmul, takesGlu, type MatmulConfig } from './matmul.ts';

@@ -1,9 +1,9 @@
-// Timing of GPU work, for benchmarks and the autotuner (never for tests). With the `timestamp-query`
+// Timing of kernel steps on the GPU, for benchmarks and the autotuner (never for tests). With the `timestamp-query`
 // feature each repetition is bracketed by GPU timestamps (GPU time only); without it we time the wall clock
 // from submit to onSubmittedWorkDone, which includes submission overhead, and say so in `method`.
-import type { Gpu } from './device.ts';
-import { createBuffer } from './tensor.ts';
-import { recordSteps, type Step } from '../kernels/kernel.ts';
+import type { Gpu } from '../gpu/device.ts';
+import { createBuffer } from '../gpu/tensor.ts';
+import { recordSteps, type Step } from './kernel.ts';
 
 export type TimingMethod = 'gpu-timestamps' | 'wall-clock';
 
