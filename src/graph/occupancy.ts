@@ -3,10 +3,10 @@
 // compute units that each want several workgroups resident to hide memory latency; a dispatch below
 // OCCUPANCY_WORKGROUPS leaves most of such a GPU idle for its duration (it is not wrong, and on a CPU
 // adapter it may be the fastest choice; the report says why the count is what it is).
+import { OCCUPANCY_WORKGROUPS } from '../kernels/kernel.ts';
 import type { ForwardPlan } from './plan.ts';
 
-/** Workgroups a dispatch needs to fill a 100+-unit GPU a couple of times over (H100/H200: 132 SMs). */
-export const OCCUPANCY_WORKGROUPS = 256;
+export { OCCUPANCY_WORKGROUPS };
 
 export interface DispatchOccupancy {
   label: string;

@@ -8,7 +8,7 @@
 import type { Gpu } from '../gpu/device.ts';
 import { BYTES_PER_ELEMENT } from '../gpu/tensor.ts';
 import type { UniformArena } from '../gpu/uniforms.ts';
-import { OCCUPANCY_WORKGROUPS } from '../graph/occupancy.ts';
+import { OCCUPANCY_WORKGROUPS } from './kernel.ts';
 import { attentionLayout, attentionParams, featureDefines, featureTensors, PlanScratch, type AttentionArgs, type AttentionPlan, type AttentionVariant } from './attention-common.ts';
 import { attentionFlash, flashKeyTile, MAX_FLASH_HEAD_DIM, prepareFlashAttention, type FlashTile } from './attention-flash.ts';
 import { prepareAttentionProbs } from './attention-probs.ts';

@@ -16,6 +16,12 @@ import { packParams, parseParamFields, UniformArena, type ParamField } from '../
  */
 export const ROW_WORKGROUP = 64;
 
+/**
+ * Workgroups a dispatch needs to fill a 100+-unit GPU a couple of times over (H100/H200: 132 SMs): what
+ * split kernels aim for, and the threshold of the occupancy report (graph/occupancy.ts).
+ */
+export const OCCUPANCY_WORKGROUPS = 256;
+
 /** Devices whose row reductions were told not to use subgroup operations (tests and benches compare both). */
 const subgroupsOff = new WeakSet<GPUDevice>();
 
