@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { cacheRoot } from '../model/generate-node.ts';
+import { cacheRoot } from '../gpu/cache-folder.ts';
 import { TUNING_VERSION, type TuneResult, type TuningStore } from './autotune.ts';
 
 interface TuningFile { version: number; results: TuneResult[] }

@@ -8,8 +8,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import path from 'node:path';
+import { cacheRoot } from '../gpu/cache-folder.ts';
 import { DEFAULT_MODEL_OPTIONS, GENERATOR_VERSION, type GenerateOptions, defaultVocabulary, generateCheckpoint } from './generate.ts';
 
 /** Written last into a generated folder: the hash of what generated it. */
@@ -23,13 +23,6 @@ export async function writeCheckpointFolder(dir: string, files: Map<string, Uint
   }
   await mkdir(dir, { recursive: true });
   await Promise.all([...files].map(([name, bytes]) => writeFile(path.join(dir, name), bytes)));
-}
-
-/** The engine's cache folder (the default model, tunings): `$WEBGPU_BERT_CACHE`, else `$XDG_CACHE_HOME/webgpu-bert`, else `~/.cache/webgpu-bert`. */
-export function cacheRoot(): string {
-  const env = process.env.WEBGPU_BERT_CACHE;
-  if (env) return path.resolve(env);
-  return path.join(process.env.XDG_CACHE_HOME ? path.resolve(process.env.XDG_CACHE_HOME) : path.join(homedir(), '.cache'), 'webgpu-bert');
 }
 
 export function defaultModelDir(): string {
