@@ -24,7 +24,7 @@ import { runSteps } from '../src/kernels/kernel.ts';
 import { attentionRef, packedOperands, separateOperands, type AttentionFeaturesRef } from '../src/reference/attention.ts';
 import { compare } from '../src/reference/compare.ts';
 import { autotuneMatmul } from '../src/kernels/autotune.ts';
-import { Rng } from '../src/reference/random.ts';
+import { Rng } from '../src/random.ts';
 import { fmt, gflopsOf, timeKernel } from './measure.ts';
 import type { SuiteContext } from './suite.ts';
 

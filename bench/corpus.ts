@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createNodeGpu, describeAdapter, EncoderModel, embedCorpus } from '../src/node.ts';
 import { DEFAULT_MODEL_OPTIONS, generateCheckpoint } from '../src/lab.ts';
-import { Rng } from '../src/reference/random.ts';
+import { Rng } from '../src/random.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const { values } = parseArgs({ options: {

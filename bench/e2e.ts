@@ -10,7 +10,7 @@ import type { EncoderConfig as BertConfig } from '../src/families/config.ts';
 import { loadCheckpoint } from '../src/model/source.ts';
 import { ReferenceModel } from '../src/reference/model.ts';
 import { compare, TOLERANCES } from '../src/reference/compare.ts';
-import { Rng } from '../src/reference/random.ts';
+import { Rng } from '../src/random.ts';
 import type { E2eCase } from './e2e-models.ts';
 import { fmt, gflopsOf, timeCalls } from './measure.ts';
 import { PEER_TOLERANCE, type Peer, type PeerInputs, type PeerModel } from './peers/peer.ts';

@@ -12,7 +12,7 @@ import { layernorm, prepareLayernorm } from '../src/kernels/layernorm.ts';
 import { matmulConfig, matmulFlops, prepareMatmul, type MatmulConfig } from '../src/kernels/matmul.ts';
 import { compare, type CompareReport } from '../src/reference/compare.ts';
 import { geluRef, layernormRef } from '../src/reference/kernels.ts';
-import { Rng } from '../src/reference/random.ts';
+import { Rng } from '../src/random.ts';
 import { fmt, gbpsOf, gflopsOf, timeKernel } from './measure.ts';
 import type { SuiteContext } from './suite.ts';
 

@@ -24,4 +24,4 @@ export { parseSafetensors, tensorToFloat32, writeSafetensors } from './model/saf
 export { ReferenceModel } from './reference/model.ts';
 export * from './reference/kernels.ts';
 export * from './reference/compare.ts';
-export { Rng } from './reference/random.ts';
+export { Rng } from './random.ts';

@@ -14,7 +14,7 @@ import type { EncoderConfig as BertConfig } from '../../src/families/config.ts';
 import type { Activation } from '../../src/kernels/matmul.ts';
 import { loadCheckpoint } from '../../src/model/source.ts';
 import { bertArrays, type BertArrays as BertWeights, type LayerArrays as LayerWeights } from './bert-arrays.ts';
-import { Rng } from '../../src/reference/random.ts';
+import { Rng } from '../../src/random.ts';
 import { checkMatmulRows } from '../kernels.ts';
 import type { Peer, PeerInputs, PeerModel } from './peer.ts';
 

@@ -9,7 +9,7 @@ import { UniformArena } from '../../src/gpu/uniforms.ts';
 import { ceilingFma, ceilingFmaFlops, prepareCeilingCopy, prepareCeilingFma } from '../../src/kernels/ceiling.ts';
 import { runSteps } from '../../src/kernels/kernel.ts';
 import { ceilingFmaRef } from '../../src/reference/kernels.ts';
-import { Rng } from '../../src/reference/random.ts';
+import { Rng } from '../../src/random.ts';
 import { lineChart } from '../charts.ts';
 import { fmt, fmtTiming, gbpsOf, gflopsOf, markdownTable, timeKernel, timingMethodNote, type Ceilings } from '../measure.ts';
 import { SuiteArgs, type FlagKind } from '../suite-args.ts';

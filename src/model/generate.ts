@@ -13,7 +13,7 @@
  * Each tensor draws from its own stream, seeded by (seed, name without the backbone prefix), so the same
  * seed gives the same backbone whatever the head, the prefix, the dtype or the sharding.
  */
-import { Rng } from '../reference/random.ts';
+import { Rng } from '../random.ts';
 import { defaultVocabulary, SPECIAL_TOKENS } from './default-vocab.ts';
 import { ARCHITECTURES, FAMILY_PREFIX, familyConfig, familyOf, tensorPlan, type Architecture, type GeneratedFamily, type PlannedTensor } from './generate-families.ts';
 import { bpeTokenizerJson, bpeVocabulary, KIND_SPECIALS, unigramTokenizerJson, unigramVocabulary, type TokenizerKind } from './generate-tokenizers.ts';

@@ -6,7 +6,7 @@ import { EncoderModel, createBrowserGpu, describeAdapter, type AdapterSummary, t
 import { compare, TOLERANCES, type Tolerance } from '../../src/lab.ts';
 import { loadCheckpoint } from '../../src/model/source.ts';
 import { ReferenceModel } from '../../src/reference/model.ts';
-import { Rng } from '../../src/reference/random.ts';
+import { Rng } from '../../src/random.ts';
 
 /** compare()'s element-wise bounds set to the same number as its norm bound: PEER_TOLERANCE is the one limit. */
 const PEER_TOL: Tolerance = { relNorm: PEER_TOLERANCE, rtol: PEER_TOLERANCE, atolRms: PEER_TOLERANCE };

@@ -11,7 +11,7 @@ import { BUCKET_PAD_VALUE, MASK_VALUE, prepareSoftmax } from '../../src/kernels/
 import { attentionRef, packedOperands, separateOperands, type AttentionFeaturesRef } from '../../src/reference/attention.ts';
 import { compare, type CompareReport } from '../../src/reference/compare.ts';
 import { softmaxRef } from '../../src/reference/kernels.ts';
-import { Rng } from '../../src/reference/random.ts';
+import { Rng } from '../../src/random.ts';
 import type { CaseContext, KernelCase } from './harness.ts';
 
 /** right: random right padding per sequence; empty: the same, with the last sequence fully padded (rows of

@@ -3,7 +3,7 @@
 import { MATMUL_CONFIGS, matmulConfig, prepareMatmul, type Activation, type MatmulConfig } from '../../src/kernels/matmul.ts';
 import { compare } from '../../src/reference/compare.ts';
 import { matmulRef } from '../../src/reference/kernels.ts';
-import { Rng } from '../../src/reference/random.ts';
+import { Rng } from '../../src/random.ts';
 import { encode, FORMATS, type Format } from './formats.ts';
 import type { KernelCase } from './harness.ts';
 

@@ -7,7 +7,7 @@ import { prepareMatmulLayernorm } from '../../src/kernels/matmul-layernorm.ts';
 import { MASK_VALUE, prepareSoftmax } from '../../src/kernels/softmax.ts';
 import { compare } from '../../src/reference/compare.ts';
 import { addRef, embeddingsRef, geluRef, layernormRef, matmulLayernormRef, softmaxRef } from '../../src/reference/kernels.ts';
-import { Rng } from '../../src/reference/random.ts';
+import { Rng } from '../../src/random.ts';
 import { packBf16, packF16, roundTo } from '../../src/gpu/packed.ts';
 import { encode, type Format } from './formats.ts';
 import type { KernelCase } from './harness.ts';

@@ -5,7 +5,7 @@ import { MASK_VALUE } from '../../src/kernels/softmax.ts';
 import { preparePool, SENTENCE_POOLING_MODES } from '../../src/kernels/pool.ts';
 import { compare } from '../../src/reference/compare.ts';
 import { poolRef } from '../../src/reference/kernels.ts';
-import { Rng } from '../../src/reference/random.ts';
+import { Rng } from '../../src/random.ts';
 import type { KernelCase } from './harness.ts';
 
 const SHAPES: [batch: number, seqLen: number, hidden: number][] = [[1, 1, 1], [3, 17, 64], [4, 8, 3], [2, 40, 63], [5, 3, 65], [2, 9, 768]];

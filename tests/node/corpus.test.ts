@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createNodeGpu, EncoderModel, embedCorpus, featureExtraction } from '../../src/node.ts';
 import { compare, DEFAULT_MODEL_OPTIONS, generateCheckpoint, TOLERANCES } from '../../src/lab.ts';
-import { Rng } from '../../src/reference/random.ts';
+import { Rng } from '../../src/random.ts';
 
 const gpu = await createNodeGpu();
 const WORDS = 'the cat sat on a mat while dogs ran through the park under tall trees and birds sang'.split(' ');

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createNodeGpu, describeAdapter, EncoderModel } from '../../src/node.ts';
 import { compare, TOLERANCES } from '../../src/lab.ts';
 import { parseSafetensors, tensorToFloat32, writeSafetensors, type TensorToWrite } from '../../src/model/safetensors.ts';
-import { Rng } from '../../src/reference/random.ts';
+import { Rng } from '../../src/random.ts';
 
 const DIR = fileURLToPath(new URL('../fixtures/families/xlm-roberta-h768/', import.meta.url));
 const ref = JSON.parse(readFileSync(`${DIR}reference.json`, 'utf8'));

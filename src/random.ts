@@ -1,5 +1,6 @@
 // Seeded pseudo-random numbers for tests, benchmarks and generated checkpoints: the same seed gives the
-// same numbers on every machine (mulberry32 for the bits, Box-Muller for normals).
+// same numbers on every machine (mulberry32 for the bits, Box-Muller for normals). At the bottom of the
+// layers, beside errors.ts, because the generator (model/) and the reference (reference/) both draw from it.
 
 export class Rng {
   private state: number;
