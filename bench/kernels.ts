@@ -10,9 +10,10 @@ import { gelu, prepareGelu } from '../src/kernels/gelu.ts';
 import { runSteps, type Step } from '../src/kernels/kernel.ts';
 import { layernorm, prepareLayernorm } from '../src/kernels/layernorm.ts';
 import { matmulConfig, matmulFlops, prepareMatmul, type MatmulConfig } from '../src/kernels/matmul.ts';
-import { compare, type CompareReport } from '../src/reference/compare.ts';
+import { compare } from '../src/reference/compare.ts';
 import { geluRef, layernormRef } from '../src/reference/kernels.ts';
 import { Rng } from '../src/random.ts';
+import { checkMatmulRows, matmulOperands } from './matmul-operands.ts';
 import { fmt, gbpsOf, gflopsOf, timeKernel } from './measure.ts';
 import type { SuiteContext } from './suite.ts';
 
@@ -47,31 +48,10 @@ export function matmulShape(m: number, n: number, k: number, transB: boolean): s
   return `${m}x${n}x${k}${transB ? ' (B [n,k])' : ''}`;
 }
 
-/** Rows of C checked against a float64 twin: a full reference at 2048^3 would take longer than the benchmark. */
-export function checkMatmulRows(m: number, n: number, k: number, A: Float32Array, B: Float32Array, transB: boolean, C: Float32Array): CompareReport {
-  const rows = [0, 1, m >> 1, m - 2, m - 1].filter((r, i, all) => r >= 0 && all.indexOf(r) === i);
-  const got: number[] = [];
-  const want: number[] = [];
-  for (const r of rows) {
-    for (let j = 0; j < n; j++) {
-      let acc = 0;
-      for (let q = 0; q < k; q++) acc += A[r * k + q] * (transB ? B[j * k + q] : B[q * n + j]);
-      want.push(acc);
-      got.push(C[r * n + j]);
-    }
-  }
-  return compare(got, want, undefined, `rows ${rows.join(',')} of C`);
-}
-
-/** The seed of a shape's operands; bench/peers/tfjs.ts draws the same, so both engines multiply the same matrices. */
-export const matmulSeed = (m: number, n: number, k: number) => m * 7 + n * 13 + k;
-
 /** Every configuration in `configs` (a name in MATMUL_CONFIGS or AUTOTUNED) at one shape, validated then timed. */
 export async function benchMatmul(ctx: SuiteContext, uniforms: UniformArena, family: 'bert' | 'square', m: number, n: number, k: number, transB: boolean, configs: readonly string[]): Promise<KernelRow[]> {
   const { gpu } = ctx;
-  const rng = new Rng(matmulSeed(m, n, k));
-  const A = rng.floats(m * k);
-  const B = rng.floats(n * k);
+  const { A, B } = matmulOperands(m, n, k);
   const shape = matmulShape(m, n, k, transB);
   const owned: GpuTensor[] = [];
   const rows: KernelRow[] = [];

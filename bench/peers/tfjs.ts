@@ -14,8 +14,7 @@ import type { EncoderConfig as BertConfig } from '../../src/families/config.ts';
 import type { Activation } from '../../src/kernels/matmul.ts';
 import { loadCheckpoint } from '../../src/model/source.ts';
 import { bertArrays, type BertArrays as BertWeights, type LayerArrays as LayerWeights } from './bert-arrays.ts';
-import { Rng } from '../../src/random.ts';
-import { checkMatmulRows } from '../kernels.ts';
+import { checkMatmulRows, matmulOperands } from '../matmul-operands.ts';
 import type { Peer, PeerInputs, PeerModel } from './peer.ts';
 
 /** Untimed repetitions before timing: the first calls compile TF.js's pipelines and upload the operands. */
@@ -224,10 +223,7 @@ export async function tfjsMatmul(m: number, n: number, k: number, transB: boolea
     if (!Number.isSafeInteger(v) || v < 1) throw new Error(`tfjsMatmul: ${name} must be a positive integer, got ${v}`);
   }
   await useWebgpuBackend();
-  // The seed bench/kernels.ts uses for the same shape, so both engines multiply the same matrices.
-  const rng = new Rng(m * 7 + n * 13 + k);
-  const A = rng.floats(m * k);
-  const B = rng.floats(n * k);
+  const { A, B } = matmulOperands(m, n, k);
   const a = tf.tensor2d(A, [m, k]);
   const b = tf.tensor2d(B, transB ? [n, k] : [k, n]);
   const product = () => tf.matMul(a, b, false, transB);
