@@ -9,6 +9,7 @@ import type { UniformArena } from '../gpu/uniforms.ts';
 import type { AttentionPlan } from '../kernels/attention-common.ts';
 import type { Step } from '../kernels/kernel.ts';
 import type { MatmulConfig } from '../kernels/matmul.ts';
+import type { ReferenceTwins } from './twins.ts';
 import type { Weight } from '../families/weights.ts';
 
 /** An activation: a row-major tensor the plan gives a buffer. */
@@ -47,6 +48,8 @@ export interface ReferenceContext {
   get(v: Value): ArrayLike<number>;
   set(v: Value, data: Float64Array): void;
   weight(w: Weight): ArrayLike<number>;
+  /** The float64 twins, from the reference executor (src/reference/twins.ts). */
+  twins: ReferenceTwins;
 }
 
 export interface Op {

@@ -1,5 +1,6 @@
 // The ops families build graphs from. Each constructor declares the values it reads and writes, how to
-// make its GPU steps (kernels from src/kernels/) and its float64 twin (src/reference/), and returns its
+// make its GPU steps (kernels from src/kernels/) and its float64 twin (called through ctx.twins, the table
+// the reference executor provides: graph/twins.ts; src/reference/ is never imported here), and returns its
 // output. Choices that do not change the math (fused or unfused LayerNorm, the attention variant, how a
 // weight larger than one binding is split) are made here, so families say only what they compute.
 import { attentionVariant, relativeBucketTable, ropeTable, type AttentionFeatures } from '../kernels/attention.ts';
@@ -9,8 +10,6 @@ import { prepareLayernorm } from '../kernels/layernorm.ts';
 import { prepareMatmul, type Activation } from '../kernels/matmul.ts';
 import { matmulLayernormUnsupported, prepareMatmulLayernorm } from '../kernels/matmul-layernorm.ts';
 import { preparePool, type PoolingMode, type SentencePoolingMode } from '../kernels/pool.ts';
-import { attentionRef, packedOperands } from '../reference/attention.ts';
-import { embeddingsRef, layernormRef, matmulRef, poolRef } from '../reference/kernels.ts';
 import type { Linear, Norm, Weight } from '../families/weights.ts';
 import type { Graph, Value } from './graph.ts';
 
@@ -55,7 +54,7 @@ export function embed(g: Graph, e: EmbeddingWeights, stage = 'embeddings + Layer
       return steps;
     },
     reference(ctx) {
-      ctx.set(out, embeddingsRef({
+      ctx.set(out, ctx.twins.embeddings({
         ids: ctx.get(ids), word: ctx.weight(e.word), h: width,
         positions: ctx.get(positions), position: e.position && ctx.weight(e.position),
         tokenTypes: ctx.get(tokenTypes), tokenType: e.tokenType && ctx.weight(e.tokenType),
@@ -106,7 +105,7 @@ export function linear(g: Graph, x: Value, lin: Linear, o: LinearOptions): Value
       return steps;
     },
     reference(ctx) {
-      ctx.set(out, matmulRef({
+      ctx.set(out, ctx.twins.matmul({
         a: ctx.get(x), b: ctx.weight(lin.weight), bias: lin.bias && ctx.weight(lin.bias), residual: o.residual && ctx.get(o.residual),
         m: rows, n, k, lda, transB: true, activation: o.activation, glu,
       }));
@@ -129,7 +128,7 @@ export function layerNorm(g: Graph, x: Value, norm: Norm, stage: string): Value 
       })];
     },
     reference(ctx) {
-      ctx.set(out, layernormRef({ x: ctx.get(x), gamma: ctx.weight(norm.gamma), beta: norm.beta && ctx.weight(norm.beta), rows, n, eps: norm.eps }));
+      ctx.set(out, ctx.twins.layernorm({ x: ctx.get(x), gamma: ctx.weight(norm.gamma), beta: norm.beta && ctx.weight(norm.beta), rows, n, eps: norm.eps }));
     },
   });
   return out;
@@ -161,8 +160,8 @@ export function denseLayerNorm(g: Graph, x: Value, lin: Linear, residual: Value,
       })];
     },
     reference(ctx) {
-      const dense = matmulRef({ a: ctx.get(x), b: ctx.weight(lin.weight), bias: lin.bias && ctx.weight(lin.bias), residual: ctx.get(residual), m: rows, n, k, transB: true });
-      ctx.set(out, layernormRef({ x: dense, gamma: ctx.weight(norm.gamma), beta: norm.beta && ctx.weight(norm.beta), rows, n, eps: norm.eps }));
+      const dense = ctx.twins.matmul({ a: ctx.get(x), b: ctx.weight(lin.weight), bias: lin.bias && ctx.weight(lin.bias), residual: ctx.get(residual), m: rows, n, k, transB: true });
+      ctx.set(out, ctx.twins.layernorm({ x: dense, gamma: ctx.weight(norm.gamma), beta: norm.beta && ctx.weight(norm.beta), rows, n, eps: norm.eps }));
     },
   });
   return out;
@@ -231,7 +230,7 @@ export function attention(g: Graph, qkv: Value, o: AttentionOptions): Value {
         relativeBias: f.relativeBias && { buckets: ctx.get(f.relativeBias.buckets), weight: ctx.weight(f.relativeBias.weight) },
         alibi: f.alibi && ctx.get(f.alibi.slopes),
       };
-      const r = attentionRef({ batch, seqLen, heads: o.heads, headDim: o.headDim, scale: o.scale, ...packedOperands(ctx.get(qkv), hidden), mask: ctx.get(mask), features });
+      const r = ctx.twins.attention({ batch, seqLen, heads: o.heads, headDim: o.headDim, scale: o.scale, ...ctx.twins.packedOperands(ctx.get(qkv), hidden), mask: ctx.get(mask), features });
       ctx.set(out, r.out);
       if (probs) ctx.set(probs, r.probs);
     },
@@ -275,7 +274,7 @@ export function sentencePool(g: Graph, x: Value, modes: readonly SentencePooling
     reference(ctx) {
       const y = new Float64Array(batch * width);
       modes.forEach((mode, k) => {
-        const part = poolRef({ x: ctx.get(x), mask: ctx.get(mask), batch, seqLen, hidden, mode, normalize });
+        const part = ctx.twins.pool({ x: ctx.get(x), mask: ctx.get(mask), batch, seqLen, hidden, mode, normalize });
         for (let b = 0; b < batch; b++) y.set(part.subarray(b * hidden, (b + 1) * hidden), b * width + k * hidden);
       });
       ctx.set(out, y);
@@ -294,7 +293,7 @@ export function l2Normalize(g: Graph, x: Value): Value {
       return [await preparePool(ctx.gpu, ctx.uniforms, { x: ctx.view(x), y: ctx.view(out), batch: rows, seqLen: 1, hidden: width, mode: 'cls', normalize: true, label: 'normalize' })];
     },
     reference(ctx) {
-      ctx.set(out, poolRef({ x: ctx.get(x), batch: rows, seqLen: 1, hidden: width, mode: 'cls', normalize: true }));
+      ctx.set(out, ctx.twins.pool({ x: ctx.get(x), batch: rows, seqLen: 1, hidden: width, mode: 'cls', normalize: true }));
     },
   });
   return out;

@@ -3,6 +3,7 @@
 import type { HostWeights, Weight } from '../families/weights.ts';
 import type { GraphInputs } from '../graph/forward.ts';
 import type { Graph, ReferenceContext, Value } from '../graph/graph.ts';
+import { REFERENCE_TWINS } from './twins.ts';
 
 /** Runs `g` on the inputs; returns every value it computed (outputs included). */
 export function runGraphReference(g: Graph, weights: HostWeights, inputs: GraphInputs): Map<Value, ArrayLike<number>> {
@@ -15,6 +16,7 @@ export function runGraphReference(g: Graph, weights: HostWeights, inputs: GraphI
   values.set(g.inputs.poolMask, inputs.poolMask);
   for (const [v, data] of g.constants) values.set(v, data);
   const ctx: ReferenceContext = {
+    twins: REFERENCE_TWINS,
     get(v) {
       const x = values.get(v);
       if (!x) throw new Error(`reference: value "${v.label}" is read before any op writes it`);
