@@ -13,7 +13,6 @@
 // Kernels, the planner, the float64 reference and the checkpoint generator are in lab.ts ('webgpu-bert/lab').
 import type { Gpu } from './gpu/device.ts';
 import { EncoderModel, type ModelOptions } from './graph/model.ts';
-import { DEFAULT_MODEL_OPTIONS, generateCheckpoint } from './model/generate.ts';
 import type { CheckpointFiles } from './model/source.ts';
 
 export { Gpu, describeAdapter, type AdapterSummary, type GpuOptions } from './gpu/device.ts';
@@ -72,5 +71,14 @@ export async function defaultGpu(): Promise<Gpu> {
  */
 export async function loadModel(source?: string | CheckpointFiles, opts: LoadModelOptions = {}): Promise<EncoderModel> {
   const { gpu, ...modelOptions } = opts;
-  return EncoderModel.load(gpu ?? (await defaultGpu()), source ?? generateCheckpoint(DEFAULT_MODEL_OPTIONS), modelOptions);
+  return EncoderModel.load(gpu ?? (await defaultGpu()), source ?? (await defaultCheckpoint()), modelOptions);
+}
+
+/**
+ * The default model's files, generated in memory. The generator and its vocabulary are imported here only, on
+ * demand: an app that names its checkpoint never loads them (bundlers put them in a chunk of their own).
+ */
+async function defaultCheckpoint(): Promise<CheckpointFiles> {
+  const { DEFAULT_MODEL_OPTIONS, generateCheckpoint } = await import('./model/generate.ts');
+  return generateCheckpoint(DEFAULT_MODEL_OPTIONS);
 }
