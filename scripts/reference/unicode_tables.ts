@@ -52,6 +52,30 @@ const tables: Record<string, [string, number[][]]> = {
   NUMBER: ['Oniguruma \\p{N}: the ByteLevel split regex', ranges((c) => pieces(byteLevel, `1${c}1`) === 1)],
 };
 
+/**
+ * Oniguruma's own \\w, \\s and \\d, as tokenizer.json Split/Replace regexes see them (src/tokenizer/regex/):
+ * a Split that removes every match, over all code points in chunks; what survives is outside the class.
+ */
+async function onigClass(escape: string): Promise<number[][]> {
+  const json = {
+    version: '1.0', added_tokens: [], normalizer: null, post_processor: null, decoder: null,
+    pre_tokenizer: { type: 'Split', pattern: { Regex: escape }, behavior: 'Removed', invert: false },
+    model: { type: 'WordLevel', vocab: { '<unk>': 0 }, unk_token: '<unk>' },
+  };
+  const tok = rust.Tokenizer.fromString(JSON.stringify(json));
+  const all = [...chars()].map(([cp]) => cp);
+  const outside = new Set<number>();
+  for (let k = 0; k < all.length; k += 4096) {
+    const chunk = all.slice(k, k + 4096);
+    const enc = await tok.encode(String.fromCodePoint(...chunk), null, { addSpecialTokens: false });
+    for (const [s, e] of enc.getOffsets()) for (let i = s; i < e; i++) outside.add(chunk[i]);
+  }
+  return ranges((_, cp) => !outside.has(cp));
+}
+tables.ONIG_WORD = ['Oniguruma \\w: tokenizer.json regexes', await onigClass('\\w')];
+tables.ONIG_SPACE = ['Oniguruma \\s: tokenizer.json regexes', await onigClass('\\s')];
+tables.ONIG_DIGIT = ['Oniguruma \\d: tokenizer.json regexes', await onigClass('\\d')];
+
 // Single-char mappings where the Rust library and this Node differ: lowercase and the four normal forms.
 const mappings: Record<string, [string, (c: string) => string, (c: string) => string]> = {
   LOWERCASE: ['char::to_lowercase', (c) => rust.lowercase().normalizeString(c), (c) => c.toLowerCase()],

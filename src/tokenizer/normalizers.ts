@@ -3,12 +3,13 @@
 import { BYTES_CHAR } from './byte-level.ts';
 import { TokenizerError } from './errors.ts';
 import type { NormalizedString } from './normalized.ts';
-import { onigurumaRegex, regexPattern, stringPattern } from './pattern.ts';
+import { onigurumaPattern, stringPattern } from './pattern.ts';
 import { PrecompiledCharsmap } from './precompiled.ts';
 import {
   isBertRemoved, isBertWhitespace, isChineseChar, isMark, isNonspacingMark, type Change,
 } from './unicode.ts';
 import { field, isRecord, type Json } from './json.ts';
+import { SequenceBudget } from './limits.ts';
 
 export type Normalizer = (n: NormalizedString) => void;
 
@@ -19,7 +20,7 @@ const NMT_SPACE = new Set([0x09, 0x0a, 0x0c, 0x0d, 0x1680, 0x200b, 0x200c, 0x200
 /** The `pattern` of Replace / Split: {"String": …} (a literal) or {"Regex": …} (Oniguruma syntax). */
 export function patternFromJson(p: unknown, where: string) {
   if (isRecord(p) && typeof p.String === 'string') return stringPattern(p.String);
-  if (isRecord(p) && typeof p.Regex === 'string') return regexPattern(onigurumaRegex(p.Regex));
+  if (isRecord(p) && typeof p.Regex === 'string') return onigurumaPattern(p.Regex);
   throw new TokenizerError(`tokenizer.json ${where} pattern must be {"String": …} or {"Regex": …}, got ${JSON.stringify(p)}`);
 }
 
@@ -49,7 +50,7 @@ function bert(j: Json): Normalizer {
   };
 }
 
-export function normalizerFromJson(j: unknown): Normalizer | undefined {
+export function normalizerFromJson(j: unknown, budget = new SequenceBudget('normalizer'), depth = 0): Normalizer | undefined {
   if (j === null || j === undefined) return undefined;
   if (!isRecord(j)) throw new TokenizerError('tokenizer.json normalizer must be an object or null');
   switch (j.type) {
@@ -89,7 +90,7 @@ export function normalizerFromJson(j: unknown): Normalizer | undefined {
       return (n) => n.transform(byteLevelStream(n));
     case 'Sequence': {
       if (!Array.isArray(j.normalizers)) throw new TokenizerError('tokenizer.json Sequence normalizer needs a "normalizers" list');
-      const steps = j.normalizers.map((x) => normalizerFromJson(x)).filter((x): x is Normalizer => x !== undefined);
+      const steps = budget.take(j.normalizers, depth + 1).map((x) => normalizerFromJson(x, budget, depth + 1)).filter((x): x is Normalizer => x !== undefined);
       return (n) => { for (const s of steps) s(n); };
     }
     default:

@@ -1,10 +1,11 @@
 // Patterns that split and replace text (tokenizers' Pattern trait): a char predicate, where every matching
 // char is a match of its own, and regexes. `tokenizer.json` regexes are Oniguruma's (Split, Replace) and
 // behave as its find_iter: after an empty match the search resumes one char later, and an empty match right
-// where the previous match ended is skipped (JavaScript's matchAll reports it). Oniguruma's \s, \w and \d
-// are Unicode classes; they are rewritten into \p{…} sets, and constructs JavaScript lacks are refused.
+// where the previous match ended is skipped (JavaScript's matchAll reports it). They run on the linear-time
+// matcher of regex/; JavaScript RegExps here are the engine's own, fixed patterns (ByteLevel's, Whitespace's,
+// escaped literals), none of which can backtrack more than linearly.
 import type { Char, Matches, Pattern } from './normalized.ts';
-import { TokenizerError } from './errors.ts';
+import { Program } from './regex/match.ts';
 
 /** Each char for which `test` holds is a match; the runs between are non-matches. */
 export function charPattern(test: (c: string) => boolean): Pattern {
@@ -76,52 +77,37 @@ export function stringPattern(s: string): Pattern {
   return regexPattern(new RegExp(escapeRegex(s), 'gu'));
 }
 
-// Oniguruma classes in Unicode mode. Inside a bracket expression they lose their own brackets.
-const CLASSES: Record<string, [inside: string, negated: string]> = {
-  s: ['\\p{White_Space}', '\\P{White_Space}'],
-  d: ['\\p{Nd}', '\\P{Nd}'],
-  w: ['\\p{L}\\p{M}\\p{N}\\p{Pc}', ''],
-};
-
 /**
- * An Oniguruma regex (tokenizer.json's {"Regex": …}) as a JavaScript one with the `u` flag. \s \d \w and
- * their negations become Unicode property sets; possessive quantifiers, atomic groups and \A \z \Z \G \h
- * have no JavaScript form and are refused, naming the construct.
+ * An Oniguruma regex (tokenizer.json's {"Regex": …}) run by the linear-time matcher of regex/match.ts:
+ * anyone can edit a tokenizer.json, and JavaScript's backtracking RegExp takes exponential time on
+ * patterns like (\w+\s?)+$. Constructs that matcher cannot run are refused by parse.ts, naming the pattern.
  */
-export function onigurumaRegex(source: string): RegExp {
-  let out = '';
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\' && i + 1 < source.length) {
-      const n = source[++i];
-      const cls = CLASSES[n.toLowerCase()];
-      if (cls) {
-        const negated = n !== n.toLowerCase();
-        if (n.toLowerCase() === 'w' && negated) out += inClass ? fail(source, '\\W inside a bracket expression') : '[^\\p{L}\\p{M}\\p{N}\\p{Pc}]';
-        else if (negated) out += cls[1];
-        else out += inClass || n === 's' || n === 'd' ? cls[0] : `[${cls[0]}]`;
-        continue;
+export function onigurumaPattern(source: string): Pattern {
+  const program = Program.compile(source);
+  return {
+    findMatches(chars) {
+      const n = chars.length;
+      if (n === 0) return [[0, 0, false]];
+      const cps = new Int32Array(n);
+      for (let i = 0; i < n; i++) cps[i] = chars[i].c.codePointAt(0)!;
+      const matcher = program.over(cps);
+      const out: Matches = [];
+      let prev = 0; // where the last match (or the start) ended
+      let lastEnd = -1; // end of the previous reported match
+      for (let from = 0, found = matcher.find(0); found; found = matcher.find(from)) {
+        const [s, e] = found;
+        // find_iter: after an empty match the search resumes one char later, and an empty match right
+        // where the previous match ended is skipped.
+        from = e === s ? s + 1 : e;
+        if (e === s && s === lastEnd) continue;
+        lastEnd = e;
+        if (prev < s) out.push([prev, s, false]);
+        out.push([s, e, true]);
+        prev = e;
+        if (s >= n) break;
       }
-      if ('AzZGhH'.includes(n)) fail(source, `\\${n}`);
-      // Oniguruma escapes any punctuation; JavaScript's u flag only its syntax characters (and - in a class).
-      const keep = /[\p{L}\p{N}]/u.test(n) || '^$\\.*+?()[]{}|/'.includes(n) || (inClass && n === '-');
-      out += keep ? c + n : n;
-      continue;
-    }
-    if (c === '[' && !inClass) inClass = true;
-    else if (c === ']' && inClass) inClass = false;
-    else if (!inClass && c === '(' && source[i + 1] === '?' && source[i + 2] === '>') fail(source, 'an atomic group (?>…)');
-    else if (!inClass && (c === '+' || c === '*' || c === '?' || c === '}') && source[i + 1] === '+' && c !== '?') fail(source, 'a possessive quantifier');
-    out += c;
-  }
-  try {
-    return new RegExp(out, 'gu');
-  } catch (e) {
-    throw new TokenizerError(`tokenizer.json regex ${JSON.stringify(source)} is not supported: ${(e as Error).message}`);
-  }
-}
-
-function fail(source: string, what: string): never {
-  throw new TokenizerError(`tokenizer.json regex ${JSON.stringify(source)} uses ${what}, which JavaScript regexes lack`);
+      if (prev < n) out.push([prev, n, false]);
+      return out;
+    },
+  };
 }
