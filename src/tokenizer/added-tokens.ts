@@ -5,6 +5,7 @@
 // matches inside a word are dropped (not retried shorter); lstrip/rstrip take the adjacent whitespace.
 import { TokenizerError } from './errors.ts';
 import { field, isRecord } from './json.ts';
+import { checkCount } from './limits.ts';
 import type { Model } from './models/model.ts';
 import { NormalizedString } from './normalized.ts';
 import type { Normalizer } from './normalizers.ts';
@@ -23,6 +24,7 @@ export interface AddedToken {
 export function addedTokensFromJson(list: unknown, model: Model): AddedToken[] {
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) throw new TokenizerError('tokenizer.json added_tokens must be a list');
+  checkCount(list.length, 'maxAddedTokens', 'tokenizer.json added_tokens');
   const out: AddedToken[] = [];
   const byContent = new Map<string, AddedToken>();
   let next = model.vocabSize;
@@ -43,22 +45,37 @@ export function addedTokensFromJson(list: unknown, model: Model): AddedToken[] {
 /** A match of an added token: [start, end) in chars of the piece searched. */
 export interface AddedMatch { token: AddedToken; start: number; end: number }
 
+interface TrieNode { next: Map<string, TrieNode>; token?: AddedToken; length: number }
+
 export class AddedTokenMatcher {
-  /** pattern chars by first char, longest first */
-  private readonly byFirst = new Map<string, { chars: string[]; token: AddedToken }[]>();
+  /** The patterns by char: the longest match at a position is one walk, however many tokens share a start. */
+  private readonly root: TrieNode = { next: new Map(), length: 0 };
 
   constructor(entries: readonly { pattern: string; token: AddedToken }[]) {
     for (const { pattern, token } of entries) {
       const chars = [...pattern];
       if (chars.length === 0) continue;
-      const list = this.byFirst.get(chars[0]) ?? this.byFirst.set(chars[0], []).get(chars[0])!;
-      list.push({ chars, token });
+      let node = this.root;
+      for (const c of chars) {
+        let child = node.next.get(c);
+        if (!child) node.next.set(c, (child = { next: new Map(), length: node.length + 1 }));
+        node = child;
+      }
+      node.token ??= token; // the same pattern twice: the first token keeps it
     }
-    for (const list of this.byFirst.values()) list.sort((a, b) => b.chars.length - a.chars.length);
   }
 
   get isEmpty(): boolean {
-    return this.byFirst.size === 0;
+    return this.root.next.size === 0;
+  }
+
+  /** The longest pattern that starts at chars[i]. */
+  private longestAt(chars: readonly string[], i: number): TrieNode | undefined {
+    let best: TrieNode | undefined;
+    for (let node = this.root.next.get(chars[i]), k = i + 1; node; node = k < chars.length ? node.next.get(chars[k++]) : undefined) {
+      if (node.token) best = node;
+    }
+    return best;
   }
 
   /** Leftmost-longest, non-overlapping matches, then single_word / lstrip / rstrip as find_matches applies them. */
@@ -66,15 +83,15 @@ export class AddedTokenMatcher {
     const out: AddedMatch[] = [];
     let done = 0; // end of the last kept match
     for (let i = 0; i < chars.length;) {
-      const hit = this.byFirst.get(chars[i])?.find((e) => e.chars.every((c, k) => chars[i + k] === c));
+      const hit = this.longestAt(chars, i);
       if (!hit) {
         i++;
         continue;
       }
       let start = i;
-      let end = i + hit.chars.length;
+      let end = i + hit.length;
       i = end;
-      const t = hit.token;
+      const t = hit.token!;
       if (t.singleWord) {
         const before = start > 0 && isWordChar(chars[start - 1]);
         const after = end < chars.length && isWordChar(chars[end]);

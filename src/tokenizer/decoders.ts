@@ -3,6 +3,7 @@
 import { CHAR_BYTES } from './byte-level.ts';
 import { TokenizerError } from './errors.ts';
 import { field, isRecord, optional } from './json.ts';
+import { SequenceBudget } from './limits.ts';
 import { NormalizedString } from './normalized.ts';
 import { patternFromJson } from './normalizers.ts';
 import { metaspaceOptions } from './pre-tokenizers.ts';
@@ -20,7 +21,7 @@ export function wordPieceCleanup(s: string): string {
     .replaceAll(" 've", "'ve").replaceAll(" 're", "'re");
 }
 
-export function decoderFromJson(j: unknown): Decoder | undefined {
+export function decoderFromJson(j: unknown, budget = new SequenceBudget('decoder'), depth = 0): Decoder | undefined {
   if (j === null || j === undefined) return undefined;
   if (!isRecord(j)) throw new TokenizerError('tokenizer.json decoder must be an object or null');
   switch (j.type) {
@@ -99,7 +100,7 @@ export function decoderFromJson(j: unknown): Decoder | undefined {
     }
     case 'Sequence': {
       if (!Array.isArray(j.decoders)) throw new TokenizerError('tokenizer.json Sequence decoder needs a "decoders" list');
-      const steps = j.decoders.map((d) => decoderFromJson(d)).filter((d): d is Decoder => d !== undefined);
+      const steps = budget.take(j.decoders, depth + 1).map((d) => decoderFromJson(d, budget, depth + 1)).filter((d): d is Decoder => d !== undefined);
       return (tokens) => steps.reduce((ts, d) => d(ts), tokens);
     }
     default:

@@ -5,6 +5,7 @@
 // callers pass file contents, so this also runs in browsers.
 import { CheckpointError } from '../errors.ts';
 import { TokenizerError } from './errors.ts';
+import { parseJsonBytes } from './json-text.ts';
 import { BERT_VOCAB_DEFAULTS, bertTokenizerJson, byteLevelBpeTokenizerJson, type BertVocabOptions } from './legacy.ts';
 import { Tokenizer, type TokenizerOptions } from './tokenizer.ts';
 
@@ -12,6 +13,7 @@ export { Tokenizer, type DecodeOptions, type EncodeBatchOptions, type EncodeOpti
 export type { Encoding, Side, TruncationStrategy } from './encoding.ts';
 export { TokenizerError } from './errors.ts';
 export { parseVocabTxt } from './legacy.ts';
+export { DEFAULT_TOKENIZER_LIMITS, setTokenizerLimits, tokenizerLimits, type TokenizerLimits } from './limits.ts';
 
 /** The tokenizer files of a checkpoint: text, or parsed JSON. */
 export interface TokenizerFiles {
@@ -38,8 +40,7 @@ export async function readTokenizerFiles(tryRead: (file: string) => Promise<Uint
   entries.forEach(([key, [name, kind]], i) => {
     const b = bytes[i];
     if (!b) return;
-    const text = utf8(b, name);
-    (files as Record<string, unknown>)[key] = kind === 'text' ? text : parseJson(text, name);
+    (files as Record<string, unknown>)[key] = kind === 'text' ? utf8(b, name) : parseJsonBytes(b, (detail) => new CheckpointError(name, detail));
   });
   return files;
 }
@@ -110,13 +111,5 @@ function utf8(bytes: Uint8Array, file: string): string {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     throw new CheckpointError(file, 'not valid UTF-8');
-  }
-}
-
-function parseJson(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new CheckpointError(file, `not valid JSON: ${(e as Error).message}`);
   }
 }

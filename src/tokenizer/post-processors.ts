@@ -4,6 +4,7 @@
 import { concat, specialTokens, withSequence, type Encoding } from './encoding.ts';
 import { TokenizerError } from './errors.ts';
 import { field, isRecord, type Json } from './json.ts';
+import { SequenceBudget } from './limits.ts';
 import { isWhitespace } from './unicode.ts';
 
 export interface PostProcessor {
@@ -98,7 +99,7 @@ function parseTemplate(items: unknown, what: string): Piece[] {
   });
 }
 
-export function postProcessorFromJson(j: unknown): PostProcessor | undefined {
+export function postProcessorFromJson(j: unknown, budget = new SequenceBudget('post_processor'), depth = 0): PostProcessor | undefined {
   if (j === null || j === undefined) return undefined;
   if (!isRecord(j)) throw new TokenizerError('tokenizer.json post_processor must be an object or null');
   const has = (...keys: string[]) => keys.every((k) => j[k] !== undefined);
@@ -146,7 +147,7 @@ export function postProcessorFromJson(j: unknown): PostProcessor | undefined {
   }
   if (j.type === 'Sequence') {
     if (!Array.isArray(j.processors)) throw new TokenizerError('tokenizer.json Sequence post_processor needs a "processors" list');
-    const steps = j.processors.map((p) => postProcessorFromJson(p)).filter((p): p is PostProcessor => p !== undefined);
+    const steps = budget.take(j.processors, depth + 1).map((p) => postProcessorFromJson(p, budget, depth + 1)).filter((p): p is PostProcessor => p !== undefined);
     return {
       added: (pair) => steps.reduce((n, s) => n + s.added(pair), 0),
       specials: { single: steps.flatMap((s) => s.specials.single), pair: steps.flatMap((s) => s.specials.pair) },

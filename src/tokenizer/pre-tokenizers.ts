@@ -4,6 +4,7 @@
 import { BYTE_LEVEL_SPLIT } from './byte-level.ts';
 import { TokenizerError } from './errors.ts';
 import { field, isRecord, optional, type Json } from './json.ts';
+import { SequenceBudget } from './limits.ts';
 import type { NormalizedString, SplitBehavior } from './normalized.ts';
 import { byteLevelStream, patternFromJson } from './normalizers.ts';
 import { charPattern, invertPattern, regexPattern } from './pattern.ts';
@@ -89,7 +90,7 @@ function byteLevel(j: Json): PreTokenizer {
   };
 }
 
-export function preTokenizerFromJson(j: unknown): PreTokenizer | undefined {
+export function preTokenizerFromJson(j: unknown, budget = new SequenceBudget('pre_tokenizer'), depth = 0): PreTokenizer | undefined {
   if (j === null || j === undefined) return undefined;
   if (!isRecord(j)) throw new TokenizerError('tokenizer.json pre_tokenizer must be an object or null');
   switch (j.type) {
@@ -130,7 +131,7 @@ export function preTokenizerFromJson(j: unknown): PreTokenizer | undefined {
       return byteLevel(j);
     case 'Sequence': {
       if (!Array.isArray(j.pretokenizers)) throw new TokenizerError('tokenizer.json Sequence pre_tokenizer needs a "pretokenizers" list');
-      const steps = j.pretokenizers.map((x) => preTokenizerFromJson(x)).filter((x): x is PreTokenizer => x !== undefined);
+      const steps = budget.take(j.pretokenizers, depth + 1).map((x) => preTokenizerFromJson(x, budget, depth + 1)).filter((x): x is PreTokenizer => x !== undefined);
       return (p) => { for (const s of steps) s(p); };
     }
     default:

@@ -115,7 +115,7 @@ export class Tokenizer {
       this.addedByContent.set(t.content, t);
     }
     this.matchers = addedTokenMatchers(this.added, normalizer);
-    this.vocabSize = Math.max(model.maxId, ...this.added.map((t) => t.id)) + 1;
+    this.vocabSize = this.added.reduce((max, t) => Math.max(max, t.id), model.maxId) + 1;
 
     const padding = isRecord(json.padding) ? json.padding : undefined;
     const truncation = isRecord(json.truncation) ? json.truncation : undefined;

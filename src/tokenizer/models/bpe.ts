@@ -5,6 +5,7 @@
 // when there is no unk token. ignore_merges looks the whole word up first.
 import { TokenizerError } from '../errors.ts';
 import { optional, type Json } from '../json.ts';
+import { checkCount } from '../limits.ts';
 import type { Token } from '../pre-tokenizers.ts';
 import { VocabModel, vocabFromJson } from './model.ts';
 import { wrap } from './wordpiece.ts';
@@ -185,6 +186,7 @@ export class Bpe extends VocabModel {
 /** merges as ["a", "b"] pairs (tokenizers 0.20+) or "a b" strings (older files). */
 function parseMerges(m: unknown): [string, string][] {
   if (!Array.isArray(m)) throw new TokenizerError('tokenizer.json BPE needs "merges" as a list');
+  checkCount(m.length, 'maxMerges', 'tokenizer.json BPE merges');
   if (m.every((x) => Array.isArray(x) && x.length === 2 && x.every((s) => typeof s === 'string'))) return m as [string, string][];
   if (m.every((x) => typeof x === 'string')) {
     return m.filter((line) => !line.startsWith('#version')).map((line, i) => {

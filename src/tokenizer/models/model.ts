@@ -1,5 +1,6 @@
 // What a tokenizer model is to the pipeline: one word (a split's normalized chars) in, tokens out, each
 // [start, end) in those chars; and its vocabulary both ways.
+import { checkCount, tokenizerLimits } from '../limits.ts';
 import type { Token } from '../pre-tokenizers.ts';
 
 export interface Model {
@@ -46,6 +47,9 @@ export abstract class VocabModel implements Model {
 /** A vocabulary read from tokenizer.json ({token: id}), checked. */
 export function vocabFromJson(v: unknown, what: string): Map<string, number> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${what} vocab must be an object of token -> id`);
+  let count = 0; // counted before anything is built: a huge vocabulary fails in milliseconds
+  for (const _ in v) if (++count > tokenizerLimits().maxVocabSize) break;
+  checkCount(count, 'maxVocabSize', `${what} vocab`);
   const vocab = new Map<string, number>();
   for (const [tok, id] of Object.entries(v)) {
     if (!Number.isInteger(id) || (id as number) < 0) throw new Error(`${what} vocab id of ${JSON.stringify(tok)} is not a non-negative integer`);

@@ -5,6 +5,7 @@
 // byte has one. Ties keep the first candidate: the path whose last piece starts earliest.
 import { TokenizerError } from '../errors.ts';
 import { optional, type Json } from '../json.ts';
+import { checkCount } from '../limits.ts';
 import type { Token } from '../pre-tokenizers.ts';
 import type { Model } from './model.ts';
 
@@ -38,6 +39,7 @@ export class Unigram implements Model {
   static fromJson(j: Json): Unigram {
     const vocab = j.vocab;
     if (!Array.isArray(vocab) || vocab.length === 0) throw new TokenizerError('tokenizer.json Unigram needs a non-empty "vocab" list of [piece, score]');
+    checkCount(vocab.length, 'maxVocabSize', 'tokenizer.json Unigram vocab');
     vocab.forEach((p, i) => {
       if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'string' || typeof p[1] !== 'number') {
         throw new TokenizerError(`tokenizer.json Unigram vocab[${i}] must be [piece, score], got ${JSON.stringify(p)}`);
