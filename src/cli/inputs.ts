@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { InputError, validateInputs, type ForwardInputs } from '../graph/model.ts';
 import type { EncoderConfig } from '../families/config.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
+import { parseJsonText } from '../tokenizer/json-text.ts';
 import { CliError } from './errors.ts';
 
 /** Reads and checks `{"input_ids": [[…]], "attention_mask"?: [[…]], "token_type_ids"?: [[…]]}`; other fields are ignored. */
@@ -16,13 +17,7 @@ export async function readInputFile(file: string, config: EncoderConfig): Promis
     const code = (e as NodeJS.ErrnoException).code;
     throw new CliError(`--input ${file}: ${code === 'ENOENT' ? 'file not found' : `cannot read: ${(e as Error).message}`}`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new CliError(`${file}: not valid JSON: ${(e as Error).message}`);
-  }
-  return checkInputs(json, file, config);
+  return checkInputs(parseJsonText(text, (detail) => new CliError(`${file}: ${detail}`)), file, config);
 }
 
 export function checkInputs(json: unknown, where: string, config: EncoderConfig): ForwardInputs {
@@ -51,7 +46,7 @@ export function checkInputs(json: unknown, where: string, config: EncoderConfig)
     if (rows !== undefined && (m as unknown[]).length !== rows) fail(`"${field}" has ${(m as unknown[]).length} rows but "input_ids" has ${rows}`);
     return m as number[][];
   };
-  const inputIds = matrix('input_ids')!;
+  const inputIds = matrix('input_ids') ?? fail('"input_ids" must be a non-empty list of rows, e.g. [[101, 2023, 102]], got null');
   const [rows, cols] = [inputIds.length, inputIds[0].length];
   const inputs: ForwardInputs = { inputIds, attentionMask: matrix('attention_mask', rows, cols), tokenTypeIds: matrix('token_type_ids', rows, cols) };
   return checkAgainstConfig(inputs, where, config);

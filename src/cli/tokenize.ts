@@ -3,6 +3,7 @@
 // malformed line fails the command with nothing on stdout; then one JSON encoding per input line.
 import { readFile } from 'node:fs/promises';
 import type { Encoding, Tokenizer } from '../tokenizer/index.ts';
+import { parseJsonText } from '../tokenizer/json-text.ts';
 import type { Flags } from './args.ts';
 import { CliError, UsageError } from './errors.ts';
 import { hubOptions, modelLocation, openModel, readTokenizer } from './model-files.ts';
@@ -83,12 +84,7 @@ function view(e: Encoding, offsets: boolean): Record<string, unknown> {
 export function parseCorpusLine(raw: string, line: number, file: string): Item | undefined {
   if (raw.trim() === '') return undefined;
   const where = `${file === '-' ? 'stdin' : file}:${line}`;
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (e) {
-    throw new CliError(`${where}: not valid JSON (${(e as Error).message}); each line must be a JSON string or {"text": …, "pair": …}`);
-  }
+  const value = parseJsonText(raw, (detail) => new CliError(`${where}: ${detail}; each line must be a JSON string or {"text": …, "pair": …}`));
   if (typeof value === 'string') return { line, text: value };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new CliError(`${where}: expected a JSON string or {"text": …, "pair": …}, got ${JSON.stringify(value).slice(0, 40)}`);

@@ -50,7 +50,14 @@ type Json = Record<string, unknown>;
 
 export function describe(v: unknown): string {
   const kind = v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
-  return `${JSON.stringify(v)} (${kind})`;
+  let text: string;
+  try {
+    text = JSON.stringify(v) ?? String(v);
+  } catch {
+    text = `an unprintable ${kind}`; // too deep for JSON.stringify
+  }
+  // A file's value can be megabytes: the message stays a line a user reads.
+  return `${text.length > 80 ? `${text.slice(0, 80)}…` : text} (${kind})`;
 }
 
 /**

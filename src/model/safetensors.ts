@@ -9,6 +9,7 @@
  * failure as its own one-line CheckpointError. No alignment is assumed: reads go through DataView.
  */
 import { CheckpointError } from '../errors.ts';
+import { parseJsonText } from '../tokenizer/json-text.ts';
 import { f16ToF32Table, f32BitsToBf16Bits, f32BitsToF16Bits } from '../gpu/float16.ts';
 
 /** Bytes per element of every byte-sized dtype the Rust crate knows. */
@@ -69,7 +70,7 @@ export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFi
   if (!text.startsWith('{')) fail(`header is not a JSON object: it starts with ${show(text.slice(0, 8))}`);
   let header: unknown;
   try {
-    header = JSON.parse(text);
+    header = parseJsonText(text, (detail) => new Error(detail.replace(/^not valid JSON: /, ''))); // nesting checked before any walk
   } catch (e) {
     fail(`header is not valid JSON: ${(e as Error).message}`);
   }

@@ -9,6 +9,7 @@ import { SENTENCE_POOLING_MODES, type SentencePoolingMode } from '../kernels/poo
 import type { Linear, TensorTable } from '../families/weights.ts';
 import { describe } from '../families/config.ts';
 import { CheckpointError } from '../errors.ts';
+import { parseJsonBytes } from '../tokenizer/json-text.ts';
 import { parseSafetensors, tensorToFloat32 } from './safetensors.ts';
 
 export interface SentenceDense {
@@ -49,12 +50,7 @@ const DENSE_ACTIVATIONS: Record<string, Activation> = {
 type Read = (file: string) => Promise<Uint8Array | undefined>;
 
 const json = (bytes: Uint8Array, file: string): Record<string, unknown> => {
-  let v: unknown;
-  try {
-    v = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (e) {
-    throw new CheckpointError(file, `not valid JSON: ${(e as Error).message}`);
-  }
+  const v = parseJsonBytes(bytes, (detail) => new CheckpointError(file, detail));
   if (typeof v !== 'object' || v === null) throw new CheckpointError(file, `expected a JSON object or array, got ${describe(v)}`);
   return v as Record<string, unknown>;
 };

@@ -13,6 +13,7 @@ import { TensorTable, type HostWeights, type LoadedTensor, type Weight, type Wei
 import { dequantize, groupsOf, type Quantized } from '../gpu/quantize.ts';
 import { quantizes, SCALE_SUFFIX } from '../families/quantization.ts';
 import { readTokenizerFiles, type TokenizerFiles } from '../tokenizer/index.ts';
+import { parseJsonBytes } from '../tokenizer/json-text.ts';
 import { readSentenceTransformers, type SentenceTransformerConfig } from './sentence.ts';
 import { CheckpointError } from '../errors.ts';
 import { errorText, readBody } from './http.ts';
@@ -147,18 +148,9 @@ function httpSource(source: string, signal?: AbortSignal): CheckpointSource {
   };
 }
 
+/** A JSON file of the checkpoint; too large, too deep, not UTF-8 or not JSON is a CheckpointError naming it. */
 export function parseJsonFile(bytes: Uint8Array, file: string): unknown {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new CheckpointError(file, 'not valid UTF-8');
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new CheckpointError(file, `not valid JSON: ${(e as Error).message}`);
-  }
+  return parseJsonBytes(bytes, (detail) => new CheckpointError(file, detail));
 }
 
 export interface LoadedCheckpoint {
