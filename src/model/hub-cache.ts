@@ -10,14 +10,24 @@
  * {cache} is $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub. A blob is written to a
  * temporary name and renamed, so a reader never sees half a file; a cached blob whose size differs from the
  * hub's (or, offline, whose content does not hash to its name) is treated as absent and fetched again.
+ *
+ * What the server says becomes paths here, so nothing is taken on trust: a commit must be 40 hex digits, a
+ * blob name 40 or 64 (hub.ts refuses a header that is not, before anything is written), revisions and file
+ * names are checked by file-names.ts, and every path is checked again to stay inside the repo's folder (its
+ * real path: a symlink inside cannot lead out) before a write, a symlink, a delete or an offline read.
  * Node's built-ins are imported dynamically through variables, so browser bundles leave them out (the
  * browser caches in the Cache API instead: hub.ts).
  */
+import { CheckpointError } from '../errors.ts';
+import { checkFileName, revisionProblem } from './file-names.ts';
 
 /** What the hub says of one file of one revision, from a HEAD request that does not follow the CDN redirect. */
 export interface FileMeta {
-  /** The commit the revision resolved to (X-Repo-Commit), or the revision itself when the server gives none. */
-  commit: string;
+  /**
+   * The commit the revision resolved to (X-Repo-Commit, 40 hex), or the revision when it is a commit hash;
+   * undefined when the server named none: the file then loads but is not cached (there is no snapshot to put it in).
+   */
+  commit: string | undefined;
   /** The blob's name in the cache: the LFS sha256 (X-Linked-Etag) or the git blob sha1 (ETag), unquoted. */
   etag: string | undefined;
   size: number | undefined;
@@ -25,9 +35,14 @@ export interface FileMeta {
 
 const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
 
+/** A commit hash as the hub writes it (and as the cache's snapshot folders and refs hold it). */
+export const isCommit = (s: string): boolean => /^[0-9a-f]{40}$/.test(s);
+/** A blob's name in the cache: git's sha1 (40 hex) or the LFS sha256 (64 hex). */
+export const isBlobName = (s: string): boolean => /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(s);
+
 /**
  * Whether `bytes` are the blob an ETag names: a 64-hex ETag is the LFS sha256 of the content, a 40-hex one
- * git's blob sha1 (sha1 of "blob {size}\0" + content); anything else cannot be checked and passes.
+ * git's blob sha1 (sha1 of "blob {size}\0" + content); anything else names no content and does not match.
  */
 export async function matchesEtag(bytes: Uint8Array, etag: string): Promise<boolean> {
   if (/^[0-9a-f]{64}$/.test(etag)) return hex(await crypto.subtle.digest('SHA-256', bytes as BufferSource)) === etag;
@@ -38,7 +53,7 @@ export async function matchesEtag(bytes: Uint8Array, etag: string): Promise<bool
     whole.set(bytes, header.length);
     return hex(await crypto.subtle.digest('SHA-1', whole)) === etag;
   }
-  return true;
+  return false;
 }
 
 export interface HubCache {
@@ -62,7 +77,6 @@ const NODE_OS = 'node:os';
 const NODE_CRYPTO = 'node:crypto';
 
 const env = (name: string): string | undefined => process.env[name] || undefined;
-const isCommit = (s: string) => /^[0-9a-f]{40}$/.test(s);
 
 /** The hub cache folder huggingface_hub uses. */
 export async function hubCacheRoot(cacheDir?: string): Promise<string> {
@@ -80,43 +94,97 @@ export async function openNodeHubCache(id: string, cacheDir?: string): Promise<H
   const path = (await import(/* @vite-ignore */ NODE_PATH)) as typeof import('node:path');
   const { randomBytes } = (await import(/* @vite-ignore */ NODE_CRYPTO)) as typeof import('node:crypto');
   const root = await hubCacheRoot(cacheDir);
+  // hub.ts's isHubId has let it through; checked here again as it becomes a folder name.
+  if (!/^[A-Za-z0-9][\w.-]*(?:\/[A-Za-z0-9][\w.-]*)?$/.test(id) || id.includes('..')) throw new CheckpointError(id, 'not a hub model id: it cannot name a folder of the hub cache');
   const repo = path.join(root, `models--${id.split('/').join('--')}`);
-  const blobOf = (etag: string) => path.join(repo, 'blobs', etag);
-  const snapshot = (commit: string, file: string) => path.join(repo, 'snapshots', commit, ...file.split('/'));
   const readIf = (p: string) => fs.readFile(p).then((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength), () => undefined);
+
+  /** A path under the repo folder from checked parts; throws when the parts would lead out of it. */
+  function under(...parts: string[]): string {
+    const p = path.resolve(repo, ...parts);
+    if (!contains(repo, p)) throw new CheckpointError(id, `hub cache path ${JSON.stringify(parts.join('/'))} leads out of ${repo}`);
+    return p;
+  }
+  function contains(dir: string, p: string): boolean {
+    const rel = path.relative(dir, p);
+    return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
+  }
+  const blobOf = (etag: string) => {
+    if (!isBlobName(etag)) throw new CheckpointError(id, `hub cache: ${JSON.stringify(etag)} is not a blob name (40 or 64 hex digits)`);
+    return under('blobs', etag);
+  };
+  const snapshot = (commit: string, file: string) => {
+    if (!isCommit(commit)) throw new CheckpointError(id, `hub cache: ${JSON.stringify(commit)} is not a commit hash`);
+    return under('snapshots', commit, ...checkFileName(file).split('/'));
+  };
+  const refOf = (revision: string) => {
+    const problem = revisionProblem(revision);
+    if (problem) throw new CheckpointError(id, `hub cache: revision ${JSON.stringify(revision)}: ${problem}`);
+    return under('refs', ...revision.split('/'));
+  };
+
+  /**
+   * Throws unless `p`'s deepest existing folder is, as a real path, inside the repo's real folder: checked
+   * before a write, a symlink, a delete or an offline read, so that a symlink planted inside the cache (by an
+   * older version, by hand) cannot lead the next write or read outside it. The repo folder itself may be a
+   * link (a cache on another disk). False when the repo folder does not exist and `create` is not set.
+   */
+  let realRepo: string | undefined;
+  async function checkReal(p: string, create: boolean): Promise<boolean> {
+    if (realRepo === undefined) {
+      if (create) await fs.mkdir(repo, { recursive: true });
+      realRepo = await fs.realpath(repo).catch(() => undefined);
+      if (realRepo === undefined) return false;
+    }
+    for (let dir = path.dirname(p); ; dir = path.dirname(dir)) {
+      const real = await fs.realpath(dir).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+      if (real === undefined) continue;
+      if (real !== realRepo && !contains(realRepo, real)) throw new CheckpointError(id, `hub cache: ${dir} leads out of ${repo} (to ${real})`);
+      return true;
+    }
+  }
 
   async function commitOf(revision: string): Promise<string | undefined> {
     if (isCommit(revision)) return revision;
-    const ref = await fs.readFile(path.join(repo, 'refs', ...revision.split('/')), 'utf8').catch(() => undefined);
-    return ref?.trim() || undefined;
+    const ref = refOf(revision);
+    if (!(await checkReal(ref, false))) return undefined;
+    const real = await fs.realpath(ref).catch(() => undefined);
+    if (real === undefined || !contains(realRepo!, real)) return undefined;
+    const commit = (await fs.readFile(real, 'utf8').catch(() => undefined))?.trim();
+    return commit && isCommit(commit) ? commit : undefined; // a ref that names no commit is no ref
   }
 
-  /** Writes `bytes` at `target` through a temporary file in the same folder and a rename. */
+  /** Writes `bytes` at `target` through a new temporary file in the same folder and a rename (which replaces a link, never follows it). */
   async function atomicWrite(target: string, bytes: Uint8Array): Promise<void> {
+    await checkReal(target, true);
     await fs.mkdir(path.dirname(target), { recursive: true });
     const tmp = `${target}.incomplete.${process.pid}.${randomBytes(4).toString('hex')}`;
-    await fs.writeFile(tmp, bytes);
-    await fs.rename(tmp, target).catch(async (e) => {
+    try {
+      await fs.writeFile(tmp, bytes, { flag: 'wx' });
+      await fs.rename(tmp, target);
+    } catch (e) {
       await fs.rm(tmp, { force: true });
       throw e;
-    });
+    }
   }
 
   async function linkSnapshot(commit: string, file: string, etag: string): Promise<void> {
     const link = snapshot(commit, file);
-    const relative = path.relative(path.dirname(link), blobOf(etag));
+    const blob = blobOf(etag);
+    const relative = path.relative(path.dirname(link), blob);
+    await checkReal(link, true);
     const current = await fs.readlink(link).catch(() => undefined);
     if (current === relative) return;
     await fs.mkdir(path.dirname(link), { recursive: true });
     await fs.rm(link, { force: true });
     await fs.symlink(relative, link).catch(async () => {
-      await fs.copyFile(blobOf(etag), link); // no symlinks (some Windows setups): a copy, as huggingface_hub does
+      await fs.copyFile(blob, link, fs.constants.COPYFILE_EXCL); // no symlinks (some Windows setups): a copy, as huggingface_hub does
     });
   }
 
   async function writeRef(revision: string, commit: string): Promise<void> {
     if (isCommit(revision) || revision === commit) return;
-    const ref = path.join(repo, 'refs', ...revision.split('/'));
+    const ref = refOf(revision);
     if ((await fs.readFile(ref, 'utf8').catch(() => undefined))?.trim() === commit) return;
     await atomicWrite(ref, new TextEncoder().encode(commit));
   }
@@ -125,43 +193,57 @@ export async function openNodeHubCache(id: string, cacheDir?: string): Promise<H
     root,
     async snapshotDir(revision) {
       const commit = await commitOf(revision);
-      return commit && path.join(repo, 'snapshots', commit);
+      return commit && under('snapshots', commit);
     },
     async lookup(revision, file) {
       const commit = await commitOf(revision);
       if (!commit) return undefined;
-      const bytes = await readIf(snapshot(commit, file));
-      if (!bytes) {
-        const marked = await fs.stat(path.join(repo, '.no_exist', commit, ...file.split('/'))).then(() => true, () => false);
+      const link = snapshot(commit, file);
+      if (!(await checkReal(link, false))) return undefined;
+      // The file itself, followed through its link, must be in the repo too (a blob, or a copy in the snapshot).
+      const target = await fs.realpath(link).catch(() => undefined);
+      if (target === undefined) {
+        const marker = under('.no_exist', commit, ...file.split('/'));
+        const marked = await fs.lstat(marker).then(() => true, () => false);
         return marked ? 'missing' : undefined;
       }
+      if (!contains(realRepo!, target)) return undefined;
+      const bytes = await readIf(target);
+      if (!bytes) return undefined;
       // Offline there is no size to compare with: the content must hash to the blob's name.
-      const target = await fs.realpath(snapshot(commit, file)).catch(() => '');
-      const etag = path.dirname(target) === path.join(await fs.realpath(repo).catch(() => repo), 'blobs') ? path.basename(target) : undefined;
+      const etag = path.dirname(target) === path.join(realRepo!, 'blobs') ? path.basename(target) : undefined;
       if (etag && !(await matchesEtag(bytes, etag))) return undefined;
       return bytes;
     },
     async read(meta) {
       if (!meta.etag) return undefined;
-      const info = await fs.stat(blobOf(meta.etag)).catch(() => undefined);
-      if (!info?.isFile() || (meta.size !== undefined && info.size !== meta.size)) return undefined; // partial or other: fetch again
-      return readIf(blobOf(meta.etag));
+      const blob = blobOf(meta.etag);
+      if (!(await checkReal(blob, false))) return undefined;
+      const info = await fs.lstat(blob).catch(() => undefined);
+      if (!info?.isFile() || (meta.size !== undefined && info.size !== meta.size)) return undefined; // partial, a link or other: fetch again
+      return readIf(blob);
     },
     async write(revision, meta, file, _url, bytes) {
+      if (!meta.commit) return; // no commit, no snapshot to file it under
       const etag = meta.etag ?? Buffer.from(await crypto.subtle.digest('SHA-256', bytes as BufferSource)).toString('hex');
+      snapshot(meta.commit, file); // every name checked before the first write
       await atomicWrite(blobOf(etag), bytes);
       await linkSnapshot(meta.commit, file, etag);
       await writeRef(revision, meta.commit);
     },
     async link(revision, meta, file) {
-      if (!meta.etag) return;
+      if (!meta.etag || !meta.commit) return;
       await linkSnapshot(meta.commit, file, meta.etag);
       await writeRef(revision, meta.commit);
     },
     async recordMissing(revision, commit, file) {
-      const marker = path.join(repo, '.no_exist', commit, ...file.split('/'));
+      if (!isCommit(commit)) throw new CheckpointError(id, `hub cache: ${JSON.stringify(commit)} is not a commit hash`);
+      const marker = under('.no_exist', commit, ...checkFileName(file).split('/'));
+      refOf(revision);
+      await checkReal(marker, true);
       await fs.mkdir(path.dirname(marker), { recursive: true });
-      await fs.writeFile(marker, '');
+      // Created, never opened for writing when there: an existing marker (or anything else there) is left as it is.
+      await fs.writeFile(marker, '', { flag: 'wx' }).catch((e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? undefined : Promise.reject(e)));
       await writeRef(revision, commit);
     },
   };

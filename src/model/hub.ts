@@ -7,10 +7,17 @@
  * Caching: in Node, the hub's own cache layout (hub-cache.ts), shared with Python's huggingface_hub; in the
  * browser, the Cache API. Offline (`HF_HUB_OFFLINE=1` or `offline: true`) reads the cache only; online, a
  * server that cannot be reached falls back to the cache too, as huggingface_hub does.
+ *
+ * The server is not trusted with paths or memory: X-Repo-Commit must be a commit hash and ETag/X-Linked-Etag a
+ * 40- or 64-hex hash, else the file is refused with an error naming the header and the server and nothing is
+ * cached; revisions and file names are checked by file-names.ts; bodies are bounded (http.ts readBody). The
+ * token goes only to the endpoint's origin (fetch drops Authorization on a redirect to another origin).
+ * docs/security.md lists the limits.
  */
 import { CheckpointError } from '../errors.ts';
-import { errorText, readBody } from './http.ts';
-import { type FileMeta, type HubCache, matchesEtag, openNodeHubCache } from './hub-cache.ts';
+import { checkFileName, revisionProblem, showName } from './file-names.ts';
+import { errorText, fetchWithin, readBody, transferLimits } from './http.ts';
+import { type FileMeta, type HubCache, isBlobName, isCommit, matchesEtag, openNodeHubCache } from './hub-cache.ts';
 import type { CheckpointSource, ProgressFn } from './source.ts';
 
 export interface HubOptions {
@@ -26,6 +33,18 @@ export interface HubOptions {
   cacheDir?: string;
   /** false: neither read nor write a cache (Node's hub cache, the browser's Cache API). Default true. */
   cache?: boolean;
+  /**
+   * The most bytes one downloaded file may have (hub ids and http(s) URLs): a larger announced size is
+   * refused, a body that runs past it is cut off. Default 4 GiB (DEFAULT_MAX_DOWNLOAD_BYTES), above the
+   * largest file of a supported model.
+   */
+  maxDownloadBytes?: number;
+  /**
+   * The longest wait in milliseconds for a server's answer or for the next part of a body (hub ids and
+   * http(s) URLs); default 30 s (DEFAULT_TIMEOUT_MS). A HEAD that times out counts as an unreachable server
+   * (the cache serves).
+   */
+  timeoutMs?: number;
 }
 
 export const DEFAULT_ENDPOINT = 'https://huggingface.co';
@@ -47,11 +66,14 @@ class HubFailure extends Error {
   }
 }
 
-const unquote = (etag: string | null) => (etag ? etag.replace(/^W\//, '').replace(/^"|"$/g, '') : undefined);
+const unquote = (etag: string) => etag.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
 
 export async function hubSource(id: string, opts: HubOptions = {}, signal?: AbortSignal): Promise<CheckpointSource> {
   const revision = opts.revision ?? 'main';
-  if (revision === '' || /[\s?#]/.test(revision)) throw new CheckpointError(id, `revision ${JSON.stringify(revision)} is not a branch, tag or commit`);
+  if (!isHubId(id)) throw new CheckpointError(id, 'not a hub model id (org/name)');
+  const badRevision = typeof revision === 'string' ? revisionProblem(revision) : 'it is not a string';
+  if (badRevision) throw new CheckpointError(id, `revision ${showName(revision)} is not a branch, tag or commit: ${badRevision}`);
+  const limits = transferLimits(opts, id);
   const endpoint = (opts.endpoint ?? env('HF_ENDPOINT') ?? DEFAULT_ENDPOINT).replace(/\/+$/, '');
   const token = opts.token ?? env('HF_TOKEN') ?? env('HUGGING_FACE_HUB_TOKEN');
   const offline = opts.offline ?? /^(1|true|yes|on)$/i.test(env('HF_HUB_OFFLINE') ?? '');
@@ -61,46 +83,80 @@ export async function hubSource(id: string, opts: HubOptions = {}, signal?: Abor
   const headers: Record<string, string> = token ? { Authorization: `Bearer ${token}` } : {};
   const where = `${id}@${revision}`;
 
+  /**
+   * The headers of a HEAD answer that become cache paths, checked: a server's word is refused (naming the
+   * header and the server) unless it is a commit hash, or a blob hash; nothing is cached from such an answer.
+   */
+  const refuse = (header: string, value: string, url: string, what: string): never => {
+    throw new HubFailure(`${header} ${showName(value)} from ${new URL(url).origin} (for ${url}) is not ${what}; nothing was cached`, false);
+  };
+  const commitHeader = (res: Response, url: string): string | undefined => {
+    const value = res.headers.get('x-repo-commit');
+    if (value === null) return undefined;
+    const commit = value.trim().toLowerCase();
+    return isCommit(commit) ? commit : refuse('X-Repo-Commit', value, url, 'a commit hash (40 hex digits)');
+  };
+  const etagHeader = (res: Response, url: string): string | undefined => {
+    const linked = res.headers.get('x-linked-etag');
+    const [header, value] = linked !== null ? ['X-Linked-Etag', linked] : ['ETag', res.headers.get('etag')];
+    if (value === null) return undefined;
+    const etag = unquote(value).toLowerCase();
+    return isBlobName(etag) ? etag : refuse(header, value, url, 'a 40- or 64-hex blob hash (git sha1 or LFS sha256)');
+  };
+
   async function head(file: string): Promise<HeadResult> {
     let url = urlOf(file);
+    // Kept across the hops of a same-origin redirect: the hub names the commit on the first hop of a renamed repo.
+    let commit: string | undefined;
+    const metaOf = (res: Response): FileMeta => ({
+      commit: commit ?? (isCommit(revision) ? revision : undefined),
+      etag: etagHeader(res, url),
+      size: sizeOf(res.headers.get('x-linked-size') ?? res.headers.get('content-length')),
+    });
     for (let hop = 0; hop < 5; hop++) {
       let res: Response;
       try {
-        res = await fetch(url, { method: 'HEAD', headers: { ...headers, 'Accept-Encoding': 'identity' }, redirect: 'manual', signal });
+        res = await fetchWithin(url, { method: 'HEAD', headers: { ...headers, 'Accept-Encoding': 'identity' }, redirect: 'manual' }, limits.timeoutMs, signal);
       } catch (e) {
         throw new HubFailure(`cannot reach ${endpoint} for ${url}: ${errorText(e)}`, true);
       }
-      const commit = res.headers.get('x-repo-commit') ?? undefined;
+      commit = commitHeader(res, url) ?? commit;
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location) {
-        const next = new URL(location, url);
+        let next: URL;
+        try {
+          next = new URL(location, url);
+        } catch {
+          throw new HubFailure(`Location ${showName(location)} from ${new URL(url).origin} (for ${url}) is not a URL`, false);
+        }
         // A redirect within the hub (a renamed repo) is followed for metadata; one to the CDN carries it.
         if (next.origin === new URL(url).origin && !res.headers.get('x-linked-etag')) {
           url = next.href;
           continue;
         }
-        return { kind: 'file', meta: { commit: commit ?? revision, etag: unquote(res.headers.get('x-linked-etag') ?? res.headers.get('etag')), size: sizeOf(res.headers.get('x-linked-size') ?? res.headers.get('content-length')) } };
+        return { kind: 'file', meta: metaOf(res) };
       }
-      if (res.ok) {
-        return { kind: 'file', meta: { commit: commit ?? revision, etag: unquote(res.headers.get('x-linked-etag') ?? res.headers.get('etag')), size: sizeOf(res.headers.get('x-linked-size') ?? res.headers.get('content-length')) } };
-      }
+      if (res.ok) return { kind: 'file', meta: metaOf(res) };
       const code = res.headers.get('x-error-code');
-      if (res.status === 404 && (code === 'EntryNotFound' || (!code && file !== 'config.json'))) return { kind: 'missing', commit };
+      if (res.status === 404 && (code === 'EntryNotFound' || (!code && file !== 'config.json'))) return { kind: 'missing', commit: commit ?? (isCommit(revision) ? revision : undefined) };
       throw new HubFailure(httpMessage(res.status, code, url, where, token !== undefined), false);
     }
-    throw new HubFailure(`too many redirects resolving ${urlOf(file)}`, false);
+    throw new HubFailure(`too many redirects resolving ${urlOf(file)} (more than 5 within ${new URL(endpoint).origin})`, false);
   }
 
   async function download(file: string, meta: FileMeta, onProgress?: ProgressFn): Promise<Uint8Array> {
     const url = urlOf(file);
     let res: Response;
     try {
-      res = await fetch(url, { headers, signal });
+      res = await fetchWithin(url, { headers }, limits.timeoutMs, signal);
     } catch (e) {
       throw new CheckpointError(file, `network error downloading ${url}: ${errorText(e)}`, { cause: e });
     }
-    if (!res.ok) throw new CheckpointError(file, httpMessage(res.status, res.headers.get('x-error-code'), url, where, token !== undefined));
-    const bytes = await readBody(res, file, url, onProgress, meta.size);
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new CheckpointError(file, httpMessage(res.status, res.headers.get('x-error-code'), url, where, token !== undefined));
+    }
+    const bytes = await readBody(res, file, url, { onProgress, expected: meta.size, ...limits });
     if (meta.size !== undefined && bytes.length !== meta.size) {
       throw new CheckpointError(file, `download of ${url} ended after ${bytes.length} of ${meta.size} bytes`);
     }
@@ -137,7 +193,7 @@ export async function hubSource(id: string, opts: HubOptions = {}, signal?: Abor
     }
     let res: Response;
     try {
-      res = await fetch(url, { headers, signal });
+      res = await fetchWithin(url, { headers }, limits.timeoutMs, signal);
     } catch (e) {
       throw new CheckpointError(file, `cannot reach ${endpoint} for ${url}: ${errorText(e)}`, { cause: e });
     }
@@ -147,11 +203,14 @@ export async function hubSource(id: string, opts: HubOptions = {}, signal?: Abor
       await cache?.recordMissing(revision, revision, file, url).catch(() => undefined);
       return undefined;
     }
-    if (!res.ok) throw new CheckpointError(file, httpMessage(res.status, code, url, where, token !== undefined));
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new CheckpointError(file, httpMessage(res.status, code, url, where, token !== undefined));
+    }
     // The headers are the CDN's (the redirect's X-Linked-* are not visible to a page): its length is checked,
-    // not its hash.
-    const bytes = await readBody(res, file, url, onProgress);
-    await cache?.write(revision, { commit: revision, etag: undefined, size: bytes.length }, file, url, bytes).catch(() => undefined);
+    // not its hash. The Cache API is keyed by URL, so no header becomes a path there.
+    const bytes = await readBody(res, file, url, { onProgress, ...limits });
+    await cache?.write(revision, { commit: undefined, etag: undefined, size: bytes.length }, file, url, bytes).catch(() => undefined);
     return bytes;
   }
 
@@ -168,6 +227,7 @@ export async function hubSource(id: string, opts: HubOptions = {}, signal?: Abor
       return new CheckpointError(file, `not found in ${where} on ${endpoint}${why ? ` (${why})` : ''}`);
     },
     async tryRead(file, onProgress) {
+      checkFileName(file);
       if (offline) return fromCache(file, 'offline mode (HF_HUB_OFFLINE)', onProgress);
       if (!isNode()) return browserRead(file, onProgress);
       let found: HeadResult;
@@ -189,7 +249,7 @@ export async function hubSource(id: string, opts: HubOptions = {}, signal?: Abor
         return undefined;
       }
       const meta = found.meta;
-      const cached = await cache?.read(meta, file, urlOf(file));
+      const cached = meta.commit ? await cache?.read(meta, file, urlOf(file)) : undefined;
       if (cached) {
         await cache?.link(revision, meta, file).catch(() => undefined);
         onProgress?.({ file, loaded: cached.length, total: cached.length });

@@ -11,7 +11,7 @@ import { CheckpointError } from '../errors.ts';
 import { groupsOf, quantizeRows } from '../gpu/quantize.ts';
 import { QUANT_METHOD, SCALE_SUFFIX, quantizes, type GroupSize, type QuantizationConfig } from '../families/quantization.ts';
 import { parseSafetensors, tensorToFloat32, writeSafetensors, type TensorToWrite } from './safetensors.ts';
-import { parseJsonFile, type CheckpointSource, type ProgressFn } from './source.ts';
+import { parseIndex, parseJsonFile, type CheckpointSource, type ProgressFn } from './source.ts';
 
 const FLOATS = new Set(['F32', 'F16', 'BF16', 'F64']);
 
@@ -36,14 +36,17 @@ export async function quantizeCheckpoint(
   parseConfig(config); // the family is one this engine runs, and its config is valid
 
   let weightFiles: string[];
+  let owner: Map<string, string> | undefined; // tensor name → shard, for a sharded checkpoint
   const single = await src.tryRead('model.safetensors', onProgress);
   const blobs = new Map<string, Uint8Array>();
   if (single) {
     weightFiles = ['model.safetensors'];
     blobs.set('model.safetensors', single);
   } else {
-    const index = parseJsonFile(await read('model.safetensors.index.json', 'nor model.safetensors'), 'model.safetensors.index.json') as { weight_map?: Record<string, string> };
-    weightFiles = [...new Set(Object.values(index.weight_map ?? {}))];
+    // The loader's own reading of the index: every shard name checked as a file inside the model (a source's
+    // tryRead checks again), so a weight_map cannot make quantize read outside the model.
+    owner = parseIndex(parseJsonFile(await read('model.safetensors.index.json', 'nor model.safetensors'), 'model.safetensors.index.json'));
+    weightFiles = [...new Set(owner.values())];
     for (const f of weightFiles) blobs.set(f, await read(f, 'named by model.safetensors.index.json'));
   }
 
@@ -54,6 +57,8 @@ export async function quantizeCheckpoint(
     for (const [name, info] of parseSafetensors(bytes, file).tensors) {
       const size = info.end - info.begin;
       report.bytesBefore += size;
+      // As the loader requires: each tensor in the one shard the index maps it to (no copy overwriting another).
+      if (owner && owner.get(name) !== file) throw new CheckpointError(file, `tensor "${name}" is ${owner.has(name) ? `mapped to "${owner.get(name)}"` : 'not in the weight_map'} of model.safetensors.index.json`);
       if (info.dtype === 'I8') throw new CheckpointError(file, `tensor "${name}" is already I8`);
       if (FLOATS.has(info.dtype) && quantizes(name, info.shape)) {
         const [rows, cols] = info.shape;

@@ -10,6 +10,7 @@ import type { Linear, TensorTable } from '../families/weights.ts';
 import { describe } from '../families/config.ts';
 import { CheckpointError } from '../errors.ts';
 import { parseJsonBytes } from '../tokenizer/json-text.ts';
+import { checkFileName } from './file-names.ts';
 import { parseSafetensors, tensorToFloat32 } from './safetensors.ts';
 
 export interface SentenceDense {
@@ -49,6 +50,8 @@ const DENSE_ACTIVATIONS: Record<string, Activation> = {
 
 type Read = (file: string) => Promise<Uint8Array | undefined>;
 
+const inFolder = (folder: string, file: string) => (folder === '' ? file : `${folder}/${file}`);
+
 const json = (bytes: Uint8Array, file: string): Record<string, unknown> => {
   const v = parseJsonBytes(bytes, (detail) => new CheckpointError(file, detail));
   if (typeof v !== 'object' || v === null) throw new CheckpointError(file, `expected a JSON object or array, got ${describe(v)}`);
@@ -74,9 +77,11 @@ export async function readSentenceTransformers(read: Read, hidden: number, table
   for (const [i, m] of (list as unknown[]).entries()) {
     const entry = m as Record<string, unknown>;
     const type = typeof entry?.type === 'string' ? entry.type : '';
-    const path = typeof entry?.path === 'string' ? entry.path.replace(/\/+$/, '') : '';
     const kind = type.split('.').pop() ?? '';
     const where = `modules.json[${i}] (${type || 'no type'})`;
+    // A module's folder, inside the model's like every name a model gives (file-names.ts); "" is the top level.
+    const given = entry?.path ?? '';
+    const path = given === '' ? '' : checkFileName(typeof given === 'string' ? given.replace(/\/+$/, '') : given, 'modules.json', `${where}: "path"`);
     const stage = out.modules.length;
     if (kind === 'Transformer') {
       if (stage !== 0) throw new CheckpointError('modules.json', `${where}: the Transformer must be the first module`);
@@ -85,7 +90,7 @@ export async function readSentenceTransformers(read: Read, hidden: number, table
       throw new CheckpointError('modules.json', `${where}: the first module must be a Transformer`);
     } else if (kind === 'Pooling') {
       if (pooled) throw new CheckpointError('modules.json', `${where}: a second Pooling module`);
-      const file = `${path}/config.json`;
+      const file = inFolder(path, 'config.json');
       const c = json(await must(file, `named by ${where}`), file);
       const modes = SENTENCE_POOLING_MODES.filter((mode) => c[POOLING_KEYS[mode]] === true);
       if (modes.length === 0) throw new CheckpointError(file, `no pooling mode is true (keys: ${Object.values(POOLING_KEYS).join(', ')})`);
@@ -96,7 +101,7 @@ export async function readSentenceTransformers(read: Read, hidden: number, table
       pooled = true;
     } else if (kind === 'Dense') {
       if (!pooled || out.normalize) throw new CheckpointError('modules.json', `${where}: a Dense module must follow the Pooling module (and come before Normalize)`);
-      const file = `${path}/config.json`;
+      const file = inFolder(path, 'config.json');
       const c = json(await must(file, `named by ${where}`), file);
       const int = (k: string) => {
         const v = c[k];
@@ -107,10 +112,10 @@ export async function readSentenceTransformers(read: Read, hidden: number, table
       if (inFeatures !== out.dimension) throw new CheckpointError(file, `in_features ${inFeatures} does not match the ${out.dimension} values coming in`);
       const actName = typeof c.activation_function === 'string' ? c.activation_function : 'torch.nn.modules.activation.Tanh';
       if (!Object.hasOwn(DENSE_ACTIVATIONS, actName)) throw new CheckpointError(file, `unsupported activation_function "${actName}" (supported: ${Object.keys(DENSE_ACTIVATIONS).join(', ')})`);
-      const weightsFile = `${path}/model.safetensors`;
+      const weightsFile = inFolder(path, 'model.safetensors');
       const bytes = await read(weightsFile);
       if (!bytes) {
-        const bin = await read(`${path}/pytorch_model.bin`);
+        const bin = await read(inFolder(path, 'pytorch_model.bin'));
         throw new CheckpointError(weightsFile, bin ? 'not found; only pytorch_model.bin is there, and PyTorch pickles are not read (save the module with safetensors)' : `not found (named by ${where})`);
       }
       const parsed = parseSafetensors(bytes, weightsFile);

@@ -16,7 +16,8 @@ import { readTokenizerFiles, type TokenizerFiles } from '../tokenizer/index.ts';
 import { parseJsonBytes } from '../tokenizer/json-text.ts';
 import { readSentenceTransformers, type SentenceTransformerConfig } from './sentence.ts';
 import { CheckpointError } from '../errors.ts';
-import { errorText, readBody } from './http.ts';
+import { checkFileName } from './file-names.ts';
+import { errorText, fetchWithin, readBody, transferLimits, type TransferLimits } from './http.ts';
 import { hubSource, isHubId, type HubOptions } from './hub.ts';
 import { type SafetensorsFile, type TensorInfo, parseSafetensors, tensorToFloat32 } from './safetensors.ts';
 
@@ -57,8 +58,10 @@ export type CheckpointFiles = Map<string, Uint8Array>;
  */
 export async function openCheckpointSource(source: string | CheckpointFiles, opts: { signal?: AbortSignal; hub?: HubOptions } = {}): Promise<CheckpointSource> {
   if (typeof source !== 'string') return memorySource(source);
-  if (isUrl(source)) return httpSource(source, opts.signal);
-  if (!isNode()) return isHubId(source) ? hubSource(source, opts.hub, opts.signal) : httpSource(source, opts.signal);
+  // The download bounds of HubOptions apply to URL models too (docs/security.md).
+  const limits = transferLimits(opts.hub, 'hub options');
+  if (isUrl(source)) return httpSource(source, opts.signal, limits);
+  if (!isNode()) return isHubId(source) ? hubSource(source, opts.hub, opts.signal) : httpSource(source, opts.signal, limits);
   let dir = source;
   if (/^file:/i.test(source)) {
     const url = (await import(/* @vite-ignore */ NODE_URL)) as typeof import('node:url');
@@ -76,7 +79,7 @@ function memorySource(files: CheckpointFiles): CheckpointSource {
     location: 'files in memory',
     notFound: (file, why) => new CheckpointError(file, `not among the given files (${[...files.keys()].join(', ') || 'none'})${why ? ` (${why})` : ''}`),
     async tryRead(file, onProgress) {
-      const bytes = files.get(file);
+      const bytes = files.get(checkFileName(file));
       if (bytes) onProgress?.({ file, loaded: bytes.length, total: bytes.length });
       return bytes;
     },
@@ -97,7 +100,9 @@ async function fsSource(folder: string): Promise<CheckpointSource> {
     location: dir,
     notFound: (file, why) => new CheckpointError(file, `not found in ${dir}${why ? ` (${why})` : ''}`),
     async tryRead(file, onProgress) {
-      const full = path.join(dir, file);
+      // A checked name has no ".." and is not absolute, so the path stays in the folder (a symlink the folder
+      // itself holds is followed: hub snapshots are made of them).
+      const full = path.join(dir, ...checkFileName(file).split('/'));
       let handle: import('node:fs/promises').FileHandle;
       try {
         handle = await fs.open(full, 'r');
@@ -127,9 +132,17 @@ async function fsSource(folder: string): Promise<CheckpointSource> {
   };
 }
 
-function httpSource(source: string, signal?: AbortSignal): CheckpointSource {
+function httpSource(source: string, signal: AbortSignal | undefined, limits: TransferLimits): CheckpointSource {
   const base = new URL(source.endsWith('/') ? source : `${source}/`, globalThis.location?.href);
-  const urlOf = (file: string) => new URL(file, base).href;
+  /**
+   * A file's URL under the base, never elsewhere: the name is checked, and each segment escaped so that "?",
+   * "#" or "%2e%2e" stay part of the name; the result is checked to be under the base all the same.
+   */
+  const urlOf = (file: string) => {
+    const url = new URL(checkFileName(file).split('/').map(encodeURIComponent).join('/'), base);
+    if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname)) throw new CheckpointError(file, `resolves to ${url.href}, outside ${base.href}`);
+    return url.href;
+  };
   return {
     location: base.href,
     notFound: (file, why) => new CheckpointError(file, `not found: HTTP 404 for ${urlOf(file)}${why ? ` (${why})` : ''}`),
@@ -137,13 +150,14 @@ function httpSource(source: string, signal?: AbortSignal): CheckpointSource {
       const url = urlOf(file);
       let res: Response;
       try {
-        res = await fetch(url, { signal });
+        res = await fetchWithin(url, {}, limits.timeoutMs, signal);
       } catch (e) {
         throw new CheckpointError(file, `network error fetching ${url}: ${errorText(e)}`, { cause: e });
       }
+      if (!res.ok) await res.body?.cancel().catch(() => undefined);
       if (res.status === 404) return undefined;
       if (!res.ok) throw new CheckpointError(file, `HTTP ${res.status} ${res.statusText} for ${url}`);
-      return readBody(res, file, url, onProgress);
+      return readBody(res, file, url, { onProgress, ...limits });
     },
   };
 }
@@ -299,8 +313,11 @@ function quantizedTensor(
   return { shape: info.shape, data: dequantize(quantized), file: shard, dtype: 'I8', quantized, companions: [scaleName] };
 }
 
-/** `weight_map` of a sharded checkpoint's index: tensor name → shard file name (a plain file name). */
-function parseIndex(json: unknown): Map<string, string> {
+/**
+ * `weight_map` of a sharded checkpoint's index: tensor name → shard file name, each checked as a file inside
+ * the model (file-names.ts). Shared by the loader and `quantize`.
+ */
+export function parseIndex(json: unknown): Map<string, string> {
   const fail = (detail: string): never => {
     throw new CheckpointError(INDEX, detail);
   };
@@ -309,10 +326,7 @@ function parseIndex(json: unknown): Map<string, string> {
   if (typeof map !== 'object' || map === null || Array.isArray(map)) fail('missing object field "weight_map"');
   const owner = new Map<string, string>();
   for (const [name, shard] of Object.entries(map as Record<string, unknown>)) {
-    if (typeof shard !== 'string' || !/^[^/\\]+$/.test(shard) || shard === '.' || shard === '..') {
-      fail(`weight_map entry "${name}" must name a shard file in the same folder, got ${JSON.stringify(shard)}`);
-    }
-    owner.set(name, shard as string);
+    owner.set(name, checkFileName(shard, INDEX, `weight_map entry ${JSON.stringify(name)}`));
   }
   if (owner.size === 0) fail('"weight_map" is empty');
   return owner;

@@ -1,9 +1,11 @@
 // Hub model ids in a page: a hub-shaped server on another 127.0.0.1 port (CORS as the hub sends it), files
 // cached in the Cache API, the second load served from it with no request, offline mode, a truncated entry
-// fetched again, a gated model with and without its token.
+// fetched again, a gated model with and without its token; and a lying server's endless body, cut off at
+// maxDownloadBytes in the page as in Node (tests/hub/hostile-server.ts).
 import { expect, test } from '@playwright/test';
 import { generateCheckpoint } from '../../src/model/generate.ts';
 import { commitOf, startHub, type LocalHub } from '../hub/hub-server.ts';
+import { startHostileHub, stream } from '../hub/hostile-server.ts';
 import type { Harness } from './harness.ts';
 import { useHarnessPage } from './page.ts';
 
@@ -58,4 +60,29 @@ test('a gated model needs its token; without the cache nothing is stored', async
   const ok = await h.fill('acme/gated', { endpoint: hub.endpoint, token: 'hf_secret', cache: false });
   expect(ok.ok, JSON.stringify(ok)).toBe(true);
   expect(await h.cache('keys')).toEqual([]);
+});
+
+test('in a page, an endless body stops at maxDownloadBytes and nothing is cached', async () => {
+  const h = harness();
+  await h.cache('clear');
+  const hostile = await startHostileHub();
+  try {
+    hostile.reset(files, async (req, res, url) => {
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'Authorization' });
+        res.end();
+        return true;
+      }
+      if (!url.pathname.endsWith('/config.json')) return false;
+      res.writeHead(200, { 'Access-Control-Allow-Origin': '*', 'Transfer-Encoding': 'chunked' });
+      await stream(hostile, res, Infinity);
+      return true;
+    });
+    const r = await h.fill('acme/endless', { endpoint: hostile.endpoint, maxDownloadBytes: 1 << 20 });
+    expect(r.ok ? '' : r.error).toMatch(/^CheckpointError: config\.json: download of http:\/\/127\.0\.0\.1:\d+\/acme\/endless\/resolve\/main\/config\.json stopped: more than 1048576 bytes, the download limit \(maxDownloadBytes\)$/);
+    expect(hostile.sentBytes, 'the page stopped reading').toBeLessThan(64 << 20);
+    expect(await h.cache('keys')).toEqual([]);
+  } finally {
+    await hostile.close();
+  }
 });

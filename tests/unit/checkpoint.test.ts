@@ -269,7 +269,9 @@ describe('sharded checkpoints', () => {
     await rejectsWith(loadCheckpoint(twice), `${SHARD2}: tensor "${names[0]}" is mapped to "${SHARD1}" by ${INDEX}`);
 
     const escape = await sharded({ ...defaultMap, [names[0]]: '../model.safetensors' });
-    await rejectsWith(loadCheckpoint(escape), `${INDEX}: weight_map entry "${names[0]}" must name a shard file in the same folder, got "../model.safetensors"`);
+    await rejectsWith(loadCheckpoint(escape), `${INDEX}: weight_map entry "${names[0]}" names "../model.safetensors", not a file name inside the model folder: it has a ".." segment`);
+    const notAName = await sharded({ ...defaultMap, [names[0]]: 42 as unknown as string });
+    await rejectsWith(loadCheckpoint(notAName), `${INDEX}: weight_map entry "${names[0]}" names 42, not a file name inside the model folder: it is number, not a string`);
 
     const noMap = await writeCheckpoint(h64Config, undefined, { [INDEX]: '{"metadata": {}}' });
     await rejectsWith(loadCheckpoint(noMap), `${INDEX}: missing object field "weight_map"`);
