@@ -4,7 +4,6 @@
 // (errors name file:line, nothing is written), then streamed; stdin is checked as it streams. Memory stays at
 // one window whatever the corpus size; the summary on stdout gives texts, tokens/s and the peak RSS.
 import { createReadStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { embedCorpus } from '../tasks/corpus.ts';
@@ -12,7 +11,8 @@ import type { Flags } from './args.ts';
 import { CliError, UsageError } from './errors.ts';
 import { withModel } from './tasks.ts';
 import { parseCorpusLine } from './tokenize.ts';
-import { outputFormat, PRECISIONS, vectorWriter } from './vector-writer.ts';
+import { sameFile } from './safe-output.ts';
+import { outputFormat, PRECISIONS, scalesFileOf, vectorWriter } from './vector-writer.ts';
 
 /** The texts of the corpus, line by line, without holding the file. */
 async function* texts(file: string): AsyncGenerator<string> {
@@ -45,7 +45,11 @@ export async function embedCorpusCommand(flags: Flags, positionals: string[]): P
   if (output === undefined) throw new UsageError('--input needs --output FILE (.jsonl, .npy or .f16)');
   const precision = flags.has('precision') ? flags.choice('precision', PRECISIONS, 'f32') : undefined;
   const format = outputFormat(output, precision);
-  if (input !== '-' && path.resolve(input) === path.resolve(output)) throw new UsageError(`--output ${output} is the --input file`);
+  // The same file by device and inode, not by name: a symlink or hard link to the input is caught too.
+  const written = format.ext === 'npy' && format.precision === 'int8' ? [output, scalesFileOf(output)] : [output];
+  for (const out of written) {
+    if (input !== '-' && (path.resolve(input) === path.resolve(out) || (await sameFile(input, out)))) throw new UsageError(`--output ${output} is the --input file${out === output ? '' : ` (its scales file ${out})`}`);
+  }
   const batchTokens = flags.int('batch-tokens') ?? 8192;
   const pooling = flags.has('pooling') ? flags.choice('pooling', ['cls', 'mean'] as const, 'mean') : undefined;
   const normalize = flags.has('normalize') ? true : undefined;
@@ -78,8 +82,7 @@ export async function embedCorpusCommand(flags: Flags, positionals: string[]): P
         await writer.write(v.embedding);
       }
     } catch (e) {
-      await writer.close().catch(() => undefined);
-      await rm(output, { force: true });
+      await writer.abort(); // whatever was at --output before stays as it was
       throw e;
     }
     const { rows, files } = await writer.close();

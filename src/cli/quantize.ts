@@ -1,6 +1,8 @@
 // `webgpu-bert quantize`: a checkpoint rewritten with int8 Linear weights (src/model/quantize-checkpoint.ts),
-// written to --out and loaded back before the command reports success.
-import { readdir } from 'node:fs/promises';
+// written to --out and loaded back before the command reports success. The files are written into a new
+// temporary folder inside --out, loaded back from there, and only then renamed into --out: a failed run leaves
+// --out as it was, and a symlink already in --out is replaced, never written through.
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeCheckpointFolder } from '../model/generate-node.ts';
 import { quantizeCheckpoint } from '../model/quantize-checkpoint.ts';
@@ -10,6 +12,7 @@ import type { Flags } from './args.ts';
 import { CliError, UsageError } from './errors.ts';
 import { hubOptions, modelLocation, openModel } from './model-files.ts';
 import { createProgress } from './progress.ts';
+import { tempNameFor } from './safe-output.ts';
 import { writeStdout } from './stdout.ts';
 
 export async function quantize(flags: Flags): Promise<void> {
@@ -27,9 +30,22 @@ export async function quantize(flags: Flags): Promise<void> {
   const { source } = await openModel(model, hubOptions(flags));
   progress.stage(`quantizing ${model} (int8, group ${group})`);
   const { files, report } = await quantizeCheckpoint(source, group, (p) => progress.bytes(p.file, p.loaded, p.total));
-  await writeCheckpointFolder(dir, files);
-  progress.stage('loading the result back');
-  await loadCheckpoint(dir);
+  const staging = tempNameFor(path.join(dir, 'quantized'));
+  const cannotWrite = (e: unknown): never => {
+    throw new CliError(`--out ${out}: cannot write: ${(e as Error).message}`);
+  };
+  try {
+    await mkdir(dir, { recursive: true }).catch(cannotWrite);
+    await writeCheckpointFolder(staging, files).catch(cannotWrite);
+    progress.stage('loading the result back');
+    await loadCheckpoint(staging);
+    // config.json last: a folder with it in place has the weights it names.
+    for (const name of [...files.keys()].sort((a, b) => Number(a === 'config.json') - Number(b === 'config.json'))) {
+      await rename(path.join(staging, name), path.join(dir, name)).catch(cannotWrite);
+    }
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
   progress.done();
   await writeStdout(`${JSON.stringify({ out: dir, group, quantized: report.quantized, kept: report.kept, bytes_before: report.bytesBefore, bytes_after: report.bytesAfter })}\n`);
 }

@@ -1,5 +1,4 @@
 // `webgpu-bert run`: one raw forward (plus --repeat timed ones) on the node or browser runtime.
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ForwardInputs } from '../graph/model.ts';
 import type { Flags } from './args.ts';
@@ -10,6 +9,7 @@ import { hubOptions, modelLocation, openModel, readConfig, readTokenizer } from 
 import { occupancyTable } from '../graph/occupancy.ts';
 import { runOutput } from './output.ts';
 import { createProgress } from './progress.ts';
+import { sameFile, writeFileAtomic } from './safe-output.ts';
 import { writeStdout } from './stdout.ts';
 
 export async function run(flags: Flags): Promise<void> {
@@ -22,6 +22,9 @@ export async function run(flags: Flags): Promise<void> {
   const engine = engineFlags(flags);
   const outputFile = flags.string('output');
   if (outputFile === '') throw new UsageError('--output is empty');
+  if (outputFile !== undefined && inputFile !== undefined && (path.resolve(inputFile) === path.resolve(outputFile) || (await sameFile(inputFile, outputFile)))) {
+    throw new UsageError(`--output ${outputFile} is the --input file`);
+  }
   const progress = createProgress(flags.bool('progress'));
 
   // Everything that can be checked without weights is checked before a device or a browser starts.
@@ -44,7 +47,7 @@ export async function run(flags: Flags): Promise<void> {
   if (outputFile === undefined) return writeStdout(json);
   const target = path.resolve(outputFile);
   try {
-    await writeFile(target, json);
+    await writeFileAtomic(target, json); // an existing file is replaced whole, and never written through a link
   } catch (e) {
     throw new CliError(`--output ${outputFile}: cannot write: ${(e as Error).message}`);
   }

@@ -6,16 +6,21 @@
 //   .f16    raw little-endian float16 [texts, D].
 // Precisions: f32; f16 (round to nearest even); int8 (symmetric per vector: scale = max|x| / 127); binary
 // (x > 0 as bits, most significant first per byte, as numpy.packbits and sentence-transformers' "ubinary").
-import { open, type FileHandle } from 'node:fs/promises';
+// Each file is written to a temporary file beside it and renamed into place by close() (safe-output.ts): an
+// existing output is replaced only by a complete one, and abort() leaves it as it was.
 import { f16BitsToNumber, numberToF16Bits } from '../gpu/float16.ts';
 import { CliError, UsageError } from './errors.ts';
+import { openPending, type PendingFile } from './safe-output.ts';
 
 export const PRECISIONS = ['f32', 'f16', 'int8', 'binary'] as const;
 export type Precision = (typeof PRECISIONS)[number];
 
 export interface VectorWriter {
   write(v: Float32Array): Promise<void>;
+  /** Completes the files and moves them into place. */
   close(): Promise<{ rows: number; files: string[] }>;
+  /** Drops what was written; any file already at the output's name stays as it was. */
+  abort(): Promise<void>;
 }
 
 const HEADER_BYTES = 128;
@@ -48,12 +53,17 @@ function npyHeader(descr: string, shape: number[]): Uint8Array {
   return out;
 }
 
-async function openOut(file: string): Promise<FileHandle> {
+async function openOut(file: string): Promise<PendingFile> {
   try {
-    return await open(file, 'w');
+    return await openPending(file);
   } catch (e) {
     throw new CliError(`--output ${file}: cannot write: ${(e as Error).message}`);
   }
+}
+
+/** The second file an output name implies: int8 .npy keeps its scales in FILE.scales.npy. */
+export function scalesFileOf(file: string): string {
+  return file.replace(/\.npy$/i, '.scales.npy');
 }
 
 /** The format of an output name and the precision it holds; a UsageError for a name or pairing it cannot write. */
@@ -67,7 +77,8 @@ export function outputFormat(file: string, precision: Precision | undefined): { 
 
 export async function vectorWriter(file: string, precision: Precision | undefined): Promise<VectorWriter> {
   const { ext, precision: p } = outputFormat(file, precision);
-  const out = await openOut(file);
+  const pending = await openOut(file);
+  const out = pending.handle;
   let rows = 0;
   let width = 0;
   let at = 0;
@@ -76,11 +87,15 @@ export async function vectorWriter(file: string, precision: Precision | undefine
     at += bytes.length;
   };
   const view = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  let scales: FileHandle | undefined;
+  let scalesPending: PendingFile | undefined;
   let scalesAt = HEADER_BYTES;
-  const scalesFile = file.replace(/\.npy$/i, '.scales.npy');
+  const scalesFile = scalesFileOf(file);
   if (ext === 'npy') at = HEADER_BYTES;
-  if (ext === 'npy' && p === 'int8') scales = await openOut(scalesFile);
+  if (ext === 'npy' && p === 'int8') scalesPending = await openOut(scalesFile).catch(async (e) => { await pending.discard(); throw e; });
+  const scales = scalesPending?.handle;
+  const abort = async () => {
+    await Promise.all([pending.discard(), scalesPending?.discard()]);
+  };
   const descr = { f32: '<f4', f16: '<f2', int8: '|i1', binary: '|u1' }[p];
   return {
     async write(v) {
@@ -104,17 +119,22 @@ export async function vectorWriter(file: string, precision: Precision | undefine
       } else await put(bitsOf(v));
     },
     async close() {
-      if (ext === 'npy') {
-        const cols = p === 'binary' ? Math.ceil(width / 8) : width;
-        await out.write(npyHeader(descr, [rows, cols]), 0, HEADER_BYTES, 0);
-        if (scales) {
-          await scales.write(npyHeader('<f4', [rows]), 0, HEADER_BYTES, 0);
-          await scales.close();
+      try {
+        if (ext === 'npy') {
+          const cols = p === 'binary' ? Math.ceil(width / 8) : width;
+          await out.write(npyHeader(descr, [rows, cols]), 0, HEADER_BYTES, 0);
+          if (scales) await scales.write(npyHeader('<f4', [rows]), 0, HEADER_BYTES, 0);
         }
+        // The scales first: a vectors file in place always has its scales beside it.
+        await scalesPending?.commit();
+        await pending.commit();
+      } catch (e) {
+        await abort();
+        throw new CliError(`--output ${file}: cannot write: ${(e as Error).message}`);
       }
-      await out.close();
       return { rows, files: scales ? [file, scalesFile] : [file] };
     },
+    abort,
   };
 }
 
