@@ -42,7 +42,7 @@ export interface SafetensorsFile {
 
 const isDtype = (s: string): s is Dtype => Object.hasOwn(DTYPE_SIZES, s);
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
+const show = (v: unknown): string => ((s) => (s.length > 80 ? `${s.slice(0, 80)}…` : s))(JSON.stringify(v) ?? String(v)); // a line, however large the value
 
 export function parseSafetensors(bytes: Uint8Array, file: string): SafetensorsFile {
   const fail = (detail: string): never => {
