@@ -142,6 +142,9 @@ describe('tokenizer.json regexes', () => {
     for (const [source, what] of refused) {
       assertTokenizerError(() => onigurumaPattern(source), `tokenizer.json regex ${JSON.stringify(source)} uses ${what}, which this tokenizer's linear-time matcher does not run`);
     }
+    // Oniguruma folds ß to "ss" and "st" to ﬆ under (?i); this matcher folds one char to one, so those are refused.
+    assertTokenizerError(() => onigurumaPattern('(?i:ß)'), 'tokenizer.json regex "(?i:ß)" has case-insensitive ß, which Oniguruma also matches to "ss" (full case folding, not run here)');
+    assertTokenizerError(() => onigurumaPattern('(?i)a|st'), 'tokenizer.json regex "(?i)a|st" has case-insensitive "st", which Oniguruma also matches to one char (full case folding, not run here)');
     assertTokenizerError(() => onigurumaPattern('(?<=a+)b'), 'tokenizer.json regex "(?<=a+)b" has a look-behind whose length varies, which Oniguruma refuses too');
     assertTokenizerError(() => onigurumaPattern('(a'), 'tokenizer.json regex "(a" has an unbalanced parenthesis');
     assertTokenizerError(() => onigurumaPattern('[a'), 'tokenizer.json regex "[a" has an unterminated character class');

@@ -14,7 +14,7 @@ export type CharTest = (cp: number) => boolean;
 export type Anchor = 'lineStart' | 'lineEnd' | 'start' | 'end' | 'endOrFinalNewline' | 'wordBoundary' | 'notWordBoundary';
 
 export type Node =
-  | { t: 'char'; test: CharTest }
+  | { t: 'char'; test: CharTest; caseless?: number } // caseless: a literal's code point under (?i)
   | { t: 'seq'; items: Node[] }
   | { t: 'alt'; alts: Node[] }
   | { t: 'rep'; node: Node; min: number; max: number; greedy: boolean }
@@ -68,6 +68,27 @@ const DIGIT = fromSet(new CodePointSet(ONIG_DIGIT));
 export const WORD = fromSet(new CodePointSet(ONIG_WORD));
 
 interface Flags { i: boolean; dotAll: boolean }
+
+/** A char's full case folding when it is several chars (ß → ss, ﬁ → fi, İ → i̇), else undefined. */
+function multiCharFold(cp: number): string | undefined {
+  const c = String.fromCodePoint(cp);
+  for (const f of [c.toLowerCase(), c.toUpperCase().toLowerCase()]) if ([...f].length > 1) return f;
+  return undefined;
+}
+
+let folds: string[] | undefined;
+/** Every multi-char fold, from the blocks that have them (Latin, Greek, Armenian, their extensions, ligatures). */
+function multiCharFolds(): string[] {
+  if (folds) return folds;
+  const found = new Set<string>();
+  for (const [lo, hi] of [[0x80, 0x58f], [0x1e00, 0x1fff], [0xfb00, 0xfb17]]) {
+    for (let cp = lo; cp <= hi; cp++) {
+      const f = multiCharFold(cp);
+      if (f) found.add(f);
+    }
+  }
+  return (folds = [...found]);
+}
 
 /** Parses `source`; every refusal is a one-line TokenizerError naming the pattern. */
 export function parseOniguruma(source: string): Node {
@@ -222,7 +243,24 @@ export function parseOniguruma(source: string): Node {
       if (atom === undefined) continue;
       items.push(quantified(atom));
     }
+    // Oniguruma's (?i) also matches "ss" to ß and "fi" to ﬁ (full case folding); this matcher folds one char to
+    // one, so a caseless run of literals that spells such a fold is refused rather than matched differently.
+    let run = '';
+    for (const item of [...items, undefined]) {
+      if (item?.t === 'char' && item.caseless !== undefined) {
+        run += String.fromCodePoint(item.caseless).toLowerCase();
+        continue;
+      }
+      const fold = run.length > 1 ? multiCharFolds().find((f) => run.includes(f)) : undefined;
+      if (fold) fail(`has case-insensitive "${fold}", which Oniguruma also matches to one char (full case folding, not run here)`);
+      run = '';
+    }
     return items.length === 1 ? items[0] : { t: 'seq', items };
+  }
+
+  function literalNode(cp: number, flags: Flags): Node {
+    if (flags.i && multiCharFold(cp)) fail(`has case-insensitive ${String.fromCodePoint(cp)}, which Oniguruma also matches to "${multiCharFold(cp)}" (full case folding, not run here)`);
+    return { t: 'char', test: literal(cp, flags), ...(flags.i && { caseless: cp }) };
   }
 
   function quantified(atom: Node): Node {
@@ -266,7 +304,7 @@ export function parseOniguruma(source: string): Node {
       case '\\': return escape(flags);
       default:
         i--;
-        return { t: 'char', test: literal(codePointAt(), flags) };
+        return literalNode(codePointAt(), flags);
     }
   }
 
@@ -278,12 +316,12 @@ export function parseOniguruma(source: string): Node {
     const cls = classEscape(n, flags);
     if (cls) return { t: 'char', test: cls };
     const ch = escapedChar(n);
-    if (ch !== undefined) return { t: 'char', test: literal(ch, flags) };
+    if (ch !== undefined) return literalNode(ch, flags);
     if (/[1-9k]/.test(n)) unsupported('a backreference');
     if (n === 'g') unsupported('a subexpression call');
     if (/[A-Za-z0-9]/.test(n)) unsupported(`the escape \\${n}`);
     i--;
-    return { t: 'char', test: literal(codePointAt(), flags) };
+    return literalNode(codePointAt(), flags);
   }
 
   function group(flags: Flags): Node | undefined {
