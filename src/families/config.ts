@@ -57,7 +57,7 @@ export function describe(v: unknown): string {
     text = `an unprintable ${kind}`; // too deep for JSON.stringify
   }
   // A file's value can be megabytes: the message stays a line a user reads.
-  return `${text.length > 80 ? `${text.slice(0, 80)}…` : text} (${kind})`;
+  return `${text.length > 200 ? `${text.slice(0, 200)}…` : text} (${kind})`;
 }
 
 /**

@@ -38,7 +38,7 @@ test('inputs the fuzzer found, read directly', () => {
   const { config } = parseConfig(JSON.parse(new TextDecoder().decode(generateCheckpoint({ architecture: 'BertModel', hiddenSize: 16, numLayers: 1, numHeads: 2, intermediateSize: 32 }).get('config.json')!)));
   assert.throws(() => checkInputs({ input_ids: null }, 'in.json', config), { name: 'CliError', message: 'in.json: "input_ids" must be a non-empty list of rows, e.g. [[101, 2023, 102]], got null' });
   // A config value of 100,000 numbers was quoted whole in its error message.
-  assert.equal(describeValue(Array(100_000).fill(4)), `[${'4,'.repeat(39)}4… (array)`);
+  assert.equal(describeValue(Array(100_000).fill(4)), `${JSON.stringify(Array(100).fill(4)).slice(0, 200)}… (array)`);
   // A safetensors header nested 50,000 deep overflowed the stack of the header checks.
   const header = new TextEncoder().encode(`{"a":{"dtype":"F32","shape":${'['.repeat(50_000)}${']'.repeat(50_000)},"data_offsets":[0,0]}}`);
   const file = new Uint8Array(8 + header.length);
