@@ -6,6 +6,7 @@
 import { CheckpointError } from '../errors.ts';
 import { TokenizerError } from './errors.ts';
 import { parseJsonBytes } from './json-text.ts';
+import { tokenizerLimits } from './limits.ts';
 import { BERT_VOCAB_DEFAULTS, bertTokenizerJson, byteLevelBpeTokenizerJson, type BertVocabOptions } from './legacy.ts';
 import { Tokenizer, type TokenizerOptions } from './tokenizer.ts';
 
@@ -40,7 +41,10 @@ export async function readTokenizerFiles(tryRead: (file: string) => Promise<Uint
   entries.forEach(([key, [name, kind]], i) => {
     const b = bytes[i];
     if (!b) return;
-    (files as Record<string, unknown>)[key] = kind === 'text' ? utf8(b, name) : parseJsonBytes(b, (detail) => new CheckpointError(name, detail));
+    // No container may exceed the largest count the tokenizer limits allow: refused before a slow JSON.parse.
+    const { maxVocabSize, maxMerges, maxAddedTokens } = tokenizerLimits();
+    const maxEntries = Math.max(maxVocabSize, maxMerges, maxAddedTokens);
+    (files as Record<string, unknown>)[key] = kind === 'text' ? utf8(b, name) : parseJsonBytes(b, (detail) => new CheckpointError(name, detail.startsWith('has an array') ? `${detail} (setTokenizerLimits raises the tokenizer limits)` : detail), { maxEntries });
   });
   return files;
 }

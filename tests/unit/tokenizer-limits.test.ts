@@ -212,7 +212,7 @@ describe('limits', () => {
     }
   };
 
-  test('vocabularies, merges and added tokens over their limits fail before anything is built', () => {
+  test('vocabularies, merges and added tokens over their limits fail before anything is built', async () => {
     const json = base();
     const size = Object.keys(json.model.vocab).length;
     withLimits({ maxVocabSize: 1000 }, () => assertTokenizerError(() => Tokenizer.fromJson(json), 'tokenizer.json WordPiece vocab has more than 1000 entries; at most 1000 are read (setTokenizerLimits({ maxVocabSize }) raises it)'));
@@ -222,6 +222,15 @@ describe('limits', () => {
     const bpe = structuredClone(tokenizerConfigs()[4].json) as Record<string, any>;
     withLimits({ maxMerges: 5 }, () => assertTokenizerError(() => Tokenizer.fromJson(bpe), /^tokenizer\.json BPE merges has \d+ entries; at most 5 are read/));
     withLimits({ maxAddedTokens: 2 }, () => assertTokenizerError(() => Tokenizer.fromJson(json), /^tokenizer\.json added_tokens has \d+ entries; at most 2 are read/));
+    // From the file, the counts are taken on the text: an oversized vocabulary fails before JSON.parse, which
+    // takes ~14 s for 3M keys (tokenizer.json's largest container may hold the largest of the three limits).
+    const text = new TextEncoder().encode(JSON.stringify(json));
+    const previous = setTokenizerLimits({ maxVocabSize: 1000, maxMerges: 1000, maxAddedTokens: 1000 });
+    try {
+      await assert.rejects(readTokenizerFiles(async (f) => (f === 'tokenizer.json' ? text : undefined)), (e: Error) => e.name === 'CheckpointError' && /^tokenizer\.json: has an array or object of more than 1000 entries \(at character \d+\) \(setTokenizerLimits raises the tokenizer limits\)$/.test(e.message));
+    } finally {
+      setTokenizerLimits(previous);
+    }
     assertTokenizerError(() => setTokenizerLimits({ maxVocabSize: 0 }), 'tokenizer limit maxVocabSize must be a positive integer, got 0');
     assert.equal(DEFAULT_TOKENIZER_LIMITS.maxVocabSize, 2_097_152);
   });
