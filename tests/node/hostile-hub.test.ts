@@ -416,18 +416,18 @@ describe('bodies', () => {
       }
       return req.method === 'HEAD' && silentHead; // taken, never answered
     };
-    const head = await underAttack(MODEL, silent, fromHub({ timeoutMs: 300 }));
-    oneLineError(head, /^acme\/evil: cannot reach http:\/\/127\.0\.0\.1:\d+ for \S+: no answer from http:\/\/127\.0\.0\.1:\d+ in 0\.3 s; and config\.json of acme\/evil@main is not in the cache/);
+    const head = await underAttack(MODEL, silent, fromHub({ timeoutMs: 1000 }));
+    oneLineError(head, /^acme\/evil: cannot reach http:\/\/127\.0\.0\.1:\d+ for \S+: no answer from http:\/\/127\.0\.0\.1:\d+ in 1 s; and config\.json of acme\/evil@main is not in the cache/);
     silentHead = false;
-    const body = await underAttack(MODEL, silent, fromHub({ timeoutMs: 300 }));
-    oneLineError(body, /^config\.json: download of \S+ stalled: no data for 0\.3 s after 100 bytes \(timeoutMs\)$/);
+    const body = await underAttack(MODEL, silent, fromHub({ timeoutMs: 1000 }));
+    oneLineError(body, /^config\.json: download of \S+ stalled: no data for 1 s after 100 bytes \(timeoutMs\)$/);
     const url = await underAttack(MODEL, (req, res, u) => {
       if (u.pathname !== '/plain/config.json') return false;
       res.writeHead(200, {});
       res.write('{');
       return true;
-    }, (h) => loadCheckpoint(`${h.endpoint}/plain/`, { hub: { timeoutMs: 300 } }));
-    oneLineError(url, /^config\.json: download of \S+ stalled: no data for 0\.3 s after 1 bytes \(timeoutMs\)$/);
+    }, (h) => loadCheckpoint(`${h.endpoint}/plain/`, { hub: { timeoutMs: 1000 } }));
+    oneLineError(url, /^config\.json: download of \S+ stalled: no data for 1 s after 1 bytes \(timeoutMs\)$/);
   });
 
   test('wrong lengths: short of X-Linked-Size, a Content-Length shorter than the body, a cut connection', async () => {
