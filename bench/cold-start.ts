@@ -22,7 +22,7 @@ const MODEL = { architecture: 'BertModel', hiddenSize: 384, numLayers: 6, numHea
 
 interface ChildResult {
   adapter: string;
-  phases: import('../src/graph/model.ts').ModelPhases;
+  phases: import('../src/runtime/model.ts').ModelPhases;
   loadMs: number;
   steadyMedianMs: number;
   steadyRuns: number;

@@ -3,7 +3,7 @@
 // the same inputs (relative error <= PEER_TOLERANCE) and only then timed. Every forward is timed on the wall
 // clock with its readback (ids in, last_hidden_state out as a Float32Array), for ours and the peers alike.
 import type { Timing } from '../src/kernels/timer.ts';
-import { EncoderModel, type ForwardInputs, type ModelOptions } from '../src/graph/model.ts';
+import { EncoderModel, type ForwardInputs, type ModelOptions } from '../src/runtime/model.ts';
 import { GPU_SHAPED_CONFIGS, TUNE_ORDER } from '../src/kernels/autotune.ts';
 import { MATMUL_CONFIGS } from '../src/kernels/matmul.ts';
 import type { EncoderConfig as BertConfig } from '../src/families/config.ts';

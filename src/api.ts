@@ -12,7 +12,7 @@
 //   const [candidates] = await fillMask(model, 'The capital of France is [MASK].');
 // Kernels, the planner, the float64 reference and the checkpoint generator are in lab.ts ('webgpu-bert/lab').
 import type { Gpu } from './gpu/device.ts';
-import { EncoderModel, type ModelOptions } from './graph/model.ts';
+import { EncoderModel, type ModelOptions } from './runtime/model.ts';
 import type { CheckpointFiles } from './model/source.ts';
 
 export { Gpu, describeAdapter, type AdapterSummary, type GpuOptions } from './gpu/device.ts';
@@ -23,7 +23,7 @@ export { setTuningStore, tuningStore, type TuningStore, type TuneResult } from '
 export {
   EncoderModel, InputError,
   type ForwardInputs, type ForwardOptions, type ForwardProfile, type ForwardResult, type LoadProgress, type ModelOptions, type ModelPhases, type ModelStats,
-} from './graph/model.ts';
+} from './runtime/model.ts';
 export { OCCUPANCY_WORKGROUPS, occupancyTable, type DispatchOccupancy, type OccupancyReport } from './graph/occupancy.ts';
 export type { CheckpointFiles } from './model/source.ts';
 export { DEFAULT_ENDPOINT, isHubId, type HubOptions } from './model/hub.ts';

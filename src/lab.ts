@@ -13,7 +13,7 @@ export { median, summarize, timeSteps, type Timing, type TimingMethod } from './
 export { registerShaderSources, shaderFileNames } from './gpu/shaders.ts';
 export * from './kernels/kernel.ts';
 export * from './kernels/registry.ts';
-export { uploadWeights, WeightArena } from './graph/weights-gpu.ts';
+export { uploadWeights, WeightArena } from './runtime/upload.ts';
 export { loadCheckpoint, type LoadedCheckpoint, type CheckpointFiles } from './model/source.ts';
 export { parseConfig, FAMILIES } from './families/index.ts';
 export {

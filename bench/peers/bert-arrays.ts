@@ -34,7 +34,7 @@ export function bertArrays(ckpt: Pick<LoadedCheckpoint, 'family' | 'weights' | '
   const get = (x: Weight | undefined) => {
     const d = x && ckpt.data.get(x);
     if (!d) throw new Error(`no values for ${x?.name ?? 'a missing weight'}`);
-    return d;
+    return d.f32();
   };
   const e = w.embeddings;
   return {

@@ -3,7 +3,7 @@
 // more cheaply than an array of a million numbers). Errors come back as { name, message } so the CLI can
 // print the engine's one-line messages (CheckpointError, InputError, GpuUnavailableError) as it does in Node.
 import { createBrowserGpu, type Gpu } from '../browser.ts';
-import type { ForwardResult } from '../graph/forward.ts';
+import type { ForwardResult } from '../runtime/forward.ts';
 import { runJob, type Job, type JobProgress, type JobResult } from './job.ts';
 
 /** A ForwardResult with every Float32Array as a base64 string (and arrays of them as arrays of strings). */

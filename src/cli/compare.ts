@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { EncoderModel, createNodeGpu, type Gpu } from '../node.ts';
 import { compareModels, COMPARE_TEXTS } from '../tasks/compare-models.ts';
-import { WEIGHT_OPTIONS } from '../graph/weight-storage.ts';
+import { WEIGHT_OPTIONS } from '../runtime/weight-storage.ts';
 import type { Flags } from './args.ts';
 import { useSwiftShader } from './chromium.ts';
 import { engineFlags } from './engine-flags.ts';

@@ -2,7 +2,7 @@
 // and the runtime that executes a job.
 import { ATTENTION_VARIANTS } from '../kernels/attention.ts';
 import { MATMUL_CONFIGS } from '../kernels/matmul.ts';
-import { WEIGHT_OPTIONS, type WeightsOption } from '../graph/weight-storage.ts';
+import { WEIGHT_OPTIONS, type WeightsOption } from '../runtime/weight-storage.ts';
 import type { Flags } from './args.ts';
 import { UsageError } from './errors.ts';
 import type { Job, JobResult } from './job.ts';

@@ -2,7 +2,7 @@
 // tokenized with the model's tokenizer. Everything is checked against config.json before a device is
 // created, and every message names the file (or flag) and the field.
 import { readFile } from 'node:fs/promises';
-import { InputError, validateInputs, type ForwardInputs } from '../graph/model.ts';
+import { InputError, validateInputs, type ForwardInputs } from '../runtime/model.ts';
 import type { EncoderConfig } from '../families/config.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
 import { parseJsonText } from '../tokenizer/json-text.ts';

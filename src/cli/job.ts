@@ -3,10 +3,10 @@
 // with navigator.gpu's, so `--runtime browser` differs from `--runtime node` only in how the device was
 // obtained and how the result travels back. No Node-only imports here.
 import type { AdapterSummary, Gpu } from '../gpu/device.ts';
-import { EncoderModel, type ForwardInputs, type ForwardResult, type ModelPhases } from '../graph/model.ts';
+import { EncoderModel, type ForwardInputs, type ForwardResult, type ModelPhases } from '../runtime/model.ts';
 import type { HubOptions } from '../model/hub.ts';
-import type { WeightsOption } from '../graph/weight-storage.ts';
-import type { StorageSummary } from '../graph/weights-gpu.ts';
+import type { WeightsOption } from '../runtime/weight-storage.ts';
+import type { StorageSummary } from '../runtime/upload.ts';
 import { median } from '../kernels/timer.ts';
 import type { OccupancyReport } from '../graph/occupancy.ts';
 
@@ -21,7 +21,8 @@ export interface Job {
   weights?: WeightsOption;
   inputs: ForwardInputs;
   attentions: boolean;
-  /** false skips the pooler / MLM logits (embed needs neither); default: whatever the checkpoint has. */
+  /** false skips the pooler / MLM logits (embed needs neither); default: whatever the checkpoint has (`run`
+   * prints the MLM logits, which a library forward reads only when asked). */
   pooler?: boolean;
   logits?: boolean;
   /** Pool on the GPU and read back only [batch, hidden] (embed). */
@@ -125,7 +126,7 @@ export async function runJob(gpu: Gpu, job: Job, progress: JobProgress): Promise
   try {
     progress.stage(typeof job.matmul !== 'string' || job.matmul === 'autotune' ? 'first forward (planning, autotuning matmuls)' : 'first forward (planning)');
     const options = {
-      attentions: job.attentions, pooler: job.pooler, logits: job.logits,
+      attentions: job.attentions, pooler: job.pooler, logits: job.logits ?? model.hasMlmHead,
       ...(job.pooling && { pooling: job.pooling, hidden: false }), ...(job.sentence && { sentence: job.sentence, hidden: false }),
     };
     let start = performance.now();

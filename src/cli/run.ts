@@ -1,6 +1,6 @@
 // `webgpu-bert run`: one raw forward (plus --repeat timed ones) on the node or browser runtime.
 import path from 'node:path';
-import type { ForwardInputs } from '../graph/model.ts';
+import type { ForwardInputs } from '../runtime/model.ts';
 import type { Flags } from './args.ts';
 import { execute, engineFlags } from './engine-flags.ts';
 import { CliError, UsageError } from './errors.ts';

@@ -6,7 +6,7 @@ import { attention, denseLayerNorm, embed, layerNorm, linear, type AttentionFeat
 import type { Activation } from '../kernels/matmul.ts';
 import type { EncoderConfig } from './config.ts';
 import type { Heads, HeadRequest } from './family.ts';
-import { sameValues, type Linear, type Norm, type TensorTable, type Weight } from './weights.ts';
+import type { Linear, Norm, TensorTable, Weight } from './weights.ts';
 
 /** One post-LN layer: x1 = LN(x + attn(x) Wo), x2 = LN(x1 + act(x1 Wi) Wout). */
 export interface PostLnLayer {
@@ -167,7 +167,7 @@ export function buildPostLn(g: Graph, config: EncoderConfig, w: PostLnWeights, r
 export function tiedDecoder(t: TensorTable, name: string, word: Weight, tie: boolean): Weight {
   if (tie && !t.has(name)) return word;
   const stored = t.take(name, word.shape);
-  if (tie && sameValues(t.values(stored), t.values(word))) {
+  if (tie && t.sameValues(stored, word)) {
     t.drop(stored);
     return word;
   }

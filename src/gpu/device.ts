@@ -41,6 +41,8 @@ export class Gpu {
   /** Resolves (never rejects) when the device is lost, so awaits can race it and never hang. */
   readonly lost: Promise<GpuDeviceLostError>;
   private uncaptured: Error[] = [];
+  /** Awaited GPU round trips so far (every awaited GPU promise goes through guard()): what tests count per forward. */
+  roundTrips = 0;
 
   /**
    * `instance` is the GPU object the device came from. It is kept because Dawn in Node destroys its
@@ -78,6 +80,7 @@ export class Gpu {
   /** Awaits `promise`, but rejects with the device-lost error instead of hanging if the device goes away. */
   async guard<T>(promise: Promise<T>): Promise<T> {
     this.check();
+    this.roundTrips++;
     const lost = this.lost.then((error) => { throw error; });
     return Promise.race([promise, lost]);
   }
@@ -87,20 +90,39 @@ export class Gpu {
    * a typed one. `doing` names the work in the message ("create buffer qkv (1.5 MiB)").
    */
   async scoped<T>(doing: string, work: () => T): Promise<T> {
+    const { result, verdict } = this.deferScoped(doing, work);
+    const error = await this.guard(verdict);
+    if (error) throw error;
+    return result;
+  }
+
+  /**
+   * scoped() without the wait: runs `work` inside the scopes now and returns its result with the scopes'
+   * verdict (the typed error, or undefined) as a promise, so a caller awaits it together with other GPU work
+   * in one round trip (a forward awaits it with its readback's mapAsync). If `work` throws, the scopes are
+   * still popped and the exception is rethrown.
+   */
+  deferScoped<T>(doing: string, work: () => T): { result: T; verdict: Promise<Error | undefined> } {
     this.check();
     const filters: GPUErrorFilter[] = ['validation', 'out-of-memory', 'internal'];
     for (const filter of filters) this.device.pushErrorScope(filter);
-    let result: T;
+    let result: T | undefined;
+    let thrown: { error: unknown } | undefined;
     try {
       result = work();
-    } finally {
-      const popped = filters.map(() => this.device.popErrorScope());
-      const errors = await this.guard(Promise.all(popped));
+    } catch (error) {
+      thrown = { error };
+    }
+    const verdict = Promise.all(filters.map(() => this.device.popErrorScope())).then((errors) => {
       // Scopes pop innermost first: internal, out-of-memory, validation; report the most specific.
       const error = errors.find((e) => e !== null);
-      if (error) throw toTypedError(error, doing);
+      return error ? toTypedError(error, doing) : undefined;
+    });
+    if (thrown) {
+      verdict.catch(() => undefined);
+      throw thrown.error;
     }
-    return result;
+    return { result: result as T, verdict };
   }
 
   /** Resolves when all submitted work is done (or rejects if the device is lost meanwhile). */

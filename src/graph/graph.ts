@@ -10,7 +10,7 @@ import type { AttentionPlan } from '../kernels/attention-common.ts';
 import type { Step } from '../kernels/kernel.ts';
 import type { MatmulConfig } from '../kernels/matmul.ts';
 import type { ReferenceTwins } from './twins.ts';
-import type { Weight } from '../families/weights.ts';
+import type { Weight } from './weight.ts';
 
 /** An activation: a row-major tensor the plan gives a buffer. */
 export interface Value {

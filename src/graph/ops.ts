@@ -10,7 +10,7 @@ import { prepareLayernorm } from '../kernels/layernorm.ts';
 import { prepareMatmul, type Activation } from '../kernels/matmul.ts';
 import { matmulLayernormUnsupported, prepareMatmulLayernorm } from '../kernels/matmul-layernorm.ts';
 import { preparePool, type PoolingMode, type SentencePoolingMode } from '../kernels/pool.ts';
-import type { Linear, Norm, Weight } from '../families/weights.ts';
+import type { Linear, Norm, Weight } from './weight.ts';
 import type { Graph, Value } from './graph.ts';
 
 export interface EmbeddingWeights {

@@ -3,14 +3,19 @@
 // compute pass. Each step keeps the stage and layer of the op that made it: profiles sum by stage, stats
 // count layer 0's dispatches, readbacks find outputs by name.
 import type { Gpu } from '../gpu/device.ts';
-import { BYTES_PER_ELEMENT, createBuffer, createTensor, numel, uploadTensor, type DType, type GpuTensor } from '../gpu/tensor.ts';
+import { alignUp, BYTES_PER_ELEMENT, createBuffer, numel, uploadTensor, VIEW_ALIGNMENT, type DType, type GpuTensor } from '../gpu/tensor.ts';
 import { UniformArena } from '../gpu/uniforms.ts';
 import type { AttentionPlan } from '../kernels/attention-common.ts';
 import type { Step } from '../kernels/kernel.ts';
 import type { MatmulConfig } from '../kernels/matmul.ts';
 import { planBuffers, type Interval } from './arena.ts';
-import type { Graph, GraphOutputs, OutputName, PrepareContext, Value } from './graph.ts';
-import type { WeightArena } from './weights-gpu.ts';
+import type { GpuWeight, Graph, GraphOutputs, OutputName, PrepareContext, Value } from './graph.ts';
+import type { Weight } from './weight.ts';
+
+/** Where the weights are on the GPU (the runtime's weight arena). */
+export interface PlacedWeights {
+  get(w: Weight): GpuWeight;
+}
 
 export interface StepInfo { stage: string; layer: number | undefined }
 
@@ -20,7 +25,10 @@ export interface ForwardPlan {
   steps: Step[];
   /** Per step: the stage and layer of the op that made it. */
   info: StepInfo[];
+  /** Views of `inputBuffer`, each on a binding-offset boundary: the runtime writes all of them with one writeBuffer. */
   inputs: Record<keyof Graph['inputs'], GpuTensor>;
+  inputBuffer: GPUBuffer;
+  inputBytes: number;
   outputs: { [K in OutputName]?: GpuTensor } & { attentions: GpuTensor[] };
   /** Bytes of the activation buffers, and what they would be without reuse. */
   activationBytes: number;
@@ -36,7 +44,7 @@ export interface PlanOptions {
   matmulConfig: (m: number, n: number, k: number, transB: boolean, bDtype?: DType, glu?: boolean) => Promise<MatmulConfig>;
 }
 
-export async function planGraph(gpu: Gpu, g: Graph, weights: WeightArena, opts: PlanOptions): Promise<ForwardPlan> {
+export async function planGraph(gpu: Gpu, g: Graph, weights: PlacedWeights, opts: PlanOptions): Promise<ForwardPlan> {
   const { batch: B, seqLen: S } = g;
   const uniforms = new UniformArena(gpu, `plan ${B}x${S} uniforms`);
   const owned: GPUBuffer[] = [];
@@ -47,12 +55,19 @@ export async function planGraph(gpu: Gpu, g: Graph, weights: WeightArena, opts: 
     for (const p of attentionPlans) p.dispose();
   };
   try {
-    // Inputs have buffers of their own: the model writes them before every run.
+    // The inputs share one buffer of their own, so a forward writes them all at once before it runs.
     const inputTensors = {} as ForwardPlan['inputs'];
     const views = new Map<Value, GpuTensor>();
-    for (const [name, v] of Object.entries(g.inputs) as [keyof Graph['inputs'], Value][]) {
-      const t = await createTensor(gpu, v.shape, v.dtype, v.label);
-      owned.push(t.buffer);
+    let inputBytes = 0;
+    const offsets = (Object.entries(g.inputs) as [keyof Graph['inputs'], Value][]).map(([name, v]) => {
+      const at = alignUp(inputBytes, VIEW_ALIGNMENT);
+      inputBytes = at + numel(v.shape) * BYTES_PER_ELEMENT;
+      return { name, v, at };
+    });
+    const inputBuffer = await createBuffer(gpu, inputBytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, `inputs ${B}x${S}`);
+    owned.push(inputBuffer);
+    for (const { name, v, at } of offsets) {
+      const t: GpuTensor = { buffer: inputBuffer, byteOffset: at, shape: [...v.shape], dtype: v.dtype, label: v.label };
       inputTensors[name] = t;
       views.set(v, t);
     }
@@ -119,7 +134,7 @@ export async function planGraph(gpu: Gpu, g: Graph, weights: WeightArena, opts: 
       if (name !== 'attentions') outputs[name] = view(v as Value);
     }
     return {
-      batch: B, seqLen: S, steps, info, inputs: inputTensors, outputs,
+      batch: B, seqLen: S, steps, info, inputs: inputTensors, inputBuffer, inputBytes: alignUp(inputBytes, BYTES_PER_ELEMENT), outputs,
       activationBytes: layout.peakBytes,
       activationBytesNoReuse: layout.naiveBytes,
       attentionBytes: attentionPlans.reduce((s, p) => s + p.allocatedBytes, 0),

@@ -175,7 +175,7 @@ export function adapterKey(gpu: Gpu): string {
 }
 
 /**
- * Other tunings kept in the same cache and store (graph/plan-tune.ts: whole-plan choices): their keys hold
+ * Other tunings kept in the same cache and store (runtime/plan-tune.ts: whole-plan choices): their keys hold
  * `|${kind}|` after the adapter, and `accepts` says whether a stored config is one this code still knows.
  */
 const otherKinds = new Map<string, (config: string) => boolean>();

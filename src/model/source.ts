@@ -9,7 +9,7 @@
 import type { EncoderConfig } from '../families/config.ts';
 import type { AnyFamily } from '../families/family.ts';
 import { parseConfig } from '../families/index.ts';
-import { TensorTable, type HostWeights, type LoadedTensor, type Weight, type WeightStorage } from '../families/weights.ts';
+import { TensorTable, type HostWeights, type LoadedTensor, type WeightValues } from '../families/weights.ts';
 import { dequantize, groupsOf, type Quantized } from '../gpu/quantize.ts';
 import { quantizes, SCALE_SUFFIX } from '../families/quantization.ts';
 import { readTokenizerFiles, type TokenizerFiles } from '../tokenizer/index.ts';
@@ -170,11 +170,13 @@ export function parseJsonFile(bytes: Uint8Array, file: string): unknown {
 export interface LoadedCheckpoint {
   family: AnyFamily;
   config: EncoderConfig;
-  /** The family's weight tree (descriptors); their values are in `data` until uploaded. */
+  /** The family's weight tree (descriptors). */
   weights: unknown;
+  /**
+   * Each weight's values, read from the file bytes on demand (families/weights.ts): this map, through its
+   * closures, is what keeps the files in memory. Whoever uploads the weights drops it afterwards.
+   */
   data: HostWeights;
-  /** How each weight is stored in the files (dtype; int8 values and scales of a quantized checkpoint). */
-  storage: Map<Weight, WeightStorage>;
   /** Tensors present in the files and deliberately not used (position_ids buffers, tied copies, pretraining heads). */
   ignoredTensors: string[];
   files: TokenizerFiles;
@@ -259,7 +261,7 @@ export async function loadCheckpoint(source: string | CheckpointFiles, opts: Loa
     if (!found) return undefined;
     const [shard, bytes, info] = found;
     if (info.dtype === 'I8') return quantizedTensor(name, shard, bytes, info, config.quantization?.group_size, infoOf);
-    return { shape: info.shape, data: tensorToFloat32(bytes, info, shard), file: shard, dtype: info.dtype };
+    return { shape: info.shape, values: fileValues(bytes, info, shard), file: shard };
   };
   const table = new TensorTable([...owner.keys()], getTensor, weightFiles[0]);
   const weights = family.loadWeights(config, table);
@@ -280,9 +282,8 @@ export async function loadCheckpoint(source: string | CheckpointFiles, opts: Loa
   ]);
 
   const metadata = shards.values().next().value?.parsed.metadata ?? {};
-  const storage = table.storage;
   const timings = { readMs, parseMs: now() - started - readMs };
-  return { family, config, weights, data: table.data, storage, ignoredTensors: table.ignoredTensors, files, dtypeSummary, weightFiles, metadata, timings, ...(sentence && { sentence }) };
+  return { family, config, weights, data: table.data, ignoredTensors: table.ignoredTensors, files, dtypeSummary, weightFiles, metadata, timings, ...(sentence && { sentence }) };
 }
 
 /**
@@ -308,9 +309,24 @@ function quantizedTensor(
     fail(scaleShard, `tensor "${scaleName}" has shape [${scaleInfo.shape}], expected [${rows},${groups}] for "${name}" [${rows},${cols}] with group_size ${group}`);
   }
   if (scaleInfo.dtype !== 'F32' && scaleInfo.dtype !== 'F16') fail(scaleShard, `tensor "${scaleName}" is ${scaleInfo.dtype}; scales must be F32 (or F16)`);
-  const q = new Int8Array(bytes.buffer, bytes.byteOffset + info.begin, info.end - info.begin).slice();
-  const quantized: Quantized = { q, scales: tensorToFloat32(scaleBytes, scaleInfo, scaleShard), rows, cols, group: group! };
-  return { shape: info.shape, data: dequantize(quantized), file: shard, dtype: 'I8', quantized, companions: [scaleName] };
+  const quantized = (): Quantized => ({
+    q: new Int8Array(bytes.buffer, bytes.byteOffset + info.begin, info.end - info.begin).slice(),
+    scales: tensorToFloat32(scaleBytes, scaleInfo, scaleShard), rows, cols, group: group!,
+  });
+  const values: WeightValues = { dtype: 'I8', length: rows * cols, group, f32: () => dequantize(quantized()), quantized };
+  return { shape: info.shape, values, file: shard, companions: [scaleName] };
+}
+
+/** A float tensor's values from its file bytes: converted on each call; `raw` is a view of the bytes. */
+function fileValues(bytes: Uint8Array, info: TensorInfo, file: string): WeightValues {
+  const length = info.shape.reduce((a, b) => a * b, 1);
+  const f32 = () => tensorToFloat32(bytes, info, file);
+  // Integer and 8-bit float dtypes are refused when the tensor is taken, as converting it would refuse them.
+  if (info.dtype === 'F64') return { dtype: info.dtype, length, f32 };
+  if (info.dtype !== 'F32' && info.dtype !== 'F16' && info.dtype !== 'BF16') {
+    throw new CheckpointError(file, `tensor "${info.name}" has dtype ${info.dtype}; only F32, F16, BF16 and F64 load as weights`);
+  }
+  return { dtype: info.dtype, length, f32, raw: () => bytes.subarray(info.begin, info.end) };
 }
 
 /**

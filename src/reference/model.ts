@@ -7,7 +7,7 @@ import type { HostWeights } from '../families/weights.ts';
 import {
   assembleResult, buildGraph, graphInputs, headRequest, validateInputs,
   type ForwardInputs, type ForwardOptions, type ForwardResult, type RawOutputs,
-} from '../graph/forward.ts';
+} from '../runtime/forward.ts';
 import type { Value } from '../graph/graph.ts';
 import type { SentenceTransformerConfig } from '../model/sentence.ts';
 import type { LoadedCheckpoint } from '../model/source.ts';

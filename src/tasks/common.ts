@@ -1,7 +1,7 @@
 // What every task shares: the model contract a task needs (EncoderModel and the float64 ReferenceModel both
 // meet it, so the tests run each task on both), tokenizer batches as forward inputs, and the float64
 // softmax / top-k the tasks' post-processing uses (transformers does it in numpy on the CPU too).
-import type { ForwardInputs, ForwardOptions, ForwardResult } from '../graph/model.ts';
+import type { ForwardInputs, ForwardOptions, ForwardResult } from '../runtime/model.ts';
 import type { EncoderConfig } from '../families/config.ts';
 import type { Encoding } from '../tokenizer/index.ts';
 import type { Tokenizer } from '../tokenizer/index.ts';
@@ -33,7 +33,15 @@ export function maxInputLength(model: TaskModel): number {
 }
 
 /** Padded encodings (same length) as forward inputs. */
-export function toInputs(encodings: readonly Encoding[]): ForwardInputs {
+/** Inputs as tasks build them: rows of numbers. */
+export interface RowInputs extends ForwardInputs {
+  inputIds: number[][];
+  attentionMask: number[][];
+  tokenTypeIds: number[][];
+  poolingMask?: number[][];
+}
+
+export function toInputs(encodings: readonly Encoding[]): RowInputs {
   return {
     inputIds: encodings.map((e) => e.inputIds),
     attentionMask: encodings.map((e) => e.attentionMask),

@@ -6,9 +6,8 @@
 // optionally L2-normalised; transformers' own feature-extraction pipeline returns unpooled states.
 import type { PoolingMode } from '../kernels/pool.ts';
 import type { SentenceTransformerConfig } from '../model/sentence.ts';
-import type { ForwardInputs } from '../graph/forward.ts';
 import type { Encoding, Tokenizer } from '../tokenizer/index.ts';
-import { maxInputLength, requireTokenizer, TaskError, toInputs, type TaskModel } from './common.ts';
+import { maxInputLength, requireTokenizer, TaskError, toInputs, type RowInputs, type TaskModel } from './common.ts';
 
 export interface FeatureExtractionOptions {
   /** 'mean' over the attended tokens or the 'cls' token's state: replaces a sentence-transformers pipeline
@@ -39,7 +38,7 @@ const sentenceOf = (model: TaskModel): SentenceTransformerConfig | undefined => 
 export function sentenceInputs(
   tokenizer: Tokenizer, st: SentenceTransformerConfig | undefined, texts: readonly string[],
   o: { maxLength: number; prompt?: string; promptName?: string; pipeline: boolean; what: string },
-): { encodings: Encoding[]; inputs: ForwardInputs; prompt?: string } {
+): { encodings: Encoding[]; inputs: RowInputs; prompt?: string } {
   let prompt = o.prompt;
   if (prompt === undefined) {
     const prompts = st?.prompts ?? {};

@@ -1,6 +1,6 @@
 // The page side of the browser tests: one device for the whole page, cases run by name.
 import { createBrowserGpu, describeAdapter, fillMask, loadModel, type AdapterSummary, type Gpu, type HubOptions } from '../../src/browser.ts';
-import { UniformArena } from '../../src/lab.ts';
+import { generateCheckpoint, UniformArena, type GenerateOptions } from '../../src/lab.ts';
 import { kernelCases } from '../kernels/cases.ts';
 import { runCase } from '../kernels/harness.ts';
 import { modelCases, type FixtureEnv } from '../model/cases.ts';
@@ -22,7 +22,15 @@ export interface Harness {
   hubFillMask(id: string, hub: HubOptions): Promise<{ ok: true; tokens: string[] } | { ok: false; error: string }>;
   /** The URLs in the hub's Cache API cache; cut one entry's body short (its Content-Length kept). */
   hubCache(action: 'keys' | 'clear' | { truncate: string }): Promise<string[]>;
+  /** Memory of a load, in steps the test measures between: generate a checkpoint in the page (its weight file's
+   * bytes), load it and let go of the files, then run a forward and dispose. */
+  heldCheckpoint(options: GenerateOptions): number;
+  loadHeld(): Promise<number>;
+  forwardHeld(): Promise<boolean>;
 }
+
+let heldFiles: Map<string, Uint8Array> | undefined;
+let heldModel: Awaited<ReturnType<typeof loadModel>> | undefined;
 
 const HUB_CACHE = 'webgpu-bert-hub';
 
@@ -81,6 +89,23 @@ const harness: Harness = {
       await cache.put(action.truncate, new Response(body.slice(0, 64), { headers: { 'Content-Length': String(body.length) } }));
     }
     return (await (await caches.open(HUB_CACHE)).keys()).map((r) => r.url);
+  },
+  heldCheckpoint(options) {
+    heldFiles = generateCheckpoint(options);
+    return heldFiles.get('model.safetensors')!.byteLength;
+  },
+  async loadHeld() {
+    await ready;
+    const files = heldFiles!;
+    heldFiles = undefined;
+    heldModel = await loadModel(files, { gpu: gpu!, matmul: 'unrolled4x4' });
+    return heldModel.stats().weightBytes;
+  },
+  async forwardHeld() {
+    const out = await heldModel!.forward({ inputIds: [[2, 7, 9, 3]] });
+    heldModel!.dispose();
+    heldModel = undefined;
+    return out.lastHiddenState.every(Number.isFinite);
   },
 };
 

@@ -58,8 +58,8 @@ test('a second forward of the same shape replays the plan: no new plan, pipeline
 });
 
 test('the occupancy report counts each dispatch\'s workgroups, invocations and bound bytes as the shapes give them', async () => {
-  // h64 (hidden 64, 4 heads, FFN 256), batch 3 x 40 = 120 tokens, every matmul on gpu16x16 (16 x 16 blocks of
-  // 8 x 8 invocations), LayerNorm unfused so the dense matmuls show too.
+  // h64 (hidden 64, 4 heads, FFN 256), batch 3 x 40 run as the shape class 4 x 40 = 160 tokens (runtime/buckets.ts),
+  // every matmul on gpu16x16 (16 x 16 blocks of 8 x 8 invocations), LayerNorm unfused so the dense matmuls show too.
   const model = await EncoderModel.load(gpu, env.source('pytorch-bert-h64'), { matmul: 'gpu16x16-k32-r2x2', fuseLayerNorm: false });
   try {
     await model.forward(inputs);
@@ -67,19 +67,19 @@ test('the occupancy report counts each dispatch\'s workgroups, invocations and b
     assert.equal(r.dispatches.length, model.stats().dispatchesPerForward);
     const at = (stage: string) => r.dispatches.find((d) => d.layer === 0 && d.stage === stage) ?? assert.fail(`no layer-0 "${stage}" in ${r.dispatches.map((d) => d.stage)}`);
     const embed = r.dispatches[0];
-    assert.deepEqual([embed.workgroups, embed.invocationsPerWorkgroup], [120, 64], 'one workgroup of 64 per token');
+    assert.deepEqual([embed.workgroups, embed.invocationsPerWorkgroup], [160, 64], 'one workgroup of 64 per token');
     const qkv = at('QKV projection');
-    // ceil(120 / 16) x (192 / 16) blocks; reads A 120 x 64, B 192 x 64 and the bias (f32); writes 120 x 192.
-    assert.deepEqual([qkv.workgroups, qkv.invocationsPerWorkgroup, qkv.invocations], [8 * 12, 64, 8 * 12 * 64]);
-    assert.deepEqual([qkv.bytesRead, qkv.bytesWritten], [4 * (120 * 64 + 192 * 64 + 192), 4 * 120 * 192]);
+    // ceil(160 / 16) x (192 / 16) blocks; reads A 160 x 64, B 192 x 64 and the bias (f32); writes 160 x 192.
+    assert.deepEqual([qkv.workgroups, qkv.invocationsPerWorkgroup, qkv.invocations], [10 * 12, 64, 10 * 12 * 64]);
+    assert.deepEqual([qkv.bytesRead, qkv.bytesWritten], [4 * (160 * 64 + 192 * 64 + 192), 4 * 160 * 192]);
     const ffnIn = at('FFN in + GELU');
-    assert.equal(ffnIn.workgroups, 8 * 16, 'ceil(120 / 16) x (256 / 16)');
+    assert.equal(ffnIn.workgroups, 10 * 16, 'ceil(160 / 16) x (256 / 16)');
     assert.ok(r.dispatches.every((d) => d.workgroups < r.threshold), 'a model this small fills no GPU');
     assert.equal(r.below, r.dispatches.length);
     assert.equal(r.minWorkgroups, Math.min(...r.dispatches.map((d) => d.workgroups)));
-    assert.match(qkv.why, /ceil\(120 \/ 16\) x ceil\(192 \/ 16\) output tiles/);
+    assert.match(qkv.why, /ceil\(160 \/ 16\) x ceil\(192 \/ 16\) output tiles/);
     const table = occupancyTable(r);
-    assert.match(table, /^3 x 40: /);
+    assert.match(table, /^4 x 40: /);
     assert.ok(table.split('\n').length >= 4 + 5, table);
   } finally {
     model.dispose();

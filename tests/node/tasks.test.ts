@@ -20,7 +20,7 @@ for (const fixture of ['pytorch-bert-h64', 'pytorch-bert-mlm-h32']) {
   test(`float64 reference forward matches PyTorch: ${fixture}`, async () => {
     const ckpt = await loadCheckpoint(`${FIXTURES}${fixture}`);
     const ref = JSON.parse(readFileSync(`${FIXTURES}${fixture}/reference.json`, 'utf8'));
-    const out = await new ReferenceModel(ckpt).forward({ inputIds: ref.input_ids, attentionMask: ref.attention_mask, tokenTypeIds: ref.token_type_ids }, { attentions: true });
+    const out = await new ReferenceModel(ckpt).forward({ inputIds: ref.input_ids, attentionMask: ref.attention_mask, tokenTypeIds: ref.token_type_ids }, { attentions: true, logits: Boolean(ref.logits) });
     const flat = (x: unknown) => (x as unknown[]).flat(4) as number[];
     const reports = [
       compare(out.lastHiddenState, flat(ref.last_hidden_state), REFERENCE_TOL, 'last_hidden_state'),

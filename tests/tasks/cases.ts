@@ -3,7 +3,7 @@
 // cases run in Node (Dawn) and in a browser page alike. Each case returns checks, never throws on a
 // mismatch: labels, ids, tokens and offsets must be equal, scores within SCORE_TOL.
 import type { Gpu } from '../../src/gpu/device.ts';
-import { EncoderModel, type ForwardResult } from '../../src/graph/model.ts';
+import { EncoderModel, type ForwardResult } from '../../src/runtime/model.ts';
 import { FAMILY_ARCHITECTURES, generateCheckpoint, type GenerateOptions } from '../../src/model/generate.ts';
 import { loadCheckpoint } from '../../src/model/source.ts';
 import { ReferenceModel } from '../../src/reference/model.ts';
@@ -159,7 +159,7 @@ export const taskCases: TaskCase[] = [
       // logitsAt reads rows of the padded bucket: row b of the batch starts at b * bucket, not b * seqLen.
       const ids = [[2, 10, 4, 11, 12, 3, 0, 0, 0, 0, 0], [2, 13, 14, 15, 4, 16, 17, 18, 19, 20, 3]];
       const attentionMask = ids.map((r) => r.map((t, i) => (t !== 0 || i === 0 ? 1 : 0)));
-      const full = await model.forward({ inputIds: ids, attentionMask });
+      const full = await model.forward({ inputIds: ids, attentionMask }, { logits: true });
       const at = [[0, 2], [1, 4], [1, 10]] as const;
       const rows = await model.forward({ inputIds: ids, attentionMask }, { logitsAt: at, hidden: false });
       const V = model.config.vocabSize;

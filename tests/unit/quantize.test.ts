@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { packBf16, packF16, packI8, roundTo } from '../../src/gpu/packed.ts';
-import { chooseStorage, storedValues } from '../../src/graph/weight-storage.ts';
+import { chooseStorage, packRows, readStored, storedValues } from '../../src/runtime/weight-storage.ts';
+import { computedValues, type WeightValues } from '../../src/families/weights.ts';
 import { generateCheckpoint } from '../../src/model/generate.ts';
 import { quantizeCheckpoint } from '../../src/model/quantize-checkpoint.ts';
 import { dequantize, quantizeRows } from '../../src/gpu/quantize.ts';
@@ -50,20 +51,42 @@ test('storage policy of each weights option', () => {
   const table = { name: 'embeddings.word_embeddings.weight', shape: [10, 64] };
   const bias = { name: 'encoder.layer.0.intermediate.dense.bias', shape: [4] };
   const data = Float32Array.from({ length: 256 }, (_, i) => Math.sin(i));
-  const f16 = { dtype: 'F16' };
-  assert.equal(chooseStorage(m, data, f16, 'auto').dtype, 'f16');
-  assert.equal(chooseStorage(m, data, { dtype: 'BF16' }, 'auto').dtype, 'bf16');
-  assert.equal(chooseStorage(m, data, { dtype: 'F32' }, 'auto').dtype, 'f32');
-  assert.equal(chooseStorage(m, data, f16, 'f32').dtype, 'f32');
-  assert.equal(chooseStorage(m, data, { dtype: 'F32' }, 'f16').dtype, 'f16');
-  assert.equal(chooseStorage(bias, data.subarray(0, 4), f16, 'f16').dtype, 'f32', 'vectors stay f32');
-  const i8 = chooseStorage(m, data, { dtype: 'F32' }, 'int8');
-  assert.equal(i8.dtype, 'i8');
-  assert.equal(i8.quantized!.group, 64);
-  assert.equal(chooseStorage(table, new Float32Array(640), f16, 'int8').dtype, 'f16', 'tables are not quantized');
+  assert.equal(chooseStorage(m, 'F16', 'auto').dtype, 'f16');
+  assert.equal(chooseStorage(m, 'BF16', 'auto').dtype, 'bf16');
+  assert.equal(chooseStorage(m, 'F32', 'auto').dtype, 'f32');
+  assert.equal(chooseStorage(m, 'F16', 'f32').dtype, 'f32');
+  assert.equal(chooseStorage(m, 'F32', 'f16').dtype, 'f16');
+  assert.equal(chooseStorage(bias, 'F16', 'f16').dtype, 'f32', 'vectors stay f32');
+  const i8 = chooseStorage(m, 'F32', 'int8');
+  assert.deepEqual(i8, { dtype: 'i8', int8: 'load' });
+  assert.deepEqual(chooseStorage(m, 'I8', 'auto'), { dtype: 'i8', int8: 'file' });
+  assert.equal(chooseStorage(table, 'F16', 'int8').dtype, 'f16', 'tables are not quantized');
   const stacked = { name: 'encoder.layer.0.attention.self.{query,key,value}.weight (stacked)', shape: [4, 64] };
-  assert.equal(chooseStorage(stacked, data, { dtype: 'F32' }, 'int8').dtype, 'i8');
-  assert.deepEqual(storedValues(i8, data), dequantize(i8.quantized!));
+  assert.equal(chooseStorage(stacked, 'F32', 'int8').dtype, 'i8');
+  // Quantized on load with the default group of 64: what the GPU holds is that quantization, dequantized.
+  assert.deepEqual(storedValues(i8, computedValues(data), m.shape), dequantize(quantizeRows(data, 4, 64, 64)));
+  assert.deepEqual(storedValues({ dtype: 'f16' }, computedValues(data), m.shape), roundTo('f16', data));
+});
+
+test('packing rows from the stored form: file bytes as they are, f32 converted, int8 with its scales', () => {
+  const w = { name: 'encoder.layer.0.intermediate.dense.weight', shape: [3, 3] };
+  const data = Float32Array.from({ length: 9 }, (_, i) => i - 4.5);
+  const f16Bytes = new Uint8Array(packF16(data).buffer, 0, 18);
+  const fromFile: WeightValues = { dtype: 'F16', length: 9, f32: () => roundTo('f16', data), raw: () => f16Bytes };
+  const raw = readStored({ dtype: 'f16' }, w, fromFile);
+  assert.equal(raw.raw, f16Bytes, 'the file bytes themselves, no conversion');
+  // Rows 1..2 of 3 columns: 6 halves, 12 bytes, a view of the file bytes.
+  const rows = packRows(raw, 1, 2);
+  assert.deepEqual([...rows.bytes], [...f16Bytes.subarray(6, 18)]);
+  // Row 2 alone: 3 halves, padded to two words.
+  assert.deepEqual([...packRows(raw, 2, 1).bytes], [...f16Bytes.subarray(12, 18), 0, 0]);
+  const converted = readStored({ dtype: 'f16' }, w, computedValues(data));
+  assert.deepEqual([...packRows(converted, 0, 3).bytes.subarray(0, 18)], [...f16Bytes]);
+  const q = readStored({ dtype: 'i8', int8: 'load' }, w, computedValues(data));
+  const packed = packRows(q, 1, 1);
+  assert.equal(packed.group, 64);
+  assert.equal(packed.scales!.length, 1);
+  assert.deepEqual([...new Int8Array(packed.bytes.buffer, packed.bytes.byteOffset, 3)], [...q.quantized!.q.subarray(3, 6)]);
 });
 
 const TINY = { architecture: 'BertForMaskedLM', hiddenSize: 32, numLayers: 1, numHeads: 2, intermediateSize: 64 } as const;
@@ -86,11 +109,12 @@ test('quantizeCheckpoint writes I8 + _scale tensors, F16 tables and quantization
   const ckpt = await loadCheckpoint(files);
   assert.equal(ckpt.config.quantization?.group_size, 32);
   assert.deepEqual(ckpt.ignoredTensors, []);
-  const stored = [...ckpt.storage.values()].map((s) => s.dtype);
+  const stored = [...ckpt.data.values()].map((s) => s.dtype);
   assert.ok(stored.includes('I8') && stored.includes('F16'));
-  const qkv = [...ckpt.storage.entries()].find(([w]) => w.name.includes('(stacked)') && w.shape.length === 2)!;
+  const qkv = [...ckpt.data.entries()].find(([w]) => w.name.includes('(stacked)') && w.shape.length === 2)!;
   assert.equal(qkv[1].dtype, 'I8', 'stacked Q, K, V keep their int8 values and scales');
-  assert.equal(qkv[1].quantized!.rows, 96);
+  assert.equal(qkv[1].quantized!().rows, 96);
+  assert.equal(qkv[1].group, 32);
   await assert.rejects(quantizeCheckpoint(await openCheckpointSource(files), 32), /already quantized/);
 });
 

@@ -1,6 +1,6 @@
 // Whole-plan autotuning: the options that change a plan's shape rather than one kernel's tiles (dense +
 // residual + LayerNorm fused into one dispatch or run as two, and the attention variant) chosen by timing,
-// per adapter, model shape and (batch, sequence bucket). Each candidate is planned for real (its matmuls
+// per adapter, model shape and token-count class (runtime/buckets.ts). Each candidate is planned for real (its matmuls
 // tuned as usual), then its layer-0 dispatches are timed (every layer repeats them; embeddings and heads are
 // the same for every candidate), and the fastest plan is kept. Results live with the matmul tunings (same
 // cache, same store, `|plan|` in the key).
@@ -8,7 +8,7 @@ import type { Gpu } from '../gpu/device.ts';
 import { timeSteps, type TimingMethod } from '../kernels/timer.ts';
 import { ATTENTION_VARIANTS } from '../kernels/attention.ts';
 import { adapterKey, cachedTuning, registerTuningKind, rememberTuning, type TuneResult } from '../kernels/autotune.ts';
-import type { ForwardPlan } from './plan.ts';
+import type { ForwardPlan } from '../graph/plan.ts';
 
 export interface PlanChoice { fuseLayerNorm: boolean; attention: string }
 
@@ -25,9 +25,10 @@ export function parsePlanChoice(name: string): PlanChoice | undefined {
 
 registerTuningKind('plan', (config) => parsePlanChoice(config) !== undefined);
 
-/** Key of a plan tuning: the adapter, what shapes the plan (family, widths, storage, heads asked), batch x bucket. */
-export function planTuneKey(gpu: Gpu, model: string, batch: number, seqLen: number): string {
-  return `${adapterKey(gpu)}|plan|${model}|b${batch}|s${seqLen}`;
+/** Key of a plan tuning: the adapter, what shapes the plan (family, widths, storage, heads asked), and the
+ * token-count class (runtime/buckets.ts) of the shapes it serves. */
+export function planTuneKey(gpu: Gpu, model: string, tokens: number): string {
+  return `${adapterKey(gpu)}|plan|${model}|t${tokens}`;
 }
 
 export interface PlanTuning extends TuneResult {
