@@ -12,6 +12,8 @@ import { ReferenceModel } from '../../src/reference/model.ts';
 import { bertArrays } from '../../bench/peers/bert-arrays.ts';
 import { compare, TOLERANCES } from '../../src/reference/compare.ts';
 import { Rng } from '../../src/random.ts';
+import { computedValues, type Weight } from '../../src/families/weights.ts';
+import type { PostLnWeights } from '../../src/families/encoder.ts';
 
 // Both cores are shared with the rest of the suite; the models are tiny.
 ort.env.wasm.numThreads = 1;
@@ -81,11 +83,12 @@ const FFN_OUT_SCALE = 10;
 /** Exports `opts`' checkpoint (FFN scaled as above), runs it on a padded batch; returns what the reference needs too. */
 async function runExported(opts: GenerateOptions, batch: number, seqLen: number, seed: number) {
   const ckpt = await loadCheckpoint(generateCheckpoint(opts));
-  const scale = (w: Float32Array, by: number) => w.forEach((v, i) => (w[i] = v * by));
-  // The arrays are the checkpoint's own values: scaling them changes what the reference runs too.
-  for (const l of bertArrays(ckpt).layers) {
-    for (const w of [l.ffnInWeight, l.ffnInBias]) scale(w, FFN_IN_SCALE);
-    scale(l.ffnOutWeight, FFN_OUT_SCALE);
+  // The scaled values replace the checkpoint's own, so the export and the reference both run them.
+  const scale = (w: Weight | undefined, by: number) => ckpt.data.set(w!, computedValues(ckpt.data.get(w!)!.f32().map((v) => v * by)));
+  for (const l of (ckpt.weights as PostLnWeights).layers) {
+    scale(l.ffnIn.weight, FFN_IN_SCALE);
+    scale(l.ffnIn.bias, FFN_IN_SCALE);
+    scale(l.ffnOut.weight, FFN_OUT_SCALE);
   }
   const session = await ort.InferenceSession.create(exportBertOnnx(ckpt.config, bertArrays(ckpt)));
   try {
