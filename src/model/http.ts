@@ -81,6 +81,9 @@ export async function readBody(
     throw new CheckpointError(file, `${url} announces ${total} bytes, more than the download limit of ${maxBytes} bytes (maxDownloadBytes)`);
   }
   const bound = total ?? maxBytes;
+  // With a known total the body goes straight into one array of that size, made when the first bytes come (a
+  // model file is never held twice, as chunks and joined); otherwise chunks are kept and joined at the end.
+  let whole: Uint8Array | undefined;
   const chunks: Uint8Array[] = [];
   let loaded = 0;
   onProgress?.({ file, loaded, total });
@@ -109,7 +112,16 @@ export async function readBody(
             ? `download of ${url} stopped: the server sent more than the ${total} bytes it announced`
             : `download of ${url} stopped: more than ${maxBytes} bytes, the download limit (maxDownloadBytes)`);
         }
-        chunks.push(step.value);
+        if (total !== undefined) {
+          try {
+            whole ??= new Uint8Array(total);
+          } catch {
+            await stop(`${url} announces ${total} bytes, more than this ${typeof window === 'undefined' ? 'process' : 'page'} can hold`);
+          }
+          whole!.set(step.value, loaded - step.value.byteLength);
+        } else {
+          chunks.push(step.value);
+        }
         onProgress?.({ file, loaded, total: total === undefined ? undefined : Math.max(total, loaded) });
       }
     }
@@ -117,7 +129,8 @@ export async function readBody(
   if (total !== undefined && loaded !== total) {
     throw new CheckpointError(file, `download of ${url} ended after ${loaded} of ${total} bytes`);
   }
-  if (total === undefined) onProgress?.({ file, loaded, total: loaded });
+  if (total !== undefined) return whole ?? new Uint8Array(0);
+  onProgress?.({ file, loaded, total: loaded });
   if (chunks.length === 1) return chunks[0];
   const bytes = new Uint8Array(loaded);
   let at = 0;
