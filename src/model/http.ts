@@ -2,7 +2,7 @@
 // progress and length checks, bounded in size and in silence (a server is not trusted with memory or time),
 // and network errors as one line with their cause.
 import { CheckpointError } from '../errors.ts';
-import type { ProgressFn } from './source.ts';
+import type { ProgressFn } from './checkpoint-source.ts';
 
 /**
  * The most bytes one downloaded file may have, unless `HubOptions.maxDownloadBytes` says otherwise (hub ids

@@ -18,7 +18,7 @@ import { CheckpointError } from '../errors.ts';
 import { checkFileName, revisionProblem, showName } from './file-names.ts';
 import { errorText, fetchWithin, readBody, transferLimits } from './http.ts';
 import { type FileMeta, type HubCache, isBlobName, isCommit, matchesEtag, openNodeHubCache } from './hub-cache.ts';
-import type { CheckpointSource, ProgressFn } from './source.ts';
+import type { CheckpointSource, ProgressFn } from './checkpoint-source.ts';
 
 export interface HubOptions {
   /** Branch, tag or commit hash; default 'main'. */

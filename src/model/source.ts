@@ -19,26 +19,10 @@ import { CheckpointError } from '../errors.ts';
 import { checkFileName } from './file-names.ts';
 import { errorText, fetchWithin, readBody, transferLimits, type TransferLimits } from './http.ts';
 import { hubSource, isHubId, type HubOptions } from './hub.ts';
+import type { CheckpointSource, ProgressFn } from './checkpoint-source.ts';
 import { type SafetensorsFile, type TensorInfo, parseSafetensors, tensorToFloat32 } from './safetensors.ts';
 
-export interface Progress {
-  file: string;
-  loaded: number;
-  /** Bytes expected; undefined while a download of unknown length is running. */
-  total?: number;
-}
-export type ProgressFn = (p: Progress) => void;
-
-export interface CheckpointSource {
-  /** The folder path or base URL, for messages. */
-  location: string;
-  /** The file's bytes, or undefined when it does not exist there. */
-  tryRead(file: string, onProgress?: ProgressFn): Promise<Uint8Array | undefined>;
-  /** The error for a required file that tryRead found missing. */
-  notFound(file: string, why?: string): CheckpointError;
-  /** Hub models in Node: the cache's snapshot folder of the revision, once its files are cached. */
-  snapshotDir?(): Promise<string | undefined>;
-}
+export type { CheckpointSource, Progress, ProgressFn } from './checkpoint-source.ts';
 
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
 const now = () => (globalThis.performance ?? Date).now();
