@@ -3,7 +3,7 @@
 import { CHAR_BYTES } from './byte-level.ts';
 import { TokenizerError } from './errors.ts';
 import { field, isRecord, optional } from './json.ts';
-import { SequenceBudget } from './limits.ts';
+import { checkGrowth, SequenceBudget } from './limits.ts';
 import { NormalizedString } from './normalized.ts';
 import { patternFromJson } from './normalizers.ts';
 import { metaspaceOptions } from './pre-tokenizers.ts';
@@ -22,6 +22,18 @@ export function wordPieceCleanup(s: string): string {
 }
 
 export function decoderFromJson(j: unknown, budget = new SequenceBudget('decoder'), depth = 0): Decoder | undefined {
+  const step = pieceFromJson(j, budget, depth);
+  if (!step || (isRecord(j) && j.type === 'Sequence')) return step;
+  return (tokens) => {
+    const out = step(tokens);
+    checkGrowth('decoder', (j as Record<string, unknown>).type, textLength(tokens), textLength(out));
+    return out;
+  };
+}
+
+const textLength = (tokens: string[]) => tokens.reduce((n, t) => n + t.length, 0);
+
+function pieceFromJson(j: unknown, budget: SequenceBudget, depth: number): Decoder | undefined {
   if (j === null || j === undefined) return undefined;
   if (!isRecord(j)) throw new TokenizerError('tokenizer.json decoder must be an object or null');
   switch (j.type) {
@@ -101,7 +113,12 @@ export function decoderFromJson(j: unknown, budget = new SequenceBudget('decoder
     case 'Sequence': {
       if (!Array.isArray(j.decoders)) throw new TokenizerError('tokenizer.json Sequence decoder needs a "decoders" list');
       const steps = budget.take(j.decoders, depth + 1).map((d) => decoderFromJson(d, budget, depth + 1)).filter((d): d is Decoder => d !== undefined);
-      return (tokens) => steps.reduce((ts, d) => d(ts), tokens);
+      // Growth is held to the Sequence's input, not each step's: steps that each double stop here.
+      return (tokens) => steps.reduce((ts, d) => {
+        const out = d(ts);
+        checkGrowth('decoder', 'Sequence', textLength(tokens), textLength(out));
+        return out;
+      }, tokens);
     }
     default:
       throw new TokenizerError(`tokenizer.json decoder ${JSON.stringify(j.type)} is not supported (supported: WordPiece, ByteLevel, Metaspace, BPEDecoder, ByteFallback, Fuse, Strip, Replace, Sequence)`);

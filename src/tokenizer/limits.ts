@@ -66,3 +66,17 @@ export class SequenceBudget {
     return items;
   }
 }
+
+/**
+ * How much longer than its original text a piece may make it. Real pipelines stay far below (NFKD's longest
+ * expansion, U+FDFA to 18 chars, then ByteLevel's 3 bytes a char: 54 times); a Sequence of Replace "a" → "aa"
+ * (or of ByteLevel steps) doubles the text at each step and would reach 2^30 chars from one.
+ */
+export const MAX_GROWTH = 256;
+
+/** Refuses a step of `stage` that made `original` chars into `now` (checked after every step, Sequences' too). */
+export function checkGrowth(stage: string, type: unknown, original: number, now: number): void {
+  if (now > MAX_GROWTH * original + 4096) {
+    throw new TokenizerError(`tokenizer.json ${stage} ${String(type)} makes a text of ${original} chars ${now} chars long, more than ${MAX_GROWTH} times its length`);
+  }
+}

@@ -9,7 +9,7 @@ import {
   isBertRemoved, isBertWhitespace, isChineseChar, isMark, isNonspacingMark, type Change,
 } from './unicode.ts';
 import { field, isRecord, type Json } from './json.ts';
-import { SequenceBudget } from './limits.ts';
+import { checkGrowth, SequenceBudget } from './limits.ts';
 
 export type Normalizer = (n: NormalizedString) => void;
 
@@ -51,6 +51,16 @@ function bert(j: Json): Normalizer {
 }
 
 export function normalizerFromJson(j: unknown, budget = new SequenceBudget('normalizer'), depth = 0): Normalizer | undefined {
+  const step = pieceFromJson(j, budget, depth);
+  if (!step || (isRecord(j) && j.type === 'Sequence')) return step;
+  return (n) => {
+    step(n);
+    const chars = n.chars.length;
+    checkGrowth('normalizer', (j as Json).type, chars === 0 ? 0 : n.chars[chars - 1].end - n.chars[0].start, chars);
+  };
+}
+
+function pieceFromJson(j: unknown, budget: SequenceBudget, depth: number): Normalizer | undefined {
   if (j === null || j === undefined) return undefined;
   if (!isRecord(j)) throw new TokenizerError('tokenizer.json normalizer must be an object or null');
   switch (j.type) {

@@ -4,7 +4,7 @@
 import { BYTE_LEVEL_SPLIT } from './byte-level.ts';
 import { TokenizerError } from './errors.ts';
 import { field, isRecord, optional, type Json } from './json.ts';
-import { SequenceBudget } from './limits.ts';
+import { checkGrowth, SequenceBudget } from './limits.ts';
 import type { NormalizedString, SplitBehavior } from './normalized.ts';
 import { byteLevelStream, patternFromJson } from './normalizers.ts';
 import { charPattern, invertPattern, regexPattern } from './pattern.ts';
@@ -91,6 +91,20 @@ function byteLevel(j: Json): PreTokenizer {
 }
 
 export function preTokenizerFromJson(j: unknown, budget = new SequenceBudget('pre_tokenizer'), depth = 0): PreTokenizer | undefined {
+  const step = pieceFromJson(j, budget, depth);
+  if (!step || (isRecord(j) && j.type === 'Sequence')) return step;
+  return (p) => {
+    step(p);
+    let [chars, original] = [0, 0];
+    for (const { n } of p.splits) {
+      chars += n.chars.length;
+      if (n.chars.length > 0) original += n.chars[n.chars.length - 1].end - n.chars[0].start;
+    }
+    checkGrowth('pre_tokenizer', (j as Json).type, original, chars);
+  };
+}
+
+function pieceFromJson(j: unknown, budget: SequenceBudget, depth: number): PreTokenizer | undefined {
   if (j === null || j === undefined) return undefined;
   if (!isRecord(j)) throw new TokenizerError('tokenizer.json pre_tokenizer must be an object or null');
   switch (j.type) {

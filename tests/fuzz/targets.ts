@@ -91,6 +91,15 @@ function injectPattern(rng: Rng, bytes: Uint8Array): Uint8Array {
     return mutateBytes(rng, bytes); // damaged already in this case
   }
   const pattern = { Regex: pick(rng, NASTY_PATTERNS) };
+  if (rng.next() < 0.15) { // steps that each double the text, in some stage
+    const doubling = { type: 'Replace', pattern: { String: pick(rng, ['a', 'e', ' ', 'Ġ']) }, content: pick(rng, ['aa', 'ee', '  ', 'ĠĠ']) };
+    const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false };
+    const n = rng.int(10, 40);
+    if (rng.next() < 0.4) json.normalizer = { type: 'Sequence', normalizers: Array(n).fill(doubling) };
+    else if (rng.next() < 0.5) json.pre_tokenizer = { type: 'Sequence', pretokenizers: Array(n).fill(byteLevel) };
+    else json.decoder = { type: 'Sequence', decoders: Array(n).fill(doubling) };
+    return jsonBytes(json);
+  }
   if (rng.next() < 0.5) json.pre_tokenizer = { type: 'Sequence', pretokenizers: [{ type: 'Split', pattern, behavior: pick(rng, ['Isolated', 'Removed', 'Contiguous']), invert: rng.next() < 0.3 }, json.pre_tokenizer ?? { type: 'WhitespaceSplit' }] };
   else json.normalizer = { type: 'Sequence', normalizers: [{ type: 'Replace', pattern, content: pick(rng, ['', ' ', 'xx']) }, json.normalizer ?? { type: 'Lowercase' }] };
   return jsonBytes(json);
@@ -141,6 +150,15 @@ export const TARGETS: Target[] = [
       const loaded = await loadCheckpoint(files);
       const tok = loadTokenizer(loaded.files);
       if (tok) exercise(tok, rng);
+    },
+  },
+  {
+    name: 'quantize',
+    weight: 1,
+    async run(seed, mark = () => {}) {
+      const { files } = await damagedCheckpoint(seed);
+      mark('read');
+      await quantizeCheckpoint(await openCheckpointSource(files), 32);
     },
   },
   {

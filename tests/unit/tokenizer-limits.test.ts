@@ -257,6 +257,20 @@ describe('limits', () => {
     }
   });
 
+  test('no step may make a text more than 256 times longer: Sequences of doubling steps fail where they pass it', () => {
+    // 30 steps that each double the text would make 2^30 chars of one: the check after each step stops it.
+    const doubling = { type: 'Replace', pattern: { String: 'a' }, content: 'aa' };
+    const json = (over: object) => ({ version: '1.0', added_tokens: [], normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null, model: { type: 'WordLevel', vocab: { '<unk>': 0, a: 1 }, unk_token: '<unk>' }, ...over });
+    const normalizer = Tokenizer.fromJson(json({ normalizer: { type: 'Sequence', normalizers: Array(30).fill(doubling) } }));
+    assertTokenizerError(() => normalizer.tokenize('a'), 'tokenizer.json normalizer Replace makes a text of 1 chars 8192 chars long, more than 256 times its length');
+    const byteLevel = { type: 'ByteLevel', add_prefix_space: false, trim_offsets: false, use_regex: false };
+    const pre = Tokenizer.fromJson(json({ pre_tokenizer: { type: 'Sequence', pretokenizers: Array(30).fill(byteLevel) } }));
+    assertTokenizerError(() => pre.tokenize('\u0101'), /^tokenizer\.json pre_tokenizer ByteLevel makes a text of 1 chars \d+ chars long, more than 256 times its length$/);
+    const decoder = Tokenizer.fromJson(json({ decoder: { type: 'Sequence', decoders: Array(30).fill(doubling) } }));
+    assertTokenizerError(() => decoder.decode([1]), 'tokenizer.json decoder Sequence makes a text of 1 chars 8192 chars long, more than 256 times its length');
+    assert.equal(Tokenizer.fromJson(json({ normalizer: { type: 'Sequence', normalizers: Array(8).fill(doubling) } })).tokenize('a').length, 1, '256 times is allowed');
+  });
+
   test('deep or malformed JSON files are one-line errors naming the file, before any recursive walk', async () => {
     const deep = `{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
     assert.equal(jsonNestingProblem(deep), 'nests deeper than 64 levels of arrays and objects (at character 68)');
