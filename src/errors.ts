@@ -13,9 +13,18 @@ export class CheckpointError extends Error {
   readonly detail: string;
 
   constructor(file: string, detail: string, options?: { cause?: unknown }) {
-    const oneLine = detail.replace(/\s*[\r\n]+\s*/g, ' ');
-    super(`${file}: ${oneLine}`, options);
+    const oneLine = shortLine(detail);
+    super(`${shortLine(file, 200)}: ${oneLine}`, options);
     this.file = file;
     this.detail = oneLine;
   }
+}
+
+/**
+ * Messages quote names and values from files and servers anyone controls: one line, and anything past `max`
+ * characters cut in the middle (the start says what, the end often where), so a 100 KB name stays readable.
+ */
+export function shortLine(text: string, max = 600): string {
+  const line = text.replace(/\s*[\r\n]+\s*/g, ' ');
+  return line.length > max ? `${line.slice(0, Math.floor(max * 0.6))} … ${line.slice(-Math.floor(max * 0.35))}` : line;
 }
