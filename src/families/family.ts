@@ -38,6 +38,8 @@ export interface Family<C extends EncoderConfig = EncoderConfig, W = unknown> {
   name: string;
   /** config.json model_type values this family runs. */
   modelTypes: readonly string[];
+  /** A family that shares another's model_type (Jina-BERT's "bert") takes the configs this says are its own. */
+  claims?(c: ConfigReader): boolean;
   /** The architectures (head classes) it knows, for inferring the family and for messages. */
   architectures: readonly string[];
   parseConfig(c: ConfigReader, modelType: string): C;

@@ -2,6 +2,8 @@
 import { bert } from './bert.ts';
 import { distilbert } from './distilbert.ts';
 import { electra } from './electra.ts';
+import { gte } from './gte.ts';
+import { jinaBert } from './jina-bert.ts';
 import { modernbert } from './modernbert.ts';
 import { mpnet } from './mpnet.ts';
 import { nomic } from './nomic.ts';
@@ -10,10 +12,10 @@ import { ConfigReader, describe, type EncoderConfig } from './config.ts';
 import type { AnyFamily } from './family.ts';
 import { readQuantizationConfig } from './quantization.ts';
 
-export const FAMILIES: readonly AnyFamily[] = [bert, distilbert, roberta, electra, mpnet, modernbert, nomic];
+export const FAMILIES: readonly AnyFamily[] = [bert, distilbert, roberta, electra, mpnet, modernbert, nomic, jinaBert, gte];
 
 export function supportedModelTypes(): string[] {
-  return FAMILIES.flatMap((f) => f.modelTypes);
+  return [...new Set(FAMILIES.flatMap((f) => f.modelTypes))];
 }
 
 /**
@@ -30,7 +32,8 @@ export function parseConfig(json: unknown, file = 'config.json'): { family: AnyF
     const byArch = FAMILIES.find((f) => named.some((a) => f.architectures.includes(a)));
     modelType = byArch?.modelTypes[0] ?? 'bert';
   }
-  const family = FAMILIES.find((f) => f.modelTypes.includes(modelType));
+  const candidates = FAMILIES.filter((f) => f.modelTypes.includes(modelType));
+  const family = candidates.find((f) => f.claims?.(c)) ?? candidates.find((f) => !f.claims);
   if (!family) return c.fail(`unsupported model_type ${describe(modelType).replace(/ \(string\)$/, '')} (supported: ${supportedModelTypes().map((t) => `"${t}"`).join(', ')})`);
   const config = family.parseConfig(c, modelType);
   const quantization = readQuantizationConfig((json as Record<string, unknown>).quantization_config, (detail) => c.fail(detail));

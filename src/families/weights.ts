@@ -195,13 +195,15 @@ export class TensorTable {
   /**
    * A gated layer's weight [2n, ...] (or bias [2n]) with its halves paired row by row, as the matmul's GLU
    * epilogue reads them: row 2c is row c (the activated half), row 2c + 1 is row n + c (the gate). The input
-   * is forgotten; its storage (f16, bf16, int8 with its scales) is kept.
+   * is forgotten; its storage (f16, bf16, int8 with its scales) is kept. `activated: 'second'` reads a
+   * weight stored [gate | activated] (GTE's up_gate_proj) the same way.
    */
-  pairHalves(name: string, w: Weight): Weight {
+  pairHalves(name: string, w: Weight, activated: 'first' | 'second' = 'first'): Weight {
     const rows = w.shape[0];
     if (rows % 2) throw new CheckpointError(this.file, `${w.name}: a gated layer needs an even number of rows, got ${rows}`);
     const n = rows / 2;
-    const values = permuteRows(this.valuesOf(w), rows, (r) => (r % 2 === 0 ? r / 2 : n + (r - 1) / 2));
+    const [a, b] = activated === 'first' ? [0, n] : [n, 0];
+    const values = permuteRows(this.valuesOf(w), rows, (r) => (r % 2 === 0 ? a + r / 2 : b + (r - 1) / 2));
     this.data.delete(w);
     return this.put(name, w.shape, values);
   }

@@ -3,7 +3,7 @@
 // the reference executor provides: graph/twins.ts; src/reference/ is never imported here), and returns its
 // output. Choices that do not change the math (fused or unfused LayerNorm, the attention variant, how a
 // weight larger than one binding is split) are made here, so families say only what they compute.
-import { attentionVariant, relativeBucketTable, ropeTable, type AttentionFeatures } from '../kernels/attention.ts';
+import { alibiSlopes, attentionVariant, relativeBucketTable, ropeTable, ropeTableOf, type AttentionFeatures } from '../kernels/attention.ts';
 import { prepareEmbeddings } from '../kernels/embeddings.ts';
 import type { Step } from '../kernels/kernel.ts';
 import { prepareLayernorm } from '../kernels/layernorm.ts';
@@ -241,6 +241,16 @@ export function attention(g: Graph, qkv: Value, o: AttentionOptions): Value {
 /** The rotary table of a graph's sequence length, shared by every layer with the same theta and dims. */
 export function ropeConstant(g: Graph, rotaryDim: number, theta: number): Value {
   return g.constant(`rope ${rotaryDim} ${theta}`, `rotary table (theta ${theta}, ${rotaryDim} dims)`, () => ropeTable(g.seqLen, rotaryDim, theta));
+}
+
+/** A rotary table of the family's own inverse frequencies (a scaled rotary); `name` tells them apart. */
+export function scaledRopeConstant(g: Graph, name: string, invFreq: readonly number[]): Value {
+  return g.constant(`rope ${name}`, `rotary table (${name})`, () => ropeTableOf(g.seqLen, invFreq));
+}
+
+/** ALiBi's slopes for `heads` heads (alibiSlopes), shared by every layer. */
+export function alibiConstant(g: Graph, heads: number): Value {
+  return g.constant(`alibi ${heads}`, `ALiBi slopes (${heads} heads)`, () => alibiSlopes(heads));
 }
 
 /** T5-style relative-position buckets of a graph's sequence length (MPNet's, shared by every layer). */

@@ -191,16 +191,41 @@ export function attentionParams(args: AttentionArgs, layout: AttentionLayout): R
  * for i < rotaryDim / 2, as f32 pairs [positions * rotaryDim / 2 * 2].
  */
 export function ropeTable(positions: number, rotaryDim: number, theta: number): Float32Array {
-  const half = rotaryDim / 2;
+  return ropeTableOf(positions, ropeFrequencies(rotaryDim, theta));
+}
+
+/** The rotary inverse frequencies theta^(-2i / rotaryDim), i < rotaryDim / 2. */
+export function ropeFrequencies(rotaryDim: number, theta: number): number[] {
+  return Array.from({ length: rotaryDim / 2 }, (_, i) => 1 / theta ** ((2 * i) / rotaryDim));
+}
+
+/** ropeTable's layout for any inverse frequencies (a scaled rotary's): cos/sin of p * invFreq[i]. */
+export function ropeTableOf(positions: number, invFreq: readonly number[]): Float32Array {
+  const half = invFreq.length;
   const out = new Float32Array(positions * half * 2);
   for (let i = 0; i < half; i++) {
-    const inv = 1 / theta ** ((2 * i) / rotaryDim);
+    const inv = invFreq[i];
     for (let p = 0; p < positions; p++) {
       out[2 * (p * half + i)] = Math.cos(p * inv);
       out[2 * (p * half + i) + 1] = Math.sin(p * inv);
     }
   }
   return out;
+}
+
+/**
+ * ALiBi's head slopes as Press et al. define them and Jina-BERT's `_get_alibi_head_slopes` computes them:
+ * for n a power of two, start^(h+1) with start = 2^(-8/n); otherwise the slopes of the power of two below n
+ * followed by every other slope of the next power of two (the first n - that many). f32, as jina's
+ * torch.Tensor holds them.
+ */
+export function alibiSlopes(heads: number): Float32Array {
+  const powerOfTwo = (n: number) => Array.from({ length: n }, (_, h) => 2 ** ((-8 / n) * (h + 1)));
+  const slopes = (n: number): number[] => {
+    const p = 2 ** Math.floor(Math.log2(n));
+    return p === n ? powerOfTwo(n) : [...powerOfTwo(p), ...slopes(2 * p).filter((_, i) => i % 2 === 0).slice(0, n - p)];
+  };
+  return Float32Array.from(slopes(heads));
 }
 
 /**

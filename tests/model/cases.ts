@@ -43,6 +43,7 @@ export const FAMILY_FIXTURES = [
   'nomic-embed-base', 'nomic-embed-variant', 'nomic-bert-base', 'nomic-bert-mlm', 'nomic-bert-seqcls',
   'mpnet-base', 'mpnet-mlm', 'mpnet-seqcls', 'mpnet-tokcls',
   'modernbert-base', 'modernbert-mlm', 'modernbert-seqcls', 'modernbert-seqcls-cls', 'modernbert-tokcls', 'modernbert-long',
+  'jina-bert-v2-base', 'jina-bert-v2-seqcls', 'gte-v1.5-base', 'gte-v1.5-seqcls',
 ].map((name) => `families/${name}`);
 
 const flat = (x: unknown): number[] => (x as unknown[]).flat(4) as number[];
