@@ -1,4 +1,5 @@
 // The families this engine runs, and config.json → (family, checked config).
+import { albert } from './albert.ts';
 import { bert } from './bert.ts';
 import { distilbert } from './distilbert.ts';
 import { electra } from './electra.ts';
@@ -12,7 +13,7 @@ import { ConfigReader, describe, type EncoderConfig } from './config.ts';
 import type { AnyFamily } from './family.ts';
 import { readQuantizationConfig } from './quantization.ts';
 
-export const FAMILIES: readonly AnyFamily[] = [bert, distilbert, roberta, electra, mpnet, modernbert, nomic, jinaBert, gte];
+export const FAMILIES: readonly AnyFamily[] = [bert, distilbert, roberta, electra, mpnet, modernbert, nomic, albert, jinaBert, gte];
 
 export function supportedModelTypes(): string[] {
   return [...new Set(FAMILIES.flatMap((f) => f.modelTypes))];

@@ -43,6 +43,7 @@ export const FAMILY_FIXTURES = [
   'nomic-embed-base', 'nomic-embed-variant', 'nomic-bert-base', 'nomic-bert-mlm', 'nomic-bert-seqcls',
   'mpnet-base', 'mpnet-mlm', 'mpnet-seqcls', 'mpnet-tokcls',
   'modernbert-base', 'modernbert-mlm', 'modernbert-seqcls', 'modernbert-seqcls-cls', 'modernbert-tokcls', 'modernbert-long',
+  'albert-base', 'albert-mlm', 'albert-seqcls', 'albert-tokcls', 'albert-qa',
   'jina-bert-v2-base', 'jina-bert-v2-seqcls', 'gte-v1.5-base', 'gte-v1.5-seqcls',
 ].map((name) => `families/${name}`);
 
