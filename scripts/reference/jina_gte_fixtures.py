@@ -27,7 +27,8 @@ def linear(sd, prefix, x):
 def gelu(x):  # nn.GELU() / ACT2FN['gelu']: the erf form
     return 0.5 * x * (1.0 + torch.erf(x / math.sqrt(2.0)))
 
-ACTS = {'gelu': gelu, 'relu': torch.relu, 'silu': lambda x: x * torch.sigmoid(x)}
+ACTS = {'gelu': gelu, 'relu': torch.relu, 'silu': lambda x: x * torch.sigmoid(x),
+        'gelu_new': lambda x: 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x ** 3)))}
 
 def masked_softmax(scores, mask):
     """transformers' extended mask: (1 - m) * finfo.min added on the key axis."""
@@ -54,7 +55,7 @@ def alibi_bias(n_heads, S):
     slopes = torch.tensor(alibi_head_slopes(n_heads), dtype=torch.float32).to(torch.float64) * -1
     return slopes[:, None, None] * rel[None]  # [heads, S, S]
 
-JINA_GLU = {'geglu': gelu, 'reglu': torch.relu, 'swiglu': ACTS['silu']}
+JINA_GLU = {'geglu': gelu, 'reglu': torch.relu}  # JinaBertGLUMLP raises on any other feed_forward_type
 
 def jina_forward(f, sd, ids, mask, types):
     c, p = f['cfg'], jina_prefix(f)
@@ -75,6 +76,10 @@ def jina_forward(f, sd, ids, mask, types):
         first = probs if first is None else first
         ctx = (probs @ v).transpose(1, 2).reshape(B, S, H)
         x1 = layer_norm(sd, q_ + 'attention.output.LayerNorm.', x + linear(sd, q_ + 'attention.output.dense.', ctx), eps)
+        if c['feed_forward_type'] == 'original':  # BERT's JinaBertIntermediate + JinaBertOutput
+            m = linear(sd, q_ + 'output.dense.', ACTS[c['hidden_act']](linear(sd, q_ + 'intermediate.dense.', x1)))
+            x = layer_norm(sd, q_ + 'output.LayerNorm.', x1 + m, eps)
+            continue
         # JinaBertGLUMLP: gated = first I columns (activated), non_gated = the rest; wo; layernorm(+ residual)
         g = linear(sd, q_ + 'mlp.gated_layers.', x1)
         m = linear(sd, q_ + 'mlp.wo.', JINA_GLU[c['feed_forward_type']](g[..., :I]) * g[..., I:])
@@ -84,6 +89,8 @@ def jina_forward(f, sd, ids, mask, types):
         out['pooler_output'] = torch.tanh(linear(sd, p + 'pooler.dense.', x[:, 0]))
     if f['architecture'] == 'JinaBertForSequenceClassification':
         out['logits'] = linear(sd, 'classifier.', out['pooler_output'])
+    if f['architecture'] == 'JinaBertForTokenClassification':
+        out['logits'] = linear(sd, 'classifier.', x)
     return out
 
 def jina_prefix(f):
@@ -104,11 +111,17 @@ def jina_shapes(f):
         for n in ('query', 'key', 'value'): lin(q + f'attention.self.{n}.', H, H)
         lin(q + 'attention.output.dense.', H, H)
         ln(q + 'attention.output.LayerNorm.')
+        if c['feed_forward_type'] == 'original':
+            lin(q + 'intermediate.dense.', I, H)
+            lin(q + 'output.dense.', H, I)
+            ln(q + 'output.LayerNorm.')
+            continue
         lin(q + 'mlp.gated_layers.', 2 * I, H, bias=False)
         lin(q + 'mlp.wo.', H, I)
         ln(q + 'mlp.layernorm.')
-    lin(p + 'pooler.dense.', H, H)  # JinaBertModel's add_pooling_layer defaults to True: the embedding models ship it
-    if f['architecture'] == 'JinaBertForSequenceClassification':
+    if f['architecture'] != 'JinaBertForTokenClassification':  # add_pooling_layer=False there, as in BERT
+        lin(p + 'pooler.dense.', H, H)  # JinaBertModel's defaults to True: the embedding models ship it
+    if f['architecture'] in ('JinaBertForSequenceClassification', 'JinaBertForTokenClassification'):
         lin('classifier.', f['labels'], H)
     return t
 
@@ -128,7 +141,7 @@ def jina_config(f):
     for k in ('vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'hidden_act',
               'max_position_embeddings', 'type_vocab_size', 'layer_norm_eps', 'feed_forward_type'):
         out[k] = c[k]
-    if f['architecture'] == 'JinaBertForSequenceClassification':
+    if f['architecture'] in ('JinaBertForSequenceClassification', 'JinaBertForTokenClassification'):
         out['id2label'] = {str(i): f'LABEL_{i}' for i in range(f['labels'])}
         out['label2id'] = {f'LABEL_{i}': i for i in range(f['labels'])}
     return dict(sorted(out.items()))
@@ -263,6 +276,10 @@ FIXTURES = {
     # F16.
     'jina-bert-v2-seqcls': jina('JinaBertForSequenceClassification', 'F16', seed=62, hidden_size=96,
                                 num_attention_heads=12, intermediate_size=64, feed_forward_type='reglu'),
+    # The feed_forward_type the embedding models do not use: BERT's intermediate / output under ALiBi (5 heads:
+    # 4 + 1 of the 8-head set), gelu_new, the token classifier without a pooler, BF16.
+    'jina-bert-v2-tokcls': jina('JinaBertForTokenClassification', 'BF16', seed=63, hidden_size=40, num_attention_heads=5,
+                                feed_forward_type='original', hidden_act='gelu_new'),
     # gte-base-en-v1.5 scaled down: fused qkv_proj, up_gate_proj GLU (GELU), post-LN, rope_theta 500000 with
     # fixed NTK scaling factor 2, no token types, F32.
     'gte-v1.5-base': gte('NewModel', 'F32', seed=71, rope_scaling={'type': 'ntk', 'factor': 2.0}),

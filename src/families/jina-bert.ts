@@ -3,8 +3,8 @@
 // post-LN layers with two changes:
 // - no position table: every layer's scores get ALiBi's symmetric bias -slope[h] * |i - j| (the encoder's
 //   rebuild_alibi_tensor), slopes from `_get_alibi_head_slopes` for any head count (kernels' alibiSlopes);
-// - `feed_forward_type` "geglu" / "reglu" / "swiglu": the MLP is JinaBertGLUMLP,
-//     mlp.layernorm(x + mlp.wo(act(g[:, :I]) * g[:, I:])),   g = x mlp.gated_layers (no bias)
+// - `feed_forward_type` "geglu" / "reglu" (the two JinaBertGLUMLP knows; it raises on any other): the MLP is
+//     mlp.layernorm(x + mlp.wo(act(g[:, :I]) * g[:, I:])),   g = x mlp.gated_layers (no bias),
 //   whose two halves are one matmul with the GLU epilogue; "original" keeps BERT's intermediate / output.
 // Heads are BERT's under `bert.`: the tanh pooler, ForSequenceClassification (pooler + classifier, the
 // rerankers), ForTokenClassification, ForQuestionAnswering, ForMaskedLM (cls.predictions). The embedding
@@ -25,7 +25,7 @@ const ARCHITECTURE_HEADS: Record<string, HeadName[]> = {
 };
 
 /** feed_forward_type → the activated half's activation (nn.GELU is the erf form). */
-const GLU: Record<string, Activation> = { geglu: 'gelu', reglu: 'relu', swiglu: 'silu' };
+const GLU: Record<string, Activation> = { geglu: 'gelu', reglu: 'relu' };
 
 export interface JinaBertConfig extends EncoderConfig {
   alibi: boolean;

@@ -44,7 +44,7 @@ export const FAMILY_FIXTURES = [
   'mpnet-base', 'mpnet-mlm', 'mpnet-seqcls', 'mpnet-tokcls',
   'modernbert-base', 'modernbert-mlm', 'modernbert-seqcls', 'modernbert-seqcls-cls', 'modernbert-tokcls', 'modernbert-long',
   'albert-base', 'albert-mlm', 'albert-seqcls', 'albert-tokcls', 'albert-qa',
-  'jina-bert-v2-base', 'jina-bert-v2-seqcls', 'gte-v1.5-base', 'gte-v1.5-seqcls',
+  'jina-bert-v2-base', 'jina-bert-v2-seqcls', 'jina-bert-v2-tokcls', 'gte-v1.5-base', 'gte-v1.5-seqcls',
 ].map((name) => `families/${name}`);
 
 const flat = (x: unknown): number[] => (x as unknown[]).flat(4) as number[];

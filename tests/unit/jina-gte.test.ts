@@ -29,7 +29,8 @@ test('Jina-BERT configs (model_type "bert") go to jina-bert when ALiBi, a GLU or
   assert.equal(parseConfig({ ...jina, model_type: undefined }).family.name, 'jina-bert');
   const bert = { ...jina, architectures: ['BertModel'], position_embedding_type: 'absolute', feed_forward_type: undefined };
   assert.equal(parseConfig(bert).family.name, 'bert');
-  assert.throws(() => parseConfig({ ...jina, feed_forward_type: 'glu' }), /unsupported feed_forward_type "glu"/);
+  // JinaBertGLUMLP raises on anything but reglu and geglu.
+  assert.throws(() => parseConfig({ ...jina, feed_forward_type: 'swiglu' }), /unsupported feed_forward_type "swiglu" \(supported: "geglu", "reglu", "original"\)/);
   assert.throws(() => parseConfig({ ...jina, feed_forward_type: undefined }), /missing field "feed_forward_type"/);
   assert.throws(() => parseConfig({ ...jina, position_embedding_type: 'relative_key' }), /unsupported position_embedding_type "relative_key"/);
 });
