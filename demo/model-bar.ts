@@ -20,6 +20,7 @@ export const BUILT_INS: { architecture: Architecture; label: string }[] = [
   { architecture: 'RobertaForMaskedLM', label: 'fill-mask, RoBERTa: byte-level BPE (RobertaForMaskedLM)' },
   { architecture: 'XLMRobertaForMaskedLM', label: 'fill-mask, XLM-R: Unigram (XLMRobertaForMaskedLM)' },
   { architecture: 'ElectraForPreTraining', label: 'ELECTRA discriminator (ElectraForPreTraining)' },
+  { architecture: 'AlbertForMaskedLM', label: 'fill-mask, ALBERT: one layer group run by every layer (AlbertForMaskedLM)' },
 ];
 
 export class ModelBar {

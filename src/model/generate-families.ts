@@ -9,6 +9,7 @@ export const FAMILY_ARCHITECTURES = {
   roberta: ['RobertaModel', 'RobertaForMaskedLM', 'RobertaForSequenceClassification', 'RobertaForTokenClassification', 'RobertaForQuestionAnswering'],
   'xlm-roberta': ['XLMRobertaModel', 'XLMRobertaForMaskedLM', 'XLMRobertaForSequenceClassification', 'XLMRobertaForTokenClassification', 'XLMRobertaForQuestionAnswering'],
   electra: ['ElectraModel', 'ElectraForPreTraining', 'ElectraForMaskedLM', 'ElectraForSequenceClassification', 'ElectraForTokenClassification', 'ElectraForQuestionAnswering'],
+  albert: ['AlbertModel', 'AlbertForMaskedLM', 'AlbertForSequenceClassification', 'AlbertForTokenClassification', 'AlbertForQuestionAnswering'],
 } as const;
 
 export type GeneratedFamily = keyof typeof FAMILY_ARCHITECTURES;
@@ -20,7 +21,7 @@ export function familyOf(a: Architecture): GeneratedFamily {
 }
 
 /** The backbone's name prefix in the head classes. */
-export const FAMILY_PREFIX: Record<GeneratedFamily, string> = { bert: 'bert.', distilbert: 'distilbert.', roberta: 'roberta.', 'xlm-roberta': 'roberta.', electra: 'electra.' };
+export const FAMILY_PREFIX: Record<GeneratedFamily, string> = { bert: 'bert.', distilbert: 'distilbert.', roberta: 'roberta.', 'xlm-roberta': 'roberta.', electra: 'electra.', albert: 'albert.' };
 
 export type Init = 'weight' | 'bias' | 'gamma';
 
@@ -49,7 +50,7 @@ export interface PlanSizes {
 export function tensorPlan(o: PlanSizes): PlannedTensor[] {
   const family = familyOf(o.architecture);
   const [H, I, V, L] = [o.hiddenSize, o.intermediateSize, o.vocabSize, o.labels];
-  const E = family === 'electra' ? o.embeddingSize : H;
+  const E = family === 'electra' || family === 'albert' ? o.embeddingSize : H;
   const out: PlannedTensor[] = [];
   const add = (backbone: boolean, key: string, shape: number[], init: Init) => out.push({ name: (backbone ? o.prefix : '') + key, key, shape, init });
   const linear = (backbone: boolean, key: string, outDim: number, inDim: number) => {
@@ -67,8 +68,18 @@ export function tensorPlan(o: PlanSizes): PlannedTensor[] {
   add(true, 'embeddings.position_embeddings.weight', [o.maxPositions, E], 'weight');
   if (family !== 'distilbert') add(true, 'embeddings.token_type_embeddings.weight', [o.typeVocabSize, E], 'weight');
   norm(true, 'embeddings.LayerNorm', E);
-  if (E !== H) linear(true, 'embeddings_project', H, E);
-  for (let i = 0; i < o.numLayers; i++) {
+  if (family === 'albert') {
+    // One layer group (num_hidden_groups 1, inner_group_num 1) that every layer runs, in AlbertLayer's module order.
+    linear(true, 'encoder.embedding_hidden_mapping_in', H, E);
+    const l = 'encoder.albert_layer_groups.0.albert_layers.0';
+    norm(true, `${l}.full_layer_layer_norm`);
+    for (const p of ['query', 'key', 'value', 'dense']) linear(true, `${l}.attention.${p}`, H, H);
+    norm(true, `${l}.attention.LayerNorm`);
+    linear(true, `${l}.ffn`, I, H);
+    linear(true, `${l}.ffn_output`, H, I);
+  } else if (E !== H) linear(true, 'embeddings_project', H, E);
+  const storedLayers = family === 'albert' ? 0 : o.numLayers; // ALBERT's layers all run the group above
+  for (let i = 0; i < storedLayers; i++) {
     if (family === 'distilbert') {
       const l = `transformer.layer.${i}`;
       for (const p of ['q_lin', 'k_lin', 'v_lin', 'out_lin']) linear(true, `${l}.attention.${p}`, H, H);
@@ -91,8 +102,10 @@ export function tensorPlan(o: PlanSizes): PlannedTensor[] {
   if ((is('Model') && (family === 'bert' || family === 'roberta' || family === 'xlm-roberta')) || arch === 'BertForSequenceClassification') {
     linear(true, 'pooler.dense', H, H);
   }
+  // ALBERT's pooler is a bare Linear, in AlbertModel and its sequence classifier.
+  if (arch === 'AlbertModel' || arch === 'AlbertForSequenceClassification') linear(true, 'pooler', H, H);
   if (is('ForSequenceClassification')) {
-    if (family === 'bert') linear(false, 'classifier', L, H);
+    if (family === 'bert' || family === 'albert') linear(false, 'classifier', L, H);
     else if (family === 'distilbert') {
       linear(false, 'pre_classifier', H, H);
       linear(false, 'classifier', L, H);
@@ -117,6 +130,11 @@ export function tensorPlan(o: PlanSizes): PlannedTensor[] {
       linear(false, 'vocab_transform', H, H);
       norm(false, 'vocab_layer_norm');
       add(false, 'vocab_projector.bias', [V], 'bias');
+    } else if (family === 'albert') {
+      // AlbertMLMHead: its own bias first, then LayerNorm, dense (to embedding_size); the tied decoder is not written.
+      add(false, 'predictions.bias', [V], 'bias');
+      norm(false, 'predictions.LayerNorm', E);
+      linear(false, 'predictions.dense', E, H);
     } else if (family === 'electra') {
       linear(false, 'generator_predictions.dense', E, H);
       norm(false, 'generator_predictions.LayerNorm', E);
@@ -148,5 +166,11 @@ export function familyConfig(o: PlanSizes & { numHeads: number; hiddenAct: strin
   };
   if (family === 'roberta' || family === 'xlm-roberta') Object.assign(config, { bos_token_id: 0, eos_token_id: 2 });
   if (family === 'electra') Object.assign(config, { embedding_size: o.embeddingSize, summary_activation: 'gelu', summary_last_dropout: 0.1, summary_type: 'first', summary_use_proj: true });
+  if (family === 'albert') {
+    // AlbertConfig's own fields; it has no classifier_dropout or use_cache.
+    delete config.classifier_dropout;
+    delete config.use_cache;
+    Object.assign(config, { bos_token_id: 2, classifier_dropout_prob: 0.1, embedding_size: o.embeddingSize, eos_token_id: 3, inner_group_num: 1, num_hidden_groups: 1 });
+  }
   return config;
 }

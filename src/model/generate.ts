@@ -72,8 +72,8 @@ function defaultLabels(a: Architecture): readonly string[] | undefined {
   return undefined;
 }
 
-/** The tokenizer kind of a family. */
-const FAMILY_TOKENIZER: Record<GeneratedFamily, TokenizerKind> = { bert: 'wordpiece', distilbert: 'wordpiece', electra: 'wordpiece', roberta: 'bpe', 'xlm-roberta': 'unigram' };
+/** The tokenizer kind of a family. ALBERT's own is SentencePiece; BERT's WordPiece has its special tokens ([CLS], [SEP], [MASK]) and pad id 0. */
+const FAMILY_TOKENIZER: Record<GeneratedFamily, TokenizerKind> = { bert: 'wordpiece', distilbert: 'wordpiece', electra: 'wordpiece', roberta: 'bpe', 'xlm-roberta': 'unigram', albert: 'wordpiece' };
 
 /**
  * Bump when the bytes generated for the same options change (init scheme, file layout, vocabulary), so

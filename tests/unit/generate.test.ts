@@ -66,13 +66,13 @@ function expected(architecture: Architecture) {
   const is = (suffix: string) => architecture.endsWith(suffix);
   return {
     family,
-    pooler: (is('Model') && ['bert', 'roberta', 'xlm-roberta'].includes(family)) || architecture === 'BertForSequenceClassification',
+    pooler: (is('Model') && ['bert', 'roberta', 'xlm-roberta', 'albert'].includes(family)) || architecture === 'BertForSequenceClassification' || architecture === 'AlbertForSequenceClassification',
     mlm: is('ForMaskedLM'),
     classifier: is('ForSequenceClassification') ? 2 : is('ForTokenClassification') ? 7 : 0,
     qa: is('ForQuestionAnswering'),
     discriminator: architecture === 'ElectraForPreTraining',
     prefix: is('Model') ? '' : FAMILY_PREFIX[family],
-    kind: ({ bert: 'wordpiece', distilbert: 'wordpiece', electra: 'wordpiece', roberta: 'bpe', 'xlm-roberta': 'unigram' } as const)[family],
+    kind: ({ bert: 'wordpiece', distilbert: 'wordpiece', electra: 'wordpiece', roberta: 'bpe', 'xlm-roberta': 'unigram', albert: 'wordpiece' } as const)[family],
   };
 }
 
@@ -113,9 +113,12 @@ for (const architecture of ARCHITECTURES) {
       const w = ckpt.weights as PostLnWeights;
       const heads = ckpt.family.heads(c, w);
       assert.equal(w.embeddings.word.name, `${want.prefix}embeddings.word_embeddings.weight`);
-      assert.equal(w.embeddings.word.shape[1], want.family === 'electra' ? 8 : 16, 'ELECTRA embeds at half the hidden size');
-      assert.equal(Boolean(w.project), want.family === 'electra');
+      const narrow = want.family === 'electra' || want.family === 'albert';
+      assert.equal(w.embeddings.word.shape[1], narrow ? 8 : 16, 'ELECTRA and ALBERT embed at half the hidden size');
+      assert.equal(Boolean(w.project), narrow);
       assert.equal(w.layers.length, 2);
+      // ALBERT: one layer group, run by both layers.
+      if (want.family === 'albert') assert.equal(w.layers[0], w.layers[1]);
       assert.equal(heads.pooler, want.pooler, 'pooler');
       assert.equal(heads.mlm, want.mlm, 'MLM head');
       assert.equal(heads.discriminator, want.discriminator, 'discriminator');
