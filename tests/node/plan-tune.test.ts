@@ -6,12 +6,19 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createNodeGpu, EncoderModel, setTuningStore } from '../../src/node.ts';
-import { cachedTuning, compare, exportTuning, importTuning, TOLERANCES } from '../../src/lab.ts';
+import { createNodeGpu, EncoderModel, setTuningStore, type ForwardResult } from '../../src/node.ts';
+import { ATTENTION_VARIANTS, cachedTuning, compare, defaultAttentionVariant, exportTuning, importTuning, TOLERANCES, variantRefuses } from '../../src/lab.ts';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/pytorch-bert-h64', import.meta.url));
 const ref = JSON.parse(readFileSync(`${FIXTURE}/reference.json`, 'utf8'));
 const inputs = { inputIds: ref.input_ids, attentionMask: ref.attention_mask, tokenTypeIds: ref.token_type_ids };
+const config = JSON.parse(readFileSync(`${FIXTURE}/config.json`, 'utf8'));
+const headDim = config.hidden_size / config.num_attention_heads;
+/** Every plan is held to PyTorch's float64 run, never to another plan of the engine. */
+function assertMatchesPyTorch(out: ForwardResult, what: string): void {
+  const r = compare(out.lastHiddenState, Float32Array.from(ref.last_hidden_state.flat(2)), TOLERANCES.model, `${what} last_hidden_state`);
+  assert.ok(r.pass, r.message);
+}
 // No stored tunings: this test must see the tuning happen.
 setTuningStore(undefined);
 const gpu = await createNodeGpu();
@@ -19,17 +26,18 @@ const gpu = await createNodeGpu();
 test('plan: autotune times fused and unfused LayerNorm with each attention variant, keeps the fastest, and stays exact', async () => {
   const model = await EncoderModel.load(gpu, FIXTURE, { plan: 'autotune', matmul: 'unrolled4x4' });
   try {
-    const out = await model.forward(inputs);
-    const r = compare(out.lastHiddenState, Float32Array.from(ref.last_hidden_state.flat(2)), TOLERANCES.model, 'last_hidden_state');
-    assert.ok(r.pass, r.message);
+    assertMatchesPyTorch(await model.forward(inputs), 'tuned');
     const { planOptions, plansBuilt } = model.stats();
     const tuned = planOptions?.tuned;
     assert.ok(tuned, JSON.stringify(planOptions));
     console.log(`# plan tuning (${tuned.method}): ${JSON.stringify(tuned.medians)} -> ${planOptions!.fuseLayerNorm ? 'fused' : 'unfused'}+${planOptions!.attention}`);
     const names = Object.keys(tuned.medians);
-    // Head dim 16: flash-d64 does not take it; the defaults (fused, flash) are timed first, unfused next.
-    assert.deepEqual(names.slice(0, 2), ['fused+flash', 'unfused+flash']);
-    assert.ok(names.every((n) => /^(fused|unfused)\+(naive|flash|flash-q32|flash-q128|flash-split)$/.test(n)), names.join(', '));
+    // The defaults (fused, the default variant for the head dim) are timed first, unfused next; every candidate
+    // is a variant of the registry that takes this head dim (16: not flash-d64).
+    const takers = ATTENTION_VARIANTS.filter((v) => !variantRefuses(v, headDim)).map((v) => v.name);
+    const candidates = takers.flatMap((a) => [`fused+${a}`, `unfused+${a}`]);
+    assert.deepEqual(names.slice(0, 2), [`fused+${defaultAttentionVariant(headDim)}`, `unfused+${defaultAttentionVariant(headDim)}`]);
+    assert.ok(names.every((n) => candidates.includes(n)), `${names.join(', ')} not all in ${candidates.join(', ')}`);
     assert.equal(plansBuilt, names.length, 'one plan per timed candidate, the winner kept');
     const best = names.reduce((a, b) => (tuned.medians[a] <= tuned.medians[b] ? a : b));
     assert.equal(`${planOptions!.fuseLayerNorm ? 'fused' : 'unfused'}+${planOptions!.attention}`, best);
@@ -51,7 +59,7 @@ test('plan: autotune times fused and unfused LayerNorm with each attention varia
 test('plan: autotune leaves an option given explicitly alone', async () => {
   const model = await EncoderModel.load(gpu, FIXTURE, { plan: 'autotune', matmul: 'unrolled4x4', fuseLayerNorm: false });
   try {
-    await model.forward(inputs);
+    assertMatchesPyTorch(await model.forward(inputs), 'tuned, LayerNorm unfused');
     const tuned = model.stats().planOptions?.tuned;
     assert.ok(tuned && Object.keys(tuned.medians).every((n) => n.startsWith('unfused+')), JSON.stringify(tuned));
     assert.equal(model.stats().planOptions!.fuseLayerNorm, false);
@@ -60,8 +68,8 @@ test('plan: autotune leaves an option given explicitly alone', async () => {
   }
   const fixed = await EncoderModel.load(gpu, FIXTURE, { plan: 'fixed', matmul: 'unrolled4x4' });
   try {
-    await fixed.forward(inputs);
-    assert.deepEqual(fixed.stats().planOptions, { fuseLayerNorm: true, attention: 'flash' });
+    assertMatchesPyTorch(await fixed.forward(inputs), 'fixed');
+    assert.deepEqual(fixed.stats().planOptions, { fuseLayerNorm: true, attention: defaultAttentionVariant(headDim) });
     assert.equal(fixed.stats().plansBuilt, 1);
   } finally {
     fixed.dispose();
