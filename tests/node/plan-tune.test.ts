@@ -1,4 +1,4 @@
-// Whole-plan autotuning (graph/plan-tune.ts) on the adapter at hand: every candidate plan (fused and unfused
+// Whole-plan autotuning (runtime/plan-tune.ts) on the adapter at hand: every candidate plan (fused and unfused
 // LayerNorm x the attention variants that take the model) timed by one layer, the fastest kept and used,
 // the forward still equal to PyTorch's, the choice cached (no second tuning) and exported with the matmul
 // tunings; options given explicitly are not tuned.
