@@ -1,4 +1,4 @@
-// Writes src/tokenizer/unicode-tables.ts: the Unicode classes Hugging Face's Rust `tokenizers` applies, read
+// Writes src/tokenizer/unicode-tables.ts (and regex/onig-classes.ts): the Unicode classes Hugging Face's Rust `tokenizers` applies, read
 // off the library itself (npm tokenizers, a devDependency) one code point at a time. Its tables come from
 // several Unicode versions (Rust's std, the unicode_categories crate, Oniguruma, a Unicode 9 normalization
 // crate), JavaScript's from the runtime's ICU, which differs between Node, Chrome, Firefox and Safari: with
@@ -72,9 +72,12 @@ async function onigClass(escape: string): Promise<number[][]> {
   }
   return ranges((_, cp) => !outside.has(cp));
 }
-tables.ONIG_WORD = ['Oniguruma \\w: tokenizer.json regexes', await onigClass('\\w')];
-tables.ONIG_SPACE = ['Oniguruma \\s: tokenizer.json regexes', await onigClass('\\s')];
-tables.ONIG_DIGIT = ['Oniguruma \\d: tokenizer.json regexes', await onigClass('\\d')];
+// Oniguruma's classes go to a file of their own (src/tokenizer/regex/onig-classes.ts), next to the matcher.
+const onigTables: typeof tables = {
+  ONIG_WORD: ['Oniguruma \\w: tokenizer.json regexes', await onigClass('\\w')],
+  ONIG_SPACE: ['Oniguruma \\s: tokenizer.json regexes', await onigClass('\\s')],
+  ONIG_DIGIT: ['Oniguruma \\d: tokenizer.json regexes', await onigClass('\\d')],
+};
 
 // Single-char mappings where the Rust library and this Node differ: lowercase and the four normal forms.
 const mappings: Record<string, [string, (c: string) => string, (c: string) => string]> = {
@@ -104,10 +107,11 @@ const wrap = (items: string[]) => {
   if (line.trim()) out.push(line);
   return out.join('\n');
 };
-for (const [name, [doc, rs]] of Object.entries(tables)) {
-  lines.push(`/** ${doc}. */`, `export const ${name}: readonly number[] = [`, wrap(rs.flatMap(([a, b]) => [`0x${a.toString(16)}`, `0x${b.toString(16)}`])), '];', '');
+const tableLines = (record: typeof tables) => Object.entries(record).flatMap(([name, [doc, rs]]) => {
   console.error(`${name}: ${rs.length} ranges`);
-}
+  return [`/** ${doc}. */`, `export const ${name}: readonly number[] = [`, wrap(rs.flatMap(([a, b]) => [`0x${a.toString(16)}`, `0x${b.toString(16)}`])), '];', ''];
+});
+lines.push(...tableLines(tables));
 for (const [name, [doc, r, js]] of Object.entries(mappings)) {
   const diff: string[] = [];
   for (const [cp, c] of chars()) {
@@ -119,3 +123,11 @@ for (const [name, [doc, r, js]] of Object.entries(mappings)) {
   console.error(`${name}: ${diff.length} differences`);
 }
 writeFileSync(new URL('../../src/tokenizer/unicode-tables.ts', import.meta.url), lines.join('\n'));
+const onigLines = [
+  '// Oniguruma\'s \\w, \\s and \\d as the Rust `tokenizers` library\'s regexes match them, read off the library (npm',
+  '// tokenizers 0.23) one code point at a time by scripts/reference/unicode_tables.ts: the classes tokenizer.json',
+  '// regexes use (regex/parse.ts). Ranges are flat [first, last, first, last, ...] lists, sorted. Generated: do not edit.',
+  '',
+  ...tableLines(onigTables),
+];
+writeFileSync(new URL('../../src/tokenizer/regex/onig-classes.ts', import.meta.url), `${onigLines.join('\n').trimEnd()}\n`);

@@ -6,7 +6,7 @@
 // possessive quantifiers, \G \K \R \X, conditionals) is a TokenizerError naming the pattern and the construct.
 import { TokenizerError } from '../errors.ts';
 import { CodePointSet, LETTER_SET, NUMBER_SET } from '../unicode.ts';
-import { ONIG_DIGIT, ONIG_SPACE, ONIG_WORD } from '../unicode-tables.ts';
+import { ONIG_DIGIT, ONIG_SPACE, ONIG_WORD } from './onig-classes.ts';
 
 /** Does a code point belong to the set. */
 export type CharTest = (cp: number) => boolean;
