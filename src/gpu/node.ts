@@ -3,6 +3,7 @@
 // Vulkan loader at its ICD file gives a working, slow, adapter. We try the machine's own drivers first.
 import { existsSync } from 'node:fs';
 import { createGpuFrom, type Gpu, type GpuOptions } from './device.ts';
+import { dawnPollingFromEnv, setDawnPolling } from './dawn-polling.ts';
 import { GpuUnavailableError } from './errors.ts';
 
 /** Where SwiftShader's Vulkan ICD is looked for, in order (the env var first). */
@@ -28,6 +29,8 @@ let dawn: DawnModule | undefined;
 
 async function loadDawn(): Promise<DawnModule> {
   if (dawn) return dawn;
+  // Before Dawn's first call: it would otherwise spin the JS thread through every await (dawn-polling.ts).
+  setDawnPolling(dawnPollingFromEnv());
   try {
     dawn = (await import('webgpu')) as unknown as DawnModule;
   } catch (error) {
