@@ -84,7 +84,7 @@ export class Planner {
     return s.cache.add(key, plan);
   }
 
-  /** A plan built without the cache (occupancy reports of shapes not run yet go through entryFor instead). */
+  /** Builds one plan for `rows` x `bucket` (its caller caches it); the first one built times the cold start. */
   private async build(rows: number, bucket: number, req: HeadRequest, options: PlanOptionsOf): Promise<ForwardPlan> {
     const s = this.s;
     const blocks = (w: Weight) => s.arena.blocks(w);
