@@ -85,7 +85,7 @@ console.log(JSON.stringify({ types: supportedModelTypes(), architecture: model.c
 model.dispose();
 `);
   const out = JSON.parse(run('node', ['main.mjs'], dir).stdout.trim().split('\n').pop()!);
-  assert.deepEqual(out, { types: ['bert', 'distilbert', 'roberta', 'xlm-roberta', 'camembert', 'electra', 'mpnet', 'modernbert', 'nomic_bert'], architecture: 'RobertaForMaskedLM', n: 2 });
+  assert.deepEqual(out, { types: ['bert', 'distilbert', 'roberta', 'xlm-roberta', 'camembert', 'electra', 'mpnet', 'modernbert', 'nomic_bert', 'albert', 'new'], architecture: 'RobertaForMaskedLM', n: 2 });
 
   const tokens = JSON.parse(run('npx', ['--no-install', 'webgpu-bert', 'tokenize', 'hello world'], dir).stdout);
   assert.deepEqual(tokens.tokens, ['[CLS]', 'hello', 'world', '[SEP]']);
