@@ -7,9 +7,10 @@
 // sequence classification on the pooler, token classification, QA.
 import type { ConfigReader, EncoderConfig } from './config.ts';
 import {
-  buildPostLn, headsOf, headsToLoad, loadPostLnLayer, takeEither, tiedDecoder,
+  buildPostLn, headsOf, loadPostLnLayer, takeEither, tiedDecoder,
   type EncoderHeads, type HeadName, type LayerNames, type PostLnLayer, type PostLnWeights,
 } from './encoder.ts';
+import { bertHeadsToLoad } from './bert.ts';
 import { arangePositions, defineFamily } from './family.ts';
 import type { TensorTable } from './weights.ts';
 
@@ -102,17 +103,7 @@ function loadAlbert(config: AlbertConfig, t: TensorTable): PostLnWeights {
   const unused = (n: string) => n.startsWith(`${p}encoder.albert_layer_groups.`) && !groups.has(Number(n.split('.')[p ? 3 : 2]));
   t.ignore(...t.names.filter(unused));
 
-  const tokenArch = config.architectures.includes('AlbertForTokenClassification');
-  const hasPooler = t.has(`${p}pooler.weight`);
-  const classifier = t.has('classifier.weight');
-  const load = headsToLoad(config, ARCHITECTURE_HEADS, (h) => ({
-    pooler: hasPooler,
-    mlm: t.has('predictions.bias') || t.has('predictions.decoder.bias'),
-    sequence: classifier && !tokenArch && hasPooler,
-    token: classifier && (tokenArch || !hasPooler),
-    qa: t.has('qa_outputs.weight'),
-    discriminator: false,
-  })[h]);
+  const load = bertHeadsToLoad(config, t, ARCHITECTURE_HEADS, { tokenArchitecture: 'AlbertForTokenClassification', pooler: `${p}pooler.weight`, mlm: 'predictions.' });
   const L = config.numLabels;
   const heads: EncoderHeads = {};
   if (load.has('pooler')) heads.pooler = t.linear(`${p}pooler.`, H, H);

@@ -8,7 +8,7 @@ import {
   type EncoderHeads, type HeadName, type PostLnWeights,
 } from './encoder.ts';
 import { arangePositions, defineFamily } from './family.ts';
-import type { TensorTable } from './weights.ts';
+import type { TensorTable, Weight } from './weights.ts';
 
 /** Heads each architecture cannot run without (BertModel's pooler is optional: loaded when present). */
 const ARCHITECTURE_HEADS: Record<string, HeadName[]> = {
@@ -68,40 +68,54 @@ export function loadBertBackbone(config: EncoderConfig, t: TensorTable, prefix: 
   return { p, embeddings, layers };
 }
 
-function loadBert(config: EncoderConfig, t: TensorTable): PostLnWeights {
-  const H = config.hiddenSize;
-  const eps = config.layerNormEps;
-  const { p, embeddings, layers } = loadBertBackbone(config, t, 'bert.');
-
-  // One `classifier.` for both classifiers: the architecture decides, else a pooler means a sequence classifier.
-  const tokenArch = config.architectures.includes('BertForTokenClassification');
-  const hasPooler = t.has(`${p}pooler.dense.weight`);
+/**
+ * Which heads to load from BERT's head layout, which ALBERT and Jina-BERT keep: one `classifier.` for both
+ * classifiers (the token-classification architecture decides, else a pooler means a sequence classifier),
+ * `qa_outputs.`, and an MLM head whose bias is stored as `<mlm>bias` or `<mlm>decoder.bias`.
+ */
+export function bertHeadsToLoad(
+  config: EncoderConfig, t: TensorTable, needs: Readonly<Record<string, readonly HeadName[]>>,
+  names: { tokenArchitecture: string; pooler: string; mlm: string },
+): Set<HeadName> {
+  const tokenArch = config.architectures.includes(names.tokenArchitecture);
+  const hasPooler = t.has(names.pooler);
   const classifier = t.has('classifier.weight');
-  const load = headsToLoad(config, ARCHITECTURE_HEADS, (h) => ({
+  return headsToLoad(config, needs, (h) => ({
     pooler: hasPooler,
-    mlm: t.has('cls.predictions.bias') || t.has('cls.predictions.decoder.bias'),
+    mlm: t.has(`${names.mlm}bias`) || t.has(`${names.mlm}decoder.bias`),
     sequence: classifier && !tokenArch && hasPooler,
     token: classifier && (tokenArch || !hasPooler),
     qa: t.has('qa_outputs.weight'),
     discriminator: false,
   })[h]);
+}
+
+/** BERT's MLM head `cls.predictions.` (dense, activation, LayerNorm, decoder tied to the word embeddings), which Jina-BERT keeps. */
+export function bertMlmHead(config: EncoderConfig, t: TensorTable, word: Weight): NonNullable<EncoderHeads['mlm']> {
+  const H = config.hiddenSize;
+  return {
+    transform: t.linear('cls.predictions.transform.dense.', H, H),
+    act: config.hiddenAct,
+    norm: t.norm('cls.predictions.transform.LayerNorm.', H, config.layerNormEps),
+    decoder: {
+      weight: tiedDecoder(t, 'cls.predictions.decoder.weight', word, config.tieWordEmbeddings),
+      bias: takeEither(t, ['cls.predictions.bias', 'cls.predictions.decoder.bias'], [config.vocabSize]),
+    },
+  };
+}
+
+function loadBert(config: EncoderConfig, t: TensorTable): PostLnWeights {
+  const H = config.hiddenSize;
+  const { p, embeddings, layers } = loadBertBackbone(config, t, 'bert.');
+
+  const load = bertHeadsToLoad(config, t, ARCHITECTURE_HEADS, { tokenArchitecture: 'BertForTokenClassification', pooler: `${p}pooler.dense.weight`, mlm: 'cls.predictions.' });
   const L = config.numLabels;
   const heads: EncoderHeads = {};
   if (load.has('pooler')) heads.pooler = t.linear(`${p}pooler.dense.`, H, H);
   if (load.has('sequence')) heads.sequence = { act: 'none', out: t.linear('classifier.', L, H) };
   else if (load.has('token')) heads.token = t.linear('classifier.', L, H);
   if (load.has('qa')) heads.qa = t.linear('qa_outputs.', 2, H);
-  if (load.has('mlm')) {
-    heads.mlm = {
-      transform: t.linear('cls.predictions.transform.dense.', H, H),
-      act: config.hiddenAct,
-      norm: t.norm('cls.predictions.transform.LayerNorm.', H, eps),
-      decoder: {
-        weight: tiedDecoder(t, 'cls.predictions.decoder.weight', embeddings.word, config.tieWordEmbeddings),
-        bias: takeEither(t, ['cls.predictions.bias', 'cls.predictions.decoder.bias'], [config.vocabSize]),
-      },
-    };
-  }
+  if (load.has('mlm')) heads.mlm = bertMlmHead(config, t, embeddings.word);
   t.ignore(
     `${p}embeddings.position_ids`, // an int64 buffer 0..P-1, not a weight
     'cls.predictions.decoder.bias', // tied to cls.predictions.bias (whichever of the two is stored)

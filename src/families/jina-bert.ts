@@ -13,7 +13,8 @@ import type { Graph } from '../graph/graph.ts';
 import { alibiConstant, attention, denseLayerNorm, embed, linear, type AttentionFeatureValues, type EmbeddingWeights } from '../graph/ops.ts';
 import type { Activation } from '../kernels/matmul.ts';
 import type { ConfigReader, EncoderConfig } from './config.ts';
-import { addHeads, headsOf, headsToLoad, takeEither, tiedDecoder, type EncoderHeads, type HeadName, type PostLnLayer } from './encoder.ts';
+import { addHeads, headsOf, type EncoderHeads, type HeadName, type PostLnLayer } from './encoder.ts';
+import { bertHeadsToLoad, bertMlmHead } from './bert.ts';
 import { arangePositions, defineFamily, type HeadRequest } from './family.ts';
 import type { TensorTable } from './weights.ts';
 
@@ -103,33 +104,13 @@ function loadJinaBert(config: JinaBertConfig, t: TensorTable): JinaBertWeights {
       ...mlp,
     };
   });
-  const tokenArch = config.architectures.includes('JinaBertForTokenClassification');
-  const hasPooler = t.has(`${p}pooler.dense.weight`);
-  const classifier = t.has('classifier.weight');
-  const load = headsToLoad(config, ARCHITECTURE_HEADS, (h) => ({
-    pooler: hasPooler,
-    mlm: t.has('cls.predictions.bias') || t.has('cls.predictions.decoder.bias'),
-    sequence: classifier && !tokenArch && hasPooler,
-    token: classifier && (tokenArch || !hasPooler),
-    qa: t.has('qa_outputs.weight'),
-    discriminator: false,
-  })[h]);
+  const load = bertHeadsToLoad(config, t, ARCHITECTURE_HEADS, { tokenArchitecture: 'JinaBertForTokenClassification', pooler: `${p}pooler.dense.weight`, mlm: 'cls.predictions.' });
   const heads: EncoderHeads = {};
   if (load.has('pooler') || load.has('sequence')) heads.pooler = t.linear(`${p}pooler.dense.`, H, H);
   if (load.has('sequence')) heads.sequence = { act: 'none', out: t.linear('classifier.', config.numLabels, H) };
   else if (load.has('token')) heads.token = t.linear('classifier.', config.numLabels, H);
   if (load.has('qa')) heads.qa = t.linear('qa_outputs.', 2, H);
-  if (load.has('mlm')) {
-    heads.mlm = {
-      transform: t.linear('cls.predictions.transform.dense.', H, H),
-      act: config.hiddenAct,
-      norm: t.norm('cls.predictions.transform.LayerNorm.', H, eps),
-      decoder: {
-        weight: tiedDecoder(t, 'cls.predictions.decoder.weight', embeddings.word, config.tieWordEmbeddings),
-        bias: takeEither(t, ['cls.predictions.bias', 'cls.predictions.decoder.bias'], [config.vocabSize]),
-      },
-    };
-  }
+  if (load.has('mlm')) heads.mlm = bertMlmHead(config, t, embeddings.word);
   t.ignore(`${p}embeddings.position_ids`, `${p}embeddings.token_type_ids`, 'cls.predictions.decoder.bias');
   return { embeddings, layers, heads };
 }
